@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No Swift package dependencies: the C libraries below are the whole stack, which keeps
+// a clean build near a minute and CI independent of any package mirror.
+
+func module(_ name: String, _ deps: [Target.Dependency], resources: [Resource]? = nil) -> Target {
+    .target(name: name, dependencies: deps, path: "Sources/Modules/\(name)", resources: resources)
+}
+
+func system(_ name: String, pkgConfig: String, apt: String) -> Target {
+    .systemLibrary(name: name, path: "Sources/Modules/\(name)", pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+let package = Package(
+    name: "CommerceFCGI",
+    platforms: [.macOS(.v14)],
+    products: [.executable(name: "commerce-fcgi", targets: ["CommerceFCGI"])],
+    targets: [
+        system("CFastCGI", pkgConfig: "fcgi", apt: "libfcgi-dev"),
+        system("CLibPQ", pkgConfig: "libpq", apt: "libpq-dev"),
+        system("CHiredis", pkgConfig: "hiredis", apt: "libhiredis-dev"),
+        system("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
+        system("COpenSSL", pkgConfig: "openssl", apt: "libssl-dev"),
+        .target(name: "CSystem", path: "Sources/Modules/CSystem"),
+
+        // One Swift owner per C library.
+        module("FastCGI", ["CFastCGI", "CSystem"]),
+        module("Postgres", ["CLibPQ"]),
+        module("Redis", ["CHiredis"]),
+        module("HTTPClient", ["CCurl"]),
+        module("Crypto", ["COpenSSL"]),
+
+        // Infrastructure that knows no C library and no feature.
+        module("HTTP", ["Crypto"]),
+        module("Scoreboard", ["CSystem"]),
+
+        // Features.
+        module("Health", ["HTTP", "Postgres", "Redis"]),
+        module("Metrics", ["HTTP", "Scoreboard", "Crypto"]),
+        module("Docs", ["HTTP"], resources: [.embedInCode("openapi.json"), .embedInCode("docs.html")]),
+
+        // Wiring: configuration, the route table, the worker loop and the supervisor.
+        module("App", ["HTTP", "Postgres", "Redis", "Scoreboard", "Health", "Metrics", "Docs"]),
+        module("Pool", ["App", "FastCGI", "Scoreboard", "CSystem"]),
+
+        .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem"], path: "Sources/CommerceFCGI"),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
+        .testTarget(name: "AppTests", dependencies: ["App", "Docs"], path: "Tests/AppTests"),
+        .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["HTTPClient", "HTTP", "Postgres", "Redis"],
+            path: "Tests/EndToEndTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

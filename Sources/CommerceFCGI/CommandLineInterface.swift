@@ -1,0 +1,71 @@
+import App
+import CSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `commerce-fcgi COMMAND [options]`. Options override the environment variable of the same
+/// setting, so systemd units and `make run` can use either.
+enum CommandLineInterface {
+    static let usage = """
+        usage: commerce-fcgi COMMAND [options]
+
+        commands:
+          serve     [--workers N] [--socket PATH] [--max-requests M]
+                    run the pool: a supervisor forking N workers on a unix socket
+          worker    [--fd N | --socket PATH]
+                    run one worker on an inherited socket (systemd LISTEN_FDS, default)
+          migrate   [--dir PATH]
+                    apply the SQL migrations not yet applied
+          check-config
+                    validate the environment and exit
+          help      this text
+
+        configuration comes from the environment; see README.md, "Configuration".
+        """
+
+    /// Exit statuses from sysexits.h, so systemd's RestartPreventExitStatus can stop a
+    /// restart loop on a configuration error.
+    static let exitUsage: Int32 = 64
+    static let exitConfig: Int32 = 78
+    static let exitUnavailable: Int32 = 69
+
+    static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
+        guard let command = arguments.first else {
+            printError(usage)
+            return exitUsage
+        }
+        let rest = arguments.dropFirst()
+        do {
+            switch command {
+            case "serve": return try ServeCommand.run(options: Options(rest, valued: ["workers", "socket", "max-requests"]), environment: environment)
+            case "worker": return try WorkerCommand.run(options: Options(rest, valued: ["fd", "socket"]), environment: environment)
+            case "migrate": return try MigrateCommand.run(options: Options(rest, valued: ["dir"]), environment: environment)
+            case "check-config":
+                _ = try Configuration.load(environment)
+                print("configuration ok")
+                return 0
+            case "help", "--help", "-h":
+                print(usage)
+                return 0
+            default:
+                printError("unknown command \(command)\n\n\(usage)")
+                return exitUsage
+            }
+        } catch let error as Options.UsageError {
+            printError("\(command): \(error.description)")
+            return exitUsage
+        } catch let errors as ConfigurationErrors {
+            printError(errors.description)
+            return exitConfig
+        } catch {
+            printError("\(command): \(error)")
+            return 1
+        }
+    }
+
+    static func printError(_ text: String) {
+        let line = text.hasSuffix("\n") ? text : text + "\n"
+        cfcgi_stderr_write(line)
+    }
+}

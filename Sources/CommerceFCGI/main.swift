@@ -1,0 +1,10 @@
+import CSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Line-buffered stdout: under systemd it is a pipe and would otherwise hold lines back.
+cfcgi_stdout_line_buffered()
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+exit(CommandLineInterface.run(arguments, environment: ProcessEnvironment.current()))

@@ -1,0 +1,47 @@
+import Health
+import HTTP
+import Metrics
+import Postgres
+import Redis
+import Scoreboard
+
+/// A worker's long-lived state, built once after fork and handed to every handler: the
+/// connections, the clock, the logger and the worker's scoreboard slot. One request at a
+/// time uses it, so it needs no locks.
+public final class AppContext: HealthContext, MetricsContext {
+    public let configuration: Configuration
+    public let logger: Logger
+    public let clock: Clock
+    public let database: PostgresClient
+    public let cache: RedisClient
+    public let scoreboard: Scoreboard
+    public let slot: ScoreboardSlot
+    public let metricsRenderer: MetricsRenderer
+    private let listenQueue: () -> Int?
+
+    public init(configuration: Configuration, logger: Logger, clock: Clock, scoreboard: Scoreboard, slot: ScoreboardSlot,
+                workerName: String, listenQueue: @escaping () -> Int?) {
+        self.configuration = configuration
+        self.logger = logger
+        self.clock = clock
+        self.scoreboard = scoreboard
+        self.slot = slot
+        self.listenQueue = listenQueue
+        metricsRenderer = MetricsRenderer(scoreboard: scoreboard)
+        database = PostgresClient(settings: .init(
+            url: configuration.databaseURL, applicationName: "commerce-fcgi@\(workerName)",
+            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds))
+        cache = RedisClient(settings: .init(
+            endpoint: configuration.redis, connectTimeoutMilliseconds: configuration.redisTimeoutMilliseconds,
+            commandTimeoutMilliseconds: configuration.redisTimeoutMilliseconds))
+        database.onQuery = { [slot] in slot.add(namedCounter: MetricCounter.dbQueries.rawValue) }
+    }
+
+    public var metricsToken: String? { configuration.metricsToken }
+
+    public func listenQueueLength() -> Int? { listenQueue() }
+
+    public func count(_ counter: MetricCounter, _ amount: UInt64 = 1) {
+        slot.add(namedCounter: counter.rawValue, amount)
+    }
+}

@@ -1,0 +1,68 @@
+import HTTP
+import Scoreboard
+
+/// The request pipeline of one worker: responder, access log and scoreboard accounting.
+public final class Application {
+    public let context: AppContext
+    public let responder: Responder<AppContext>
+
+    public init(context: AppContext) {
+        self.context = context
+        let router = Router(RouteTable.routes(enableTestRoutes: context.configuration.enableTestRoutes))
+        responder = Responder(
+            router: router,
+            cors: CORSPolicy(allowedOrigins: context.configuration.corsOrigins),
+            clock: context.clock,
+            guardAccess: { route, _, _ in
+                // Bearer and admin guards arrive with authentication; until then no route
+                // that needs them may answer.
+                if route.access != .public { throw APIError.unauthorized() }
+            },
+            mapError: ErrorMapping.apiError(for:)
+        )
+    }
+
+    /// The scoreboard layout every process of this build shares.
+    public static func scoreboardLayout(configuration: Configuration) -> ScoreboardLayout {
+        ScoreboardLayout(patterns: RouteTable.routes(enableTestRoutes: configuration.enableTestRoutes).map(\.pattern))
+    }
+
+    /// Answers one request and accounts for it: the access-log line, the slot's counters.
+    public func handle(_ request: Request, startedAt: UInt64) -> Response {
+        account(request, responder.respond(to: request, context: context), startedAt)
+    }
+
+    /// Answers a request refused before its handler could run (body over the limit).
+    public func handleRejected(_ request: Request, error: APIError, startedAt: UInt64) -> Response {
+        account(request, responder.reject(request, with: error), startedAt)
+    }
+
+    private func account(_ request: Request, _ outcome: Responder<AppContext>.Outcome, _ startedAt: UInt64) -> Response {
+        let micros = (context.clock.monotonicNanoseconds() - startedAt) / 1000
+        context.slot.recordRequest(method: request.rawMethod, pattern: outcome.routeLabel, status: outcome.response.status.code, durationMicroseconds: micros)
+        log(request, outcome, micros)
+        return outcome.response
+    }
+
+    private func log(_ request: Request, _ outcome: Responder<AppContext>.Outcome, _ micros: UInt64) {
+        let logger = context.logger
+        if let error = outcome.internalError {
+            logger.error("request failed", ["requestId": .string(request.requestId), "route": .string(outcome.routeLabel), "error": .string(String(describing: error))])
+        }
+        let slow = micros >= UInt64(context.configuration.pool.slowRequestMilliseconds) * 1000
+        logger.log(slow ? .warn : .info, slow ? "slow request" : "request", [
+            "requestId": .string(request.requestId),
+            "method": .string(request.rawMethod),
+            "route": .string(outcome.routeLabel),
+            "status": .int(outcome.response.status.code),
+            "durationMs": .number(Self.milliseconds(micros)),
+            "bytes": .int(outcome.response.body.count),
+        ])
+    }
+
+    /// `1234` µs → `"1.234"`.
+    static func milliseconds(_ micros: UInt64) -> String {
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}

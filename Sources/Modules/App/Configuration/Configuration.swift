@@ -1,0 +1,118 @@
+import HTTP
+import Redis
+
+/// Every setting of the service, typed, read once from the environment (API.md §11). A
+/// missing or malformed value stops start-up with a line naming the variable.
+public struct Configuration: Sendable {
+    // Dependencies
+    public var databaseURL: String
+    public var redis: RedisEndpoint
+    public var redisTimeoutMilliseconds: Int
+    public var statementTimeoutMilliseconds: Int
+
+    // Authentication
+    public var jwtSecret: [UInt8]
+    public var jwtAccessTTL: Int
+    public var jwtRefreshTTL: Int
+
+    // Payments and mail
+    public var stripeSecretKey: String?
+    public var stripeWebhookSecret: String?
+    public var stripeAPIBase: String
+    public var smtpURL: String?
+    public var smtpFrom: String
+
+    // Catalog, orders, uploads
+    public var uploadDirectory: String
+    public var uploadMaxBytes: Int
+    public var publicBaseURL: String
+    public var currency: String
+    public var taxRatePartsPerMillion: Int
+    public var shippingFlat: Cents
+    public var freeShippingMinimum: Cents
+    public var orderPaymentTimeout: Int
+    public var cacheTTL: Int
+
+    // HTTP surface
+    public var metricsToken: String?
+    public var corsOrigins: Set<String>
+    public var logLevel: LogLevel
+    public var enableTestRoutes: Bool
+
+    // The pool
+    public var pool: PoolSettings
+
+    /// The largest JSON body a worker reads (API.md §1).
+    public static let requestBodyLimit = 1 << 20
+
+    public static func load(_ environment: [String: String]) throws -> Configuration {
+        var env = EnvironmentReader(environment)
+        let databaseURL = env.required("DATABASE_URL")
+        env.check("DATABASE_URL", databaseURL.isEmpty || databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://"),
+                  "must be a postgresql:// URL")
+        let redisURL = env.required("REDIS_URL")
+        let redis = RedisEndpoint.parse(redisURL)
+        env.check("REDIS_URL", redisURL.isEmpty || redis != nil, "must be redis://[:password@]host[:port][/db] or unix:///path")
+        let secret = env.required("JWT_SECRET")
+        env.check("JWT_SECRET", secret.isEmpty || secret.utf8.count >= 32, "must be at least 32 bytes")
+        let stripeBase = env.string("STRIPE_API_BASE", default: "https://api.stripe.com")
+        env.check("STRIPE_API_BASE", stripeBase.hasPrefix("https://") || stripeBase.hasPrefix("http://"), "must be an http(s) URL")
+        let smtpURL = env.optional("SMTP_URL")
+        env.check("SMTP_URL", smtpURL.map { $0.hasPrefix("smtp://") || $0.hasPrefix("smtps://") } ?? true, "must be an smtp:// or smtps:// URL")
+        let currency = env.string("CURRENCY", default: "usd")
+        env.check("CURRENCY", currency.count == 3 && currency.allSatisfy { $0.isASCII && $0.isLowercase }, "must be a lowercase ISO 4217 code like usd")
+        let publicBase = env.string("PUBLIC_BASE_URL", default: "http://127.0.0.1:8080")
+        env.check("PUBLIC_BASE_URL", publicBase.hasPrefix("https://") || publicBase.hasPrefix("http://"), "must be an http(s) URL")
+        let logLevelName = env.string("LOG_LEVEL", default: "info")
+        let logLevel = LogLevel(name: logLevelName)
+        env.check("LOG_LEVEL", logLevel != nil, "must be one of debug, info, warn, error")
+
+        let configuration = Configuration(
+            databaseURL: databaseURL,
+            redis: redis ?? RedisEndpoint(address: .tcp(host: "127.0.0.1", port: 6379)),
+            redisTimeoutMilliseconds: env.int("REDIS_TIMEOUT_MS", default: 200, range: 10...10_000),
+            statementTimeoutMilliseconds: env.int("DB_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000),
+            jwtSecret: Array(secret.utf8),
+            jwtAccessTTL: env.seconds("JWT_ACCESS_TTL", default: 900),
+            jwtRefreshTTL: env.seconds("JWT_REFRESH_TTL", default: 604_800),
+            stripeSecretKey: env.optional("STRIPE_SECRET_KEY"),
+            stripeWebhookSecret: env.optional("STRIPE_WEBHOOK_SECRET"),
+            stripeAPIBase: stripeBase,
+            smtpURL: smtpURL,
+            smtpFrom: env.string("SMTP_FROM", default: "CommerceFCGI <noreply@localhost>"),
+            uploadDirectory: env.string("UPLOAD_DIR", default: "/var/lib/commerce-fcgi/uploads"),
+            uploadMaxBytes: env.int("UPLOAD_MAX_BYTES", default: 5 << 20, range: 1...(100 << 20)),
+            publicBaseURL: publicBase,
+            currency: currency,
+            taxRatePartsPerMillion: env.rate("TAX_RATE", defaultPartsPerMillion: 80_000),
+            shippingFlat: env.money("SHIPPING_FLAT", default: Cents(500)),
+            freeShippingMinimum: env.money("FREE_SHIPPING_MIN", default: Cents(10_000)),
+            orderPaymentTimeout: env.seconds("ORDER_PAYMENT_TIMEOUT", default: 1800),
+            cacheTTL: env.seconds("CACHE_TTL", default: 3600),
+            metricsToken: env.optional("METRICS_TOKEN"),
+            corsOrigins: Set((env.optional("CORS_ORIGINS") ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }),
+            logLevel: logLevel ?? .info,
+            enableTestRoutes: env.bool("ENABLE_TEST_ROUTES", default: false),
+            pool: PoolSettings.load(&env)
+        )
+        if let first = env.errors.first { throw ConfigurationErrors(errors: env.errors, first: first) }
+        return configuration
+    }
+}
+
+/// Every problem found, so an operator fixes them in one go; `description` is one line each.
+public struct ConfigurationErrors: Error, CustomStringConvertible {
+    public let errors: [ConfigurationError]
+    public let first: ConfigurationError
+
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s.removeFirst() }
+        while s.last?.isWhitespace == true { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,17 @@
+import Docs
+import Health
+import HTTP
+import Metrics
+
+/// Every route of the service, feature by feature. The OpenAPI document must list exactly
+/// these (a test compares the two).
+public enum RouteTable {
+    public static func routes(enableTestRoutes: Bool) -> [Route<AppContext>] {
+        var routes: [Route<AppContext>] = HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
+        if enableTestRoutes { routes += DiagnosticRoutes.routes() }
+        return routes
+    }
+
+    /// Patterns of the routes that exist only with `ENABLE_TEST_ROUTES` and are left out of the document.
+    public static var testOnlyPatterns: Set<String> { Set(DiagnosticRoutes.routes().map(\.pattern)) }
+}

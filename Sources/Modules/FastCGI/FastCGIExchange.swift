@@ -1,0 +1,87 @@
+import CFastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One accepted request: its parameters, its body stream and its output stream. Valid until
+/// `finish()`; libfcgi frees the parameter memory then, so everything is copied out first.
+public struct FastCGIExchange {
+    private let request: UnsafeMutablePointer<FCGX_Request>
+    private let finishRequest: () -> Void
+
+    init(request: UnsafeMutablePointer<FCGX_Request>, finish: @escaping () -> Void) {
+        self.request = request
+        self.finishRequest = finish
+    }
+
+    /// Every parameter nginx sent (`REQUEST_METHOD`, `HTTP_AUTHORIZATION`, …), copied.
+    public func parameters() -> [String: String] {
+        var out: [String: String] = [:]
+        guard var cursor = request.pointee.envp else { return out }
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                out[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            cursor += 1
+        }
+        return out
+    }
+
+    public enum Body {
+        case complete([UInt8])
+        /// Over the limit: the rest was read and discarded so the stream stays in step.
+        case tooLarge
+    }
+
+    /// Reads the body to EOF, up to `limit` bytes. `CONTENT_LENGTH` is only a hint: what
+    /// counts is what arrives.
+    public func readBody(expectedLength: Int, limit: Int) -> Body {
+        if expectedLength > limit {
+            drain()
+            return .tooLarge
+        }
+        var body = [UInt8]()
+        body.reserveCapacity(max(0, expectedLength))
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { FCGX_GetStr($0.baseAddress, Int32($0.count), request.pointee.in) }
+            }
+            if count <= 0 { break }
+            if body.count + Int(count) > limit {
+                drain()
+                return .tooLarge
+            }
+            body.append(contentsOf: chunk[0..<Int(count)])
+        }
+        return .complete(body)
+    }
+
+    /// Reads and discards the rest of the body so libfcgi finishes the request cleanly.
+    private func drain() {
+        var chunk = [CChar](repeating: 0, count: 16 * 1024)
+        // Bounded: nginx never forwards more than client_max_body_size; this stops a hostile peer.
+        var budget = 64 * 1024 * 1024
+        while budget > 0 {
+            let count = chunk.withUnsafeMutableBufferPointer { FCGX_GetStr($0.baseAddress, Int32($0.count), request.pointee.in) }
+            if count <= 0 { return }
+            budget -= Int(count)
+        }
+    }
+
+    /// Writes the CGI head and body in one go.
+    public func write(head: [UInt8], body: [UInt8]) throws(FastCGIError) {
+        var payload = head
+        payload.append(contentsOf: body)
+        let written = payload.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { FCGX_PutStr($0.baseAddress, Int32($0.count), request.pointee.out) }
+        }
+        if written < 0 || FCGX_GetError(request.pointee.out) != 0 {
+            throw .streamFailed(code: FCGX_GetError(request.pointee.out))
+        }
+    }
+
+    /// Flushes the output and closes the connection; nginx sees the response complete.
+    public func finish() { finishRequest() }
+}

@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
+    case debug, info, warn, error
+
+    public var name: String {
+        switch self {
+        case .debug: "debug"
+        case .info: "info"
+        case .warn: "warn"
+        case .error: "error"
+        }
+    }
+
+    public init?(name: String) {
+        guard let level = Self.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+        self = level
+    }
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// JSON lines on stderr, one `write(2)` each, so lines from many workers never interleave
+/// (journald and pipes keep writes under PIPE_BUF whole) and nothing waits in a buffer.
+public struct Logger: Sendable {
+    public let level: LogLevel
+    /// Fields every line of this logger carries (`worker`).
+    public let fields: JSONObject
+    private let clock: Clock
+    private let fd: Int32
+
+    public init(level: LogLevel, fields: JSONObject = [:], clock: Clock = .system, fd: Int32 = 2) {
+        self.level = level
+        self.fields = fields
+        self.clock = clock
+        self.fd = fd
+    }
+
+    public func with(_ key: String, _ value: JSONValue) -> Logger {
+        var fields = self.fields
+        fields[key] = value
+        return Logger(level: level, fields: fields, clock: clock, fd: fd)
+    }
+
+    public func debug(_ message: String, _ extra: JSONObject = [:]) { log(.debug, message, extra) }
+    public func info(_ message: String, _ extra: JSONObject = [:]) { log(.info, message, extra) }
+    public func warn(_ message: String, _ extra: JSONObject = [:]) { log(.warn, message, extra) }
+    public func error(_ message: String, _ extra: JSONObject = [:]) { log(.error, message, extra) }
+
+    public func log(_ lineLevel: LogLevel, _ message: String, _ extra: JSONObject) {
+        guard lineLevel >= level else { return }
+        var line: JSONObject = ["ts": .string(clock.timestamp()), "level": .string(lineLevel.name), "msg": .string(message)]
+        for entry in fields.entries { line[entry.key] = entry.value }
+        for entry in extra.entries { line[entry.key] = entry.value }
+        var bytes = JSONWriter.encode(.object(line))
+        bytes.append(0x0A)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+    }
+}

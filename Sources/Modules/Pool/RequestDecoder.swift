@@ -1,0 +1,50 @@
+import Crypto
+import FastCGI
+import HTTP
+
+/// FastCGI parameters and body → `Request`.
+enum RequestDecoder {
+    enum Failure: Error {
+        case bodyTooLarge
+    }
+
+    static func decode(_ exchange: FastCGIExchange, bodyLimit: Int) -> (Request, Failure?) {
+        let parameters = exchange.parameters()
+        let rawMethod = parameters["REQUEST_METHOD"] ?? "GET"
+        let uri = parameters["REQUEST_URI"] ?? parameters["SCRIPT_NAME"] ?? "/"
+        let (path, query) = Request.split(uri: uri)
+        var headerValues: [String: String] = [:]
+        for (name, value) in parameters {
+            if let header = Headers.name(fromCGIParameter: name) { headerValues[header] = value }
+        }
+        if let type = parameters["CONTENT_TYPE"], !type.isEmpty { headerValues["content-type"] = type }
+        if let length = parameters["CONTENT_LENGTH"], !length.isEmpty { headerValues["content-length"] = length }
+        var request = Request(
+            method: HTTPMethod(rawValue: rawMethod) ?? .get,
+            rawMethod: rawMethod,
+            rawPath: path,
+            query: QueryParameters(parsing: query),
+            headers: Headers(headerValues),
+            remoteAddress: parameters["REMOTE_ADDR"] ?? "",
+            requestId: requestId(nginx: parameters["REQUEST_ID"])
+        )
+        let expected = Int(parameters["CONTENT_LENGTH"] ?? "") ?? 0
+        guard expected > 0 || HTTPMethod(rawValue: rawMethod)?.hasBody == true else { return (request, nil) }
+        switch exchange.readBody(expectedLength: expected, limit: bodyLimit) {
+        case .complete(let body): request.body = body
+        case .tooLarge: return (request, .bodyTooLarge)
+        }
+        return (request, nil)
+    }
+
+    /// nginx's `$request_id` when it is a plausible id, otherwise one of ours (32 hex, the
+    /// same shape), so a client cannot inject text into our logs through it.
+    static func requestId(nginx: String?) -> String {
+        if let id = nginx, (8...64).contains(id.utf8.count), id.utf8.allSatisfy(isIdByte) { return id }
+        return (try? SecureRandom.hex(byteCount: 16)) ?? "0000000000000000"
+    }
+
+    private static func isIdByte(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == UInt8(ascii: "-")
+    }
+}

@@ -1,0 +1,125 @@
+import CSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum ScoreboardError: Error, CustomStringConvertible {
+    case system(operation: String, path: String, errno: Int32)
+    case noSuchSlot(Int)
+
+    public var description: String {
+        switch self {
+        case .system(let operation, let path, let errno): "scoreboard \(operation) \(path) failed: \(String(cString: strerror(errno)))"
+        case .noSuchSlot(let index): "scoreboard has no slot \(index)"
+        }
+    }
+}
+
+/// The pool's shared memory (php-fpm style): a file mapped MAP_SHARED by every worker, one
+/// slot each. A worker writes only its own slot; `/api/metrics` sums all of them, so any
+/// worker answers for the whole pool. Counters survive a worker's death (the slot is
+/// reused, never zeroed), so the sums only grow.
+public final class Scoreboard {
+    static let magic: UInt64 = 0x4346_4347_4953_4231 // "CFCGISB1"
+    static let headerWords = 16
+
+    public let layout: ScoreboardLayout
+    public let slotCount: Int
+    let slotWords: Int
+    private let base: UnsafeMutablePointer<UInt64>
+    private let byteCount: Int
+
+    enum HeaderField: Int {
+        case magic = 0, fingerprint, slotCount, slotWords, configuredWorkers, supervisorPid, workerRestarts, createdAtMs
+    }
+
+    /// Creates (or replaces) the file and lays it out: the supervisor at start-up.
+    public static func create(path: String, layout: ScoreboardLayout, slots: Int) throws(ScoreboardError) -> Scoreboard {
+        let temporary = path + ".new.\(getpid())"
+        let board = try map(path: temporary, layout: layout, slots: slots, initialise: true)
+        guard rename(temporary, path) == 0 else { throw .system(operation: "rename", path: path, errno: errno) }
+        return board
+    }
+
+    /// Opens the file a sibling laid out, or creates it when it is missing or was laid out by
+    /// another build: a systemd worker, which has no supervisor to do it.
+    public static func attach(path: String, layout: ScoreboardLayout, slots: Int) throws(ScoreboardError) -> Scoreboard {
+        if let board = try? map(path: path, layout: layout, slots: slots, initialise: false), board.isValid {
+            return board
+        }
+        return try create(path: path, layout: layout, slots: slots)
+    }
+
+    private static func map(path: String, layout: ScoreboardLayout, slots: Int, initialise: Bool) throws(ScoreboardError) -> Scoreboard {
+        let slotWords = Self.slotWords(layout)
+        let words = headerWords + slots * slotWords
+        let bytes = words * 8
+        let flags = initialise ? (O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC) : (O_RDWR | O_CLOEXEC)
+        let fd = open(path, flags, 0o640)
+        guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system(operation: "stat", path: path, errno: errno) }
+        if initialise || Int(info.st_size) < bytes {
+            // Sparse: untouched counter pages cost no memory.
+            guard ftruncate(fd, off_t(bytes)) == 0 else { throw .system(operation: "ftruncate", path: path, errno: errno) }
+        }
+        guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), raw != MAP_FAILED else {
+            throw .system(operation: "mmap", path: path, errno: errno)
+        }
+        let board = Scoreboard(base: raw.assumingMemoryBound(to: UInt64.self), byteCount: bytes, layout: layout, slots: slots, slotWords: slotWords)
+        if initialise {
+            board.setHeader(.fingerprint, layout.fingerprint)
+            board.setHeader(.slotCount, UInt64(slots))
+            board.setHeader(.slotWords, UInt64(slotWords))
+            board.setHeader(.createdAtMs, UInt64(time(nil)) * 1000)
+            board.setHeader(.magic, magic)
+        }
+        return board
+    }
+
+    static func slotWords(_ layout: ScoreboardLayout) -> Int {
+        ScoreboardSlot.fixedWords + ScoreboardLayout.namedCounterCells + layout.requestCellCount + layout.histogramCellCount
+    }
+
+    private init(base: UnsafeMutablePointer<UInt64>, byteCount: Int, layout: ScoreboardLayout, slots: Int, slotWords: Int) {
+        self.base = base
+        self.byteCount = byteCount
+        self.layout = layout
+        self.slotCount = slots
+        self.slotWords = slotWords
+    }
+
+    deinit { munmap(base, byteCount) }
+
+    private var isValid: Bool {
+        header(.magic) == Self.magic && header(.fingerprint) == layout.fingerprint
+            && header(.slotCount) == UInt64(slotCount) && header(.slotWords) == UInt64(slotWords)
+    }
+
+    func header(_ field: HeaderField) -> UInt64 { cfcgi_atomic_load_u64(base + field.rawValue) }
+    func setHeader(_ field: HeaderField, _ value: UInt64) { cfcgi_atomic_store_u64(base + field.rawValue, value) }
+
+    public var configuredWorkers: Int {
+        get { Int(header(.configuredWorkers)) }
+        set { setHeader(.configuredWorkers, UInt64(newValue)) }
+    }
+
+    public var workerRestarts: UInt64 { header(.workerRestarts) }
+    public func countWorkerRestart() { cfcgi_atomic_add_u64(base + HeaderField.workerRestarts.rawValue, 1) }
+
+    public func slot(_ index: Int) throws(ScoreboardError) -> ScoreboardSlot {
+        guard index >= 0, index < slotCount else { throw .noSuchSlot(index) }
+        return ScoreboardSlot(base: base + Self.headerWords + index * slotWords, layout: layout)
+    }
+
+    public var slots: [ScoreboardSlot] {
+        (0..<slotCount).map { ScoreboardSlot(base: base + Self.headerWords + $0 * slotWords, layout: layout) }
+    }
+
+    /// A free slot (never used, or its process is gone), claimed for `pid`.
+    public func claimFreeSlot(pid: Int32) -> ScoreboardSlot? {
+        for slot in slots where slot.claim(pid: pid) { return slot }
+        return nil
+    }
+}
