@@ -52,7 +52,8 @@ public final class Supervisor {
         logger.info("pool started", ["workers": .int(size), "socket": .string(configuration.pool.socketPath)])
         _ = cfcgi_sd_notify("READY=1\nSTATUS=\(size) workers")
         while true {
-            let flags = cfcgi_supervisor_wait(roll == nil && shutdownDeadline == nil ? 1000 : 50)
+            let busy = roll != nil || !rollQueue.isEmpty || shutdownDeadline != nil
+            let flags = cfcgi_supervisor_wait(busy ? 50 : 1000)
             if flags & Int32(CFCGI_SIG_CHILD) != 0 || flags == 0 { reap() }
             if flags & (Int32(CFCGI_SIG_TERM) | Int32(CFCGI_SIG_INT)) != 0 { beginShutdown() }
             if flags & Int32(CFCGI_SIG_HUP) != 0 { beginRoll() }

@@ -39,23 +39,39 @@ public final class RedisClient {
     /// True while the breaker is open.
     public var isMarkedDown: Bool { monotonicNanoseconds() < downUntil }
 
-    public func command(_ arguments: [[UInt8]]) throws(RedisError) -> RedisReply {
+    /// Sends one command. A kept connection that fails is retried once on a fresh one when
+    /// `idempotent` (the server may have restarted since the last request); a failure after
+    /// that opens the breaker.
+    public func command(_ arguments: [[UInt8]], idempotent: Bool = true) throws(RedisError) -> RedisReply {
+        let reused = connection != nil
+        do {
+            return try send(arguments)
+        } catch .connection(let message) {
+            guard reused && idempotent else {
+                markDown()
+                throw .connection(message)
+            }
+        }
+        do {
+            return try send(arguments)
+        } catch .connection(let message) {
+            markDown()
+            throw .connection(message)
+        }
+    }
+
+    private func send(_ arguments: [[UInt8]]) throws(RedisError) -> RedisReply {
         if connection == nil {
             guard !isMarkedDown else { throw .unavailable }
-            do {
-                connection = try RedisConnection.connect(
-                    settings.endpoint, connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds,
-                    commandTimeoutMilliseconds: settings.commandTimeoutMilliseconds)
-            } catch {
-                markDown()
-                throw error
-            }
+            connection = try RedisConnection.connect(
+                settings.endpoint, connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds,
+                commandTimeoutMilliseconds: settings.commandTimeoutMilliseconds)
         }
         let reply: RedisReply
         do {
             reply = try connection!.command(arguments)
         } catch {
-            markDown()
+            connection = nil
             throw error
         }
         // An error reply leaves the connection healthy: no cool-down.
@@ -88,7 +104,7 @@ public final class RedisClient {
 
     @discardableResult
     public func increment(_ key: String) throws(RedisError) -> Int64 {
-        guard let value = try command("INCR", key).integer else { throw .unexpectedReply }
+        guard let value = try command([Array("INCR".utf8), Array(key.utf8)], idempotent: false).integer else { throw .unexpectedReply }
         return value
     }
 

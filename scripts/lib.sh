@@ -1,0 +1,59 @@
+# Shared settings of the scripts: one profile ("run" or "test") picks the state folder and
+# the ports, so `make run` and `make test` can be up side by side. Sourced, not run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PROFILE=${PROFILE:-run}
+case "$PROFILE" in
+  run)  defaults=(8080 8443 55432 56379) ;;
+  test) defaults=(18080 18443 55433 56380) ;;
+  bench) defaults=(28080 28443 55434 56381) ;;
+  *) echo "unknown PROFILE $PROFILE" >&2; exit 2 ;;
+esac
+HTTP_PORT=${HTTP_PORT:-${defaults[0]}}
+HTTPS_PORT=${HTTPS_PORT:-${defaults[1]}}
+PG_PORT=${PG_PORT:-${defaults[2]}}
+REDIS_PORT=${REDIS_PORT:-${defaults[3]}}
+STATE=${STATE_DIR:-$ROOT/.state/$PROFILE}
+LOGS=$STATE/logs
+BUILD_CONFIG=${BUILD_CONFIG:-$([ "$PROFILE" = test ] && echo debug || echo release)}
+BIN=$ROOT/.build/$BUILD_CONFIG/commerce-fcgi
+WORKERS=${WORKERS:-4}
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as the unprivileged user PostgreSQL insists on when we are root.
+PG_USER=$( [ "$(id -u)" = 0 ] && echo postgres || id -un )
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi
+}
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] || die "PostgreSQL server binaries not found (scripts/deps.sh installs them)"
+  echo "$dir"
+}
+
+# Stops the process recorded in a pid file, politely then firmly; never by name.
+stop_pidfile() {
+  local file=$1 signal=${2:-TERM} pid
+  [ -f "$file" ] || return 0
+  pid=$(cat "$file" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "-$signal" "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$file"
+}
+
+wait_for() {
+  local what=$1 tries=$2; shift 2
+  for _ in $(seq 1 "$tries"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.2
+  done
+  die "$what did not come up (see $LOGS)"
+}

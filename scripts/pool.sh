@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The worker pool for one profile: writes its environment file, migrates, starts
+# `commerce-fcgi serve` in the background and records its pid.   pool.sh env|start|stop
+source "$(dirname "$0")/lib.sh"
+
+ENV_FILE=$STATE/commerce.env
+
+write_env() {
+  mkdir -p "$STATE" "$LOGS" "$STATE/uploads"
+  [ -f "$STATE/jwt-secret" ] || (umask 077; openssl rand -hex 32 > "$STATE/jwt-secret")
+  [ -f "$STATE/metrics-token" ] || (umask 077; openssl rand -hex 16 > "$STATE/metrics-token")
+  local password; password=$(cat "$STATE/db-password")
+  # Quoted values: both bash (set -a; source) and systemd's EnvironmentFile= read this form.
+  (umask 077; cat > "$ENV_FILE" <<ENV
+DATABASE_URL=postgresql://commerce:$password@127.0.0.1:$PG_PORT/commerce
+REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+JWT_SECRET=$(cat "$STATE/jwt-secret")
+METRICS_TOKEN=$(cat "$STATE/metrics-token")
+PUBLIC_BASE_URL=http://127.0.0.1:$HTTP_PORT
+UPLOAD_DIR=$STATE/uploads
+SOCKET_PATH=$STATE/commerce.sock
+SCOREBOARD_PATH=$STATE/scoreboard
+MIGRATIONS_DIR=$ROOT/migrations
+WORKERS=$WORKERS
+WORKER_MAX_REQUESTS=${WORKER_MAX_REQUESTS:-10000}
+STRIPE_API_BASE=${STRIPE_API_BASE:-https://api.stripe.com}
+SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:2525}
+SMTP_FROM="${SMTP_FROM:-CommerceFCGI <noreply@localhost>}"
+CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:3000}
+LOG_LEVEL=${LOG_LEVEL:-info}
+ENABLE_TEST_ROUTES=$([ "$PROFILE" = test ] && echo true || echo false)
+SHUTDOWN_TIMEOUT=${SHUTDOWN_TIMEOUT:-30}
+ENV
+  )
+}
+
+start() {
+  write_env
+  [ -x "$BIN" ] || die "$BIN is missing: build first"
+  if [ -f "$STATE/pool.pid" ] && kill -0 "$(cat "$STATE/pool.pid")" 2>/dev/null; then
+    say "pool already running (pid $(cat "$STATE/pool.pid"))"; return 0
+  fi
+  set -a; source "$ENV_FILE"; set +a
+  "$BIN" migrate >>"$LOGS/migrate.log" 2>&1 || { tail -5 "$LOGS/migrate.log" >&2; die "migrate failed"; }
+  nohup "$BIN" serve >>"$LOGS/pool.log" 2>&1 </dev/null &
+  echo $! > "$STATE/pool.pid"
+  wait_for "the worker pool" 100 test -S "$STATE/commerce.sock"
+}
+
+stop() { stop_pidfile "$STATE/pool.pid" TERM; }
+
+case "${1:-}" in
+  env) write_env ;;
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 env|start|stop" >&2; exit 2 ;;
+esac

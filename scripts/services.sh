@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# PostgreSQL and Redis for one profile, private to its state folder, on loopback.
+#   services.sh start|stop|pg-start|pg-stop|redis-start|redis-stop
+source "$(dirname "$0")/lib.sh"
+
+PGDATA=$STATE/postgres
+PGSOCK=$STATE/pgsock
+REDIS_DIR=$STATE/redis
+
+ensure_secrets() {
+  mkdir -p "$STATE"
+  [ -f "$STATE/db-password" ] || (umask 077; openssl rand -hex 16 > "$STATE/db-password")
+}
+
+pg_start() {
+  ensure_secrets
+  local bin; bin=$(pg_bin)
+  mkdir -p "$LOGS" "$PGSOCK"
+  chmod 755 "$STATE"
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    say "creating PostgreSQL cluster in $PGDATA"
+    mkdir -p "$PGDATA"
+    chown "$PG_USER" "$PGDATA" "$PGSOCK"
+    chmod 700 "$PGDATA"
+    local pwfile; pwfile=$(mktemp); echo "postgres-$(cat "$STATE/db-password")" > "$pwfile"; chown "$PG_USER" "$pwfile"
+    as_pg "$bin/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$LOGS/initdb.log"
+    rm -f "$pwfile"
+  fi
+  chown "$PG_USER" "$PGSOCK"
+  touch "$LOGS/postgres.log"; chown "$PG_USER" "$LOGS/postgres.log"
+  if ! as_pg "$bin/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+    as_pg "$bin/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 30 \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PGSOCK -c max_connections=200 -c shared_buffers=256MB -c fsync=$([ "$PROFILE" = test ] && echo off || echo on)" \
+      start >/dev/null
+  fi
+  # Role and database, once; the password lives in the state folder only.
+  local password; password=$(cat "$STATE/db-password")
+  as_pg "$bin/psql" -h "$PGSOCK" -p "$PG_PORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
+    -v pw="$password" >/dev/null <<'SQL'
+SELECT 'CREATE ROLE commerce LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'commerce') \gexec
+ALTER ROLE commerce PASSWORD :'pw';
+SELECT 'CREATE DATABASE commerce OWNER commerce' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'commerce') \gexec
+SQL
+}
+
+pg_stop() {
+  local bin; bin=$(pg_bin)
+  [ -f "$PGDATA/postmaster.pid" ] || return 0
+  # pg_ctl reads the postmaster's recorded pid; fast mode disconnects clients at once.
+  as_pg "$bin/pg_ctl" -D "$PGDATA" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+}
+
+redis_start() {
+  mkdir -p "$REDIS_DIR" "$LOGS"
+  if [ -f "$STATE/redis.pid" ] && kill -0 "$(cat "$STATE/redis.pid")" 2>/dev/null; then return 0; fi
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --pidfile "$STATE/redis.pid" \
+    --dir "$REDIS_DIR" --logfile "$LOGS/redis.log" --save "" --appendonly no \
+    --maxmemory 256mb --maxmemory-policy allkeys-lru
+  wait_for "Redis" 50 redis-cli -p "$REDIS_PORT" ping
+}
+
+redis_stop() { stop_pidfile "$STATE/redis.pid"; }
+
+case "${1:-}" in
+  start) pg_start; redis_start ;;
+  stop) redis_stop; pg_stop ;;
+  pg-start) pg_start ;;
+  pg-stop) pg_stop ;;
+  redis-start) redis_start ;;
+  redis-stop) redis_stop ;;
+  *) echo "usage: $0 start|stop|pg-start|pg-stop|redis-start|redis-stop" >&2; exit 2 ;;
+esac

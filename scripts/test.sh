@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make test`: a fresh stack on the test profile (its own ports and state folder), then every
+# test target (unit and end-to-end through nginx) in one `swift test` run.
+export PROFILE=test
+source "$(dirname "$0")/lib.sh"
+
+"$ROOT/scripts/down.sh" || true
+rm -rf "$STATE"
+trap '"$ROOT/scripts/down.sh"' EXIT
+
+"$ROOT/scripts/up.sh"
+say "validating the OpenAPI document"
+python3 -m openapi_spec_validator "$ROOT/Sources/Modules/Docs/openapi.json"
+
+export COMMERCE_TEST_BASE_URL="http://127.0.0.1:$HTTP_PORT"
+export COMMERCE_TEST_HTTPS_URL="https://127.0.0.1:$HTTPS_PORT"
+export COMMERCE_TEST_STATE="$STATE"
+export COMMERCE_TEST_ROOT="$ROOT"
+export COMMERCE_TEST_BINARY="$BIN"
+say "running the tests"
+cd "$ROOT" && swift build --build-tests 2>&1 | grep -E 'error|warning: unre' >&2 || true
+swift test --skip-build 2>&1 | tee "$LOGS/swift-test.log" | grep -Ev '^\[|^Building|passed after|started\.$'
+exit "${PIPESTATUS[0]}"
