@@ -19,5 +19,6 @@ export COMMERCE_TEST_ROOT="$ROOT"
 export COMMERCE_TEST_BINARY="$BIN"
 say "running the tests"
 cd "$ROOT" && swift build --build-tests 2>&1 | grep -E 'error|warning: unre' >&2 || true
-swift test --skip-build 2>&1 | tee "$LOGS/swift-test.log" | grep -Ev '^\[|^Building|passed after|started\.$'
+# Quiet the per-test lines; failures, issues and the closing "Test run" line stay visible.
+swift test --skip-build 2>&1 | tee "$LOGS/swift-test.log" | grep -Ev '^\[|^Building|^◇ |^✔ Suite |^✔ Test [^ ]+\(.*passed after' 
 exit "${PIPESTATUS[0]}"

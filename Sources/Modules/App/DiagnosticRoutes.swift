@@ -1,4 +1,7 @@
 import HTTP
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Routes mounted only with `ENABLE_TEST_ROUTES=true` (the test stack), so the shared request
 /// handling (strict JSON, media types, body limits) is exercised end to end through nginx
@@ -22,6 +25,14 @@ enum DiagnosticRoutes {
                     throw APIError.validation([FieldError(field: "id", message: "must be a UUID")])
                 }
                 return Envelope.success(JSONValue.object(["id": .string(id.lowercased())]))
+            },
+            // Holds the worker for a while: drains and rolling restarts are tested with a request in flight.
+            Route(.get, "/api/_test/sleep") { request, _ in
+                var query = QueryReader(request.query)
+                let milliseconds = query.int("ms", default: 1000, range: 0...5000)
+                try query.finish()
+                usleep(useconds_t(milliseconds * 1000))
+                return Envelope.success(JSONValue.object(["sleptMs": .int(milliseconds)]))
             },
             Route(.get, "/api/_test/crash") { _, _ in
                 struct Boom: Error {}

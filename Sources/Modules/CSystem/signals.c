@@ -24,6 +24,14 @@ void cfcgi_worker_install_signals(void) {
     sigaction(SIGQUIT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
+    /* A launcher may have left these blocked (the mask survives exec); a worker that
+       cannot see SIGTERM would only ever die by SIGKILL. */
+    sigset_t drain;
+    sigemptyset(&drain);
+    sigaddset(&drain, SIGTERM);
+    sigaddset(&drain, SIGINT);
+    sigaddset(&drain, SIGQUIT);
+    sigprocmask(SIG_UNBLOCK, &drain, NULL);
 }
 
 int cfcgi_worker_stop_requested(void) { return worker_stop != 0; }

@@ -57,6 +57,7 @@ public final class HTTPClient {
                 if let data { sink.headerLines.append(String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)) }
                 return length
             }
+            if let caBundle = request.caBundlePath { cfcgi_curl_setopt_ptr(handle, CURLOPT_CAINFO, caBundle) }
             if request.method == "HEAD" { cfcgi_curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
             guard let body = request.body else { return curl_easy_perform(handle) }
             return body.withUnsafeBytes { raw in
@@ -83,8 +84,9 @@ public final class HTTPClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
             var value = Substring(line[line.index(after: colon)...])
-            while value.first == " " { value.removeFirst() }
-            while value.last == "\r" || value.last == "\n" || value.last == " " { value.removeLast() }
+            // "\r\n" is one Character in Swift, and a whitespace one.
+            while value.first?.isWhitespace == true { value.removeFirst() }
+            while value.last?.isWhitespace == true { value.removeLast() }
             headers.append((name: name, value: String(value)))
         }
         return headers

@@ -5,10 +5,12 @@ public struct HTTPClientRequest: Sendable {
     public var body: [UInt8]?
     public var connectTimeoutMilliseconds: Int
     public var totalTimeoutMilliseconds: Int
+    /// A PEM file of certificates to trust instead of the system's (a private CA, a self-signed test server).
+    public var caBundlePath: String?
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-        connectTimeoutMilliseconds: Int = 5000, totalTimeoutMilliseconds: Int = 15000
+        connectTimeoutMilliseconds: Int = 5000, totalTimeoutMilliseconds: Int = 15000, caBundlePath: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -16,6 +18,7 @@ public struct HTTPClientRequest: Sendable {
         self.body = body
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         self.totalTimeoutMilliseconds = totalTimeoutMilliseconds
+        self.caBundlePath = caBundlePath
     }
 }
 

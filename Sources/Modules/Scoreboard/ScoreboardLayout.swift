@@ -4,7 +4,7 @@
 public struct ScoreboardLayout: Equatable, Sendable {
     public static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"]
     public static let statuses = [200, 201, 202, 204, 304, 400, 401, 403, 404, 405, 409, 413, 415, 429, 500, 502, 503]
-    /// Upper bounds of the latency histogram, in microseconds (5 ms … 10 s).
+    /// Upper bounds of the latency histogram, in microseconds (1 ms … 10 s).
     public static let bucketBoundsMicroseconds: [UInt64] = [1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000]
     /// Cells for named counters (`db_queries_total` …); features claim indexes below this.
     public static let namedCounterCells = 64

@@ -64,7 +64,7 @@ public final class Router<Context> {
         var parameters: [String: String] = [:]
         guard let node = find(root, segments[...], &parameters) else { return .notFound }
         // NUL marks a segment that did not decode (or decoded to NUL): neither is a valid id.
-        if parameters.values.contains("\u{0}") { return .malformedPath }
+        if parameters.values.contains(where: { $0.utf8.contains(0) }) { return .malformedPath }
         let lookup = method == .head ? .get : method
         if let index = node.routes[lookup] ?? node.routes[method] {
             return .found(routes[index], index: index, parameters: parameters)

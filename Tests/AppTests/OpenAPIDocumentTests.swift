@@ -1,0 +1,45 @@
+import Testing
+@testable import App
+import Docs
+import HTTP
+
+/// The served document and the router must list exactly the same operations.
+@Suite struct OpenAPIDocumentTests {
+    private func documentOperations() throws -> Set<String> {
+        let document = try JSONParser.parse(DocsRoutes.openAPIDocument)
+        guard let paths = document["paths"]?.objectValue else { Issue.record("no paths"); return [] }
+        var operations = Set<String>()
+        for (path, item) in paths.entries {
+            for method in item.objectValue?.keys ?? [] where ["get", "post", "put", "patch", "delete"].contains(method) {
+                operations.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        return operations
+    }
+
+    @Test func everyRouteIsDocumentedAndNothingElse() throws {
+        let routes = Set(RouteTable.routes(enableTestRoutes: false).map { "\($0.method.rawValue) \(RoutePattern($0.pattern).openAPIPath)" })
+        let documented = try documentOperations()
+        #expect(routes.subtracting(documented).sorted() == [], "routes missing from the document")
+        #expect(documented.subtracting(routes).sorted() == [], "documented operations with no route")
+    }
+
+    @Test func testRoutesStayOutOfTheDocument() throws {
+        let documented = try documentOperations()
+        for pattern in RouteTable.testOnlyPatterns {
+            #expect(!documented.contains { $0.hasSuffix(" " + RoutePattern(pattern).openAPIPath) })
+        }
+    }
+
+    @Test func pathParametersAreDeclared() throws {
+        let document = try JSONParser.parse(DocsRoutes.openAPIDocument)
+        for (path, item) in document["paths"]?.objectValue?.entries ?? [] where path.contains("{") {
+            let names = path.split(separator: "{").dropFirst().map { String($0.prefix { $0 != "}" }) }
+            for (_, operation) in item.objectValue?.entries ?? [] {
+                let declared = ((item["parameters"]?.arrayValue ?? []) + (operation["parameters"]?.arrayValue ?? []))
+                    .compactMap { $0["name"]?.stringValue ?? $0["$ref"]?.stringValue?.split(separator: "/").last.map(String.init) }
+                for name in names { #expect(declared.contains(name), "\(path): {\(name)} undeclared") }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Testing
+@testable import HTTP
+
+@Suite struct ResponderTests {
+    final class Context {}
+    struct Boom: Error {}
+    struct Mapped: Error {}
+
+    private let fixedClock = Clock(epochMilliseconds: { 1_795_608_000_000 }, monotonicNanoseconds: { 0 })
+
+    private func responder(guardAccess: @escaping Responder<Context>.Guard = { _, _, _ in }) -> Responder<Context> {
+        let router = Router<Context>([
+            Route(.get, "/api/things/:id") { request, _ in Envelope.success(JSONValue.object(["id": .string(request.pathParameter("id")!)])) },
+            Route(.post, "/api/things", body: .json) { request, _ in
+                var body = try ObjectReader(request.body)
+                let name = body.string("name")
+                try body.finish()
+                return Envelope.success(JSONValue.object(["name": .string(name!)]), status: .created)
+            },
+            Route(.get, "/api/private", access: .admin) { _, _ in Response(status: .ok) },
+            Route(.get, "/api/boom") { _, _ in throw Boom() },
+            Route(.get, "/api/mapped") { _, _ in throw Mapped() },
+        ])
+        return Responder(
+            router: router, cors: CORSPolicy(allowedOrigins: ["https://shop.example"]), clock: fixedClock, guardAccess: guardAccess,
+            mapError: { $0 is Mapped ? APIError.unavailable() : nil })
+    }
+
+    private func request(_ method: HTTPMethod, _ uri: String, headers: [String: String] = [:], body: String = "") -> Request {
+        var request = Request(method: method, uri: uri, headers: Headers(headers), body: Array(body.utf8))
+        request.requestId = "req-1"
+        return request
+    }
+
+    private func json(_ response: Response) throws -> JSONValue { try JSONParser.parse(response.body) }
+
+    @Test func successIsWrappedInTheEnvelope() throws {
+        let outcome = responder().respond(to: request(.get, "/api/things/42"), context: Context())
+        #expect(outcome.routeLabel == "/api/things/:id")
+        #expect(String(decoding: outcome.response.body, as: UTF8.self) == #"{"statusCode":200,"message":"Success","data":{"id":"42"}}"#)
+        #expect(outcome.response.header("X-Request-Id") == "req-1")
+        #expect(outcome.response.header("Content-Type") == "application/json; charset=utf-8")
+        #expect(outcome.response.header("Cache-Control") == "no-store")
+    }
+
+    @Test func unknownRouteIs404InTheErrorEnvelope() throws {
+        let outcome = responder().respond(to: request(.get, "/api/nothing?x=1"), context: Context())
+        #expect(outcome.response.status == .notFound)
+        #expect(outcome.routeLabel == "unmatched")
+        let body = try json(outcome.response)
+        #expect(body["statusCode"] == 404)
+        #expect(body["error"] == "NotFound")
+        #expect(body["path"] == "/api/nothing")
+        #expect(body["requestId"] == "req-1")
+        #expect(body["timestamp"] == "2026-11-25T12:00:00.000Z")
+        #expect(body["details"] == nil)
+    }
+
+    @Test func wrongMethodIs405WithAllow() throws {
+        let outcome = responder().respond(to: request(.delete, "/api/things"), context: Context())
+        #expect(outcome.response.status == .methodNotAllowed)
+        #expect(outcome.response.header("Allow") == "POST, OPTIONS")
+        #expect(try json(outcome.response)["error"] == "MethodNotAllowed")
+    }
+
+    @Test func wrongMediaTypeIs415BeforeTheHandlerRuns() throws {
+        let outcome = responder().respond(to: request(.post, "/api/things", headers: ["Content-Type": "text/plain"], body: "{}"), context: Context())
+        #expect(outcome.response.status == .unsupportedMediaType)
+        let latin1 = responder().respond(to: request(.post, "/api/things", headers: ["Content-Type": "application/json; charset=latin1"], body: "{}"), context: Context())
+        #expect(latin1.response.status == .unsupportedMediaType)
+        let missing = responder().respond(to: request(.post, "/api/things", body: "{}"), context: Context())
+        #expect(missing.response.status == .unsupportedMediaType)
+    }
+
+    @Test func jsonWithCharsetParameterIsAccepted() throws {
+        let outcome = responder().respond(
+            to: request(.post, "/api/things", headers: ["Content-Type": "Application/JSON; charset=UTF-8"], body: #"{"name":"x"}"#), context: Context())
+        #expect(outcome.response.status == .created)
+        #expect(try json(outcome.response)["message"] == "Created")
+    }
+
+    @Test func validationFailuresListDetails() throws {
+        let outcome = responder().respond(
+            to: request(.post, "/api/things", headers: ["Content-Type": "application/json"], body: #"{"name":5,"admin":true}"#), context: Context())
+        #expect(outcome.response.status == .badRequest)
+        let details = try json(outcome.response)["details"]?.arrayValue ?? []
+        #expect(details.map { $0["field"] } == ["name", "admin"])
+    }
+
+    @Test func unexpectedErrorsBecomeA500WithoutInternals() throws {
+        let outcome = responder().respond(to: request(.get, "/api/boom"), context: Context())
+        #expect(outcome.response.status == .internalServerError)
+        #expect(outcome.internalError is Boom)
+        let text = String(decoding: outcome.response.body, as: UTF8.self)
+        #expect(!text.contains("Boom"))
+        #expect(try json(outcome.response)["message"] == "Internal server error")
+    }
+
+    @Test func mappedErrorsUseTheMapping() throws {
+        let outcome = responder().respond(to: request(.get, "/api/mapped"), context: Context())
+        #expect(outcome.response.status == .serviceUnavailable)
+        #expect(outcome.response.header("Retry-After") == "5")
+    }
+
+    @Test func theGuardRunsBeforeTheHandler() throws {
+        let guarded = responder(guardAccess: { route, _, _ in if route.access == .admin { throw APIError.unauthorized() } })
+        let outcome = guarded.respond(to: request(.get, "/api/private"), context: Context())
+        #expect(outcome.response.status == .unauthorized)
+        #expect(outcome.response.header("WWW-Authenticate") == "Bearer")
+    }
+
+    @Test func preflightFromAnAllowedOriginGetsCORSHeaders() {
+        let outcome = responder().respond(
+            to: request(.options, "/api/things", headers: ["Origin": "https://shop.example", "Access-Control-Request-Method": "POST"]), context: Context())
+        #expect(outcome.response.status == .noContent)
+        #expect(outcome.response.header("Access-Control-Allow-Origin") == "https://shop.example")
+        #expect(outcome.response.header("Access-Control-Allow-Methods") == "POST, OPTIONS")
+        #expect(outcome.response.header("Access-Control-Allow-Headers") == "Authorization, Content-Type, Idempotency-Key")
+        #expect(outcome.response.header("Vary") == "Origin")
+    }
+
+    @Test func otherOriginsGetNoCORSHeaders() {
+        let outcome = responder().respond(to: request(.get, "/api/things/1", headers: ["Origin": "https://evil.example"]), context: Context())
+        #expect(outcome.response.status == .ok)
+        #expect(outcome.response.header("Access-Control-Allow-Origin") == nil)
+    }
+
+    @Test func headDropsTheBody() {
+        let outcome = responder().respond(to: request(.head, "/api/things/1"), context: Context())
+        #expect(outcome.response.status == .ok)
+        #expect(outcome.response.body.isEmpty)
+    }
+
+    @Test func rejectLabelsTheRouteThePathWouldHaveMatched() {
+        let outcome = responder().reject(request(.post, "/api/things"), with: .payloadTooLarge(limit: 10))
+        #expect(outcome.routeLabel == "/api/things")
+        #expect(outcome.response.status == .payloadTooLarge)
+    }
+}
