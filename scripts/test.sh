@@ -9,6 +9,7 @@ rm -rf "$STATE"
 trap '"$ROOT/scripts/down.sh"' EXIT
 
 "$ROOT/scripts/up.sh"
+"$ROOT/scripts/verify-deploy.sh"
 say "validating the OpenAPI document"
 python3 -m openapi_spec_validator "$ROOT/Sources/Modules/Docs/openapi.json"
 
