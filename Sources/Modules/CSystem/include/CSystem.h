@@ -37,6 +37,14 @@ static inline int cfcgi_atomic_cas_u32(uint32_t *p, uint32_t expected, uint32_t 
    there is no notify socket, 1 when sent, -errno on failure. */
 int cfcgi_sd_notify(const char *state);
 
+/* Waiting for a connection on a listening socket that several processes share. Each waiter
+   registers with EPOLLEXCLUSIVE, so the kernel wakes one idle worker per connection instead
+   of all of them, and epoll_wait still returns at once (EINTR) when a signal arrives.
+   cfcgi_exclusive_waiter returns an epoll fd or -errno; cfcgi_wait_readable returns 1 when
+   a connection is waiting, 0 on timeout or a signal, -errno on error. */
+int cfcgi_exclusive_waiter(int listen_fd);
+int cfcgi_wait_readable(int epoll_fd, int timeout_ms);
+
 /* Pending connections on a listening unix socket (Recv-Q as ss -xl shows it), or -1. */
 int cfcgi_unix_listen_queue(int fd);
 
