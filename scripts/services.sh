@@ -3,9 +3,24 @@
 #   services.sh start|stop|pg-start|pg-stop|redis-start|redis-stop
 source "$(dirname "$0")/lib.sh"
 
-PGDATA=$STATE/postgres
-PGSOCK=$STATE/pgsock
 REDIS_DIR=$STATE/redis
+# PostgreSQL runs as the unprivileged postgres user, who may not be able to reach a checkout
+# under a private home (/root): its files then live in a folder of their own under /var/tmp,
+# named after this checkout and profile. Its path is recorded so `stop` finds it again.
+pg_root() {
+  if [ -f "$STATE/pg-root" ]; then cat "$STATE/pg-root"; return; fi
+  local root=$STATE/pg
+  mkdir -p "$STATE"
+  if [ "$(id -u)" = 0 ] && ! runuser -u "$PG_USER" -- test -x "$STATE"; then
+    root=/var/tmp/commerce-fcgi-$(printf '%s' "$STATE" | sha256sum | cut -c1-12)
+  fi
+  echo "$root" > "$STATE/pg-root"
+  echo "$root"
+}
+PGROOT=$(pg_root)
+PGDATA=$PGROOT/data
+PGSOCK=$PGROOT/sock
+PGLOG=$PGROOT/postgres.log
 
 ensure_secrets() {
   mkdir -p "$STATE"
@@ -16,7 +31,7 @@ pg_start() {
   ensure_secrets
   local bin; bin=$(pg_bin)
   mkdir -p "$LOGS" "$PGSOCK"
-  chmod 755 "$STATE"
+  chown "$PG_USER" "$PGROOT"
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     say "creating PostgreSQL cluster in $PGDATA"
     mkdir -p "$PGDATA"
@@ -27,9 +42,10 @@ pg_start() {
     rm -f "$pwfile"
   fi
   chown "$PG_USER" "$PGSOCK"
-  touch "$LOGS/postgres.log"; chown "$PG_USER" "$LOGS/postgres.log"
+  touch "$PGLOG"; chown "$PG_USER" "$PGLOG"
+  ln -sf "$PGLOG" "$LOGS/postgres.log"
   if ! as_pg "$bin/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
-    as_pg "$bin/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 30 \
+    as_pg "$bin/pg_ctl" -D "$PGDATA" -l "$PGLOG" -w -t 30 \
       -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PGSOCK -c max_connections=200 -c shared_buffers=256MB -c fsync=$([ "$PROFILE" = test ] && echo off || echo on)" \
       start >/dev/null
   fi

@@ -5,6 +5,7 @@ export PROFILE=test
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/down.sh" || true
+[ -f "$STATE/pg-root" ] && rm -rf "$(cat "$STATE/pg-root")"
 rm -rf "$STATE"
 trap '"$ROOT/scripts/down.sh"' EXIT
 

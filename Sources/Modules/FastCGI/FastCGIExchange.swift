@@ -16,16 +16,7 @@ public struct FastCGIExchange {
 
     /// Every parameter nginx sent (`REQUEST_METHOD`, `HTTP_AUTHORIZATION`, …), copied.
     public func parameters() -> [String: String] {
-        var out: [String: String] = [:]
-        guard var cursor = request.pointee.envp else { return out }
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                out[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            cursor += 1
-        }
-        return out
+        EnvironmentBlock.dictionary(request.pointee.envp)
     }
 
     public enum Body {
