@@ -45,6 +45,8 @@ extension EndToEndTests {
             #expect(workers == metrics.value("commerce_workers_configured"))
             #expect(metrics.value("commerce_workers_configured") == 4)
             #expect(metrics.value("commerce_workers", ["state": "busy"]) >= 1, "the worker answering is busy")
+            // That worker shows the route it is on.
+            #expect(metrics.samples("commerce_worker_current_request_seconds").keys.contains { $0["route"] == "/api/metrics" })
             #expect(metrics.value("db_queries_total") >= 0)
             #expect(metrics.text.contains("commerce_listen_queue "))
         }

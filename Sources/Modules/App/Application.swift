@@ -20,6 +20,10 @@ public final class Application {
             },
             mapError: ErrorMapping.apiError(for:)
         )
+        let layout = context.scoreboard.layout
+        let patternIndexes = router.routes.map { layout.patternIndex($0.pattern) }
+        let slot = context.slot
+        responder.onRouteMatched = { index in slot.setCurrentPattern(patternIndexes[index]) }
     }
 
     /// The scoreboard layout every process of this build shares.

@@ -1,4 +1,7 @@
 import Scoreboard
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Renders `/api/metrics` from every slot of the scoreboard, so the figures are the pool's,
 /// not those of the worker that happened to answer.
@@ -73,9 +76,19 @@ public struct MetricsRenderer {
         out.sample("commerce_worker_restarts_total", [], scoreboard.workerRestarts)
         out.family("commerce_worker_resident_memory_bytes", type: "gauge", help: "Resident memory of each live worker, by scoreboard slot.")
         out.family("commerce_worker_requests", type: "gauge", help: "Requests served by each live worker process since it started, by scoreboard slot.")
+        out.family("commerce_worker_current_request_seconds", type: "gauge",
+                   help: "How long each busy worker has been on its current request, by slot and route (php-fpm's status ?full).")
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        let now = UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
         for (index, slot) in scoreboard.slots.enumerated() where slot.isAlive {
-            out.sample("commerce_worker_resident_memory_bytes", [("slot", String(index + 1))], slot.residentBytes)
-            out.sample("commerce_worker_requests", [("slot", String(index + 1))], slot.requests)
+            let label = ("slot", String(index + 1))
+            out.sample("commerce_worker_resident_memory_bytes", [label], slot.residentBytes)
+            out.sample("commerce_worker_requests", [label], slot.requests)
+            if slot.state == .busy, let route = slot.currentPattern {
+                let elapsed = now > slot.requestStartedAtMilliseconds ? now - slot.requestStartedAtMilliseconds : 0
+                out.sample("commerce_worker_current_request_seconds", [label, ("route", route)], PrometheusText.seconds(microseconds: elapsed * 1000))
+            }
         }
     }
 

@@ -83,6 +83,13 @@ public struct ScoreboardSlot {
     }
 
     /// Counts a finished request: its status cell, its latency bucket, and the worker's total.
+    /// The route of the request in progress, once the router has matched it.
+    public func setCurrentPattern(_ patternIndex: Int) {
+        store(.currentPattern, UInt64(patternIndex + 1))
+    }
+
+    public var requestStartedAtMilliseconds: UInt64 { load(.requestStartedAtMs) }
+
     public func recordRequest(method: String, pattern: String, status: Int, durationMicroseconds: UInt64) {
         let m = layout.methodIndex(method)
         let p = layout.patternIndex(pattern)

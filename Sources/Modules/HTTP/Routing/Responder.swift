@@ -22,6 +22,8 @@ public final class Responder<Context> {
     private let clock: Clock
     private let guardAccess: Guard
     private let mapError: ErrorMapper
+    /// Told the index of the matched route before its handler runs (the scoreboard shows it).
+    public var onRouteMatched: ((Int) -> Void)?
 
     public init(router: Router<Context>, cors: CORSPolicy, clock: Clock, guardAccess: @escaping Guard, mapError: @escaping ErrorMapper) {
         self.router = router
@@ -81,6 +83,7 @@ public final class Responder<Context> {
         case .found(let route, let index, let parameters):
             outcome.routeIndex = index
             outcome.routeLabel = route.pattern
+            onRouteMatched?(index)
             request.pathParameters = parameters
             if route.body != .none && request.method.hasBody {
                 try checkMediaType(route.body, request)
