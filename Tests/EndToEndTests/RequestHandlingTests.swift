@@ -152,6 +152,7 @@ extension EndToEndTests {
             let response = try stack.get("/health", headers: [("X-Request-Id", "injected\"id")])
             let id = try #require(response.header("x-request-id"))
             #expect(id.count == 32 && id.allSatisfy(\.isHexDigit))
+            #expect(response.headers.filter { $0.name == "x-request-id" }.count == 1)
             let line = try #require(try stack.eventually(3) { try stack.logLines().contains { $0.contains(id) } } ? stack.logLines().first { $0.contains(id) } : nil)
             let entry = try JSONParser.parse(Array(line.utf8))
             #expect(entry["msg"] == "request")
