@@ -143,7 +143,7 @@ extension EndToEndTests {
             #expect(down.header("retry-after") == "5")
             #expect(try down.json["error"] == "ServiceUnavailable")
             try stack.script("pool.sh", "start")
-            #expect(try stack.eventually(10) { (try? stack.get("/health").status) == 200 })
+            #expect(stack.eventually(10) { (try? stack.get("/health").status) == 200 })
             try waitForFullPool()
         }
     }

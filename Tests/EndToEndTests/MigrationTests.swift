@@ -1,0 +1,74 @@
+import Foundation
+import Postgres
+import Testing
+
+extension EndToEndTests {
+    /// `commerce-fcgi migrate` against the test database (already migrated by `make test`).
+    @Suite struct Migrations {
+        let stack: Stack
+        init() throws { stack = try Stack.current() }
+
+        private func migrate(_ directory: String) throws -> (status: Int32, output: String) {
+            var env = try stack.environmentFile()
+            env["MIGRATIONS_DIR"] = directory
+            let (status, output) = try Subprocess.run(stack.binary, ["migrate"], environment: env)
+            return (status, String(decoding: output, as: UTF8.self))
+        }
+
+        @Test func runningAgainChangesNothing() throws {
+            let (status, output) = try migrate(stack.root + "/migrations")
+            #expect(status == 0)
+            #expect(output.contains("up to date"))
+        }
+
+        @Test func concurrentRunsWaitForEachOther() throws {
+            let statuses = Locked([Int32]())
+            DispatchQueue.concurrentPerform(iterations: 3) { _ in
+                let status = (try? migrate(stack.root + "/migrations").status) ?? -1
+                statuses.mutate { $0.append(status) }
+            }
+            #expect(statuses.value == [0, 0, 0])
+        }
+
+        @Test func anEditedAppliedMigrationIsRefused() throws {
+            let directory = NSTemporaryDirectory() + "cfcgi-migrations-\(getpid())"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let original = try String(contentsOfFile: stack.root + "/migrations/0001_init.sql", encoding: .utf8)
+            try (original + "\n-- edited\n").write(toFile: directory + "/0001_init.sql", atomically: true, encoding: .utf8)
+            let (status, _) = try migrate(directory)
+            #expect(status != 0)
+        }
+
+        @Test func theSchemaCarriesTheContractsConstraints() throws {
+            let env = try stack.environmentFile()
+            let connection = try PostgresConnection.connect([("dbname", env["DATABASE_URL"] ?? "")])
+            let tables = try connection.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+                .rows.compactMap { $0.string("table_name") }
+            #expect(tables == [
+                "addresses", "cart_items", "carts", "categories", "email_outbox", "idempotency_keys", "order_items", "orders",
+                "password_reset_tokens", "payments", "product_images", "products", "refresh_tokens", "schema_migrations",
+                "sessions", "stripe_events", "users",
+            ])
+            // Stock can never go negative, and a SKU is unique: the database says no, whatever the code does.
+            try connection.query("BEGIN")
+            defer { _ = try? connection.query("ROLLBACK") }
+            try connection.query("INSERT INTO products (name, slug, price, sku, stock_quantity) VALUES ('A', 'a-probe', 1.00, 'SKU-PROBE', 1)")
+            try connection.query("SAVEPOINT s")
+            do {
+                try connection.query("UPDATE products SET stock_quantity = stock_quantity - 2 WHERE sku = 'SKU-PROBE'")
+                Issue.record("stock went negative")
+            } catch {
+                #expect(error.kind == .checkViolation(constraint: "products_stock_quantity_check"))
+            }
+            try connection.query("ROLLBACK TO SAVEPOINT s")
+            do {
+                try connection.query("SAVEPOINT t")
+                try connection.query("INSERT INTO products (name, slug, price, sku) VALUES ('B', 'b-probe', 1.00, $1)", ["SKU-PROBE"])
+                Issue.record("a duplicate SKU was accepted")
+            } catch {
+                #expect(error.kind == .uniqueViolation(constraint: "products_sku_key"))
+            }
+        }
+    }
+}
