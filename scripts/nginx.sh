@@ -15,8 +15,8 @@ render() {
     chmod 600 "$STATE/tls/privkey.pem"
   fi
   local exempt=""
-  # Locally, the general API limit would throttle the test suite and benchmarks: loopback
-  # is exempt there. The /api/auth/ zone still applies to everyone.
+  # Locally the limits would throttle the test suite and benchmarks, so 127.0.0.1 is exempt;
+  # the rate-limit tests connect from 127.0.0.2, which is limited as any client would be.
   [ "${RATE_EXEMPT_LOOPBACK:-1}" = 1 ] && exempt="127.0.0.1 1;"
   for f in "$ROOT"/deploy/nginx/commerce-*.conf; do
     sed -e "s|/etc/nginx/commerce/|$NGX/commerce/|g" \

@@ -57,6 +57,7 @@ public final class HTTPClient {
                 if let data { sink.headerLines.append(String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)) }
                 return length
             }
+            if let local = request.localAddress { cfcgi_curl_setopt_ptr(handle, CURLOPT_INTERFACE, "host!" + local) }
             if let caBundle = request.caBundlePath { cfcgi_curl_setopt_ptr(handle, CURLOPT_CAINFO, caBundle) }
             if request.method == "HEAD" { cfcgi_curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
             guard let body = request.body else { return curl_easy_perform(handle) }

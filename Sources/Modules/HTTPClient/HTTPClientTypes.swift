@@ -7,10 +7,13 @@ public struct HTTPClientRequest: Sendable {
     public var totalTimeoutMilliseconds: Int
     /// A PEM file of certificates to trust instead of the system's (a private CA, a self-signed test server).
     public var caBundlePath: String?
+    /// The local address to connect from (`127.0.0.2`), when the peer treats addresses differently.
+    public var localAddress: String?
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-        connectTimeoutMilliseconds: Int = 5000, totalTimeoutMilliseconds: Int = 15000, caBundlePath: String? = nil
+        connectTimeoutMilliseconds: Int = 5000, totalTimeoutMilliseconds: Int = 15000, caBundlePath: String? = nil,
+        localAddress: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -19,6 +22,7 @@ public struct HTTPClientRequest: Sendable {
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
         self.totalTimeoutMilliseconds = totalTimeoutMilliseconds
         self.caBundlePath = caBundlePath
+        self.localAddress = localAddress
     }
 }
 
