@@ -34,24 +34,29 @@ let package = Package(
         // Infrastructure that knows no C library and no feature.
         module("HTTP", ["Crypto"]),
         module("Scoreboard", ["CSystem"]),
+        module("JWT", ["Crypto", "HTTP"]),
 
         // Features.
         module("Health", ["HTTP", "Postgres", "Redis"]),
         module("Metrics", ["HTTP", "Scoreboard", "Crypto"]),
         module("Docs", ["HTTP"], resources: [.embedInCode("openapi.json"), .embedInCode("docs.html")]),
+        module("Mail", ["HTTP", "Postgres"]),
+        module("Auth", ["HTTP", "Postgres", "Redis", "Crypto", "JWT", "Mail"]),
+        module("Users", ["Auth", "HTTP", "Postgres"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
-        module("App", ["HTTP", "Postgres", "Redis", "Scoreboard", "Health", "Metrics", "Docs"]),
+        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Mail", "HTTPClient"]),
         module("Pool", ["App", "FastCGI", "Scoreboard", "CSystem"]),
 
-        .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem"], path: "Sources/CommerceFCGI"),
+        .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"], path: "Sources/CommerceFCGI"),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "JWT", "Crypto", "HTTP", "Mail"], path: "Tests/AuthTests"),
         .testTarget(name: "AppTests", dependencies: ["App", "Docs"], path: "Tests/AppTests"),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["HTTPClient", "HTTP", "Postgres", "Redis"],
+            dependencies: ["HTTPClient", "HTTP", "Postgres", "Redis", "Crypto"],
             path: "Tests/EndToEndTests"
         ),
     ],

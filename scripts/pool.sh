@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The worker pool for one profile: writes its environment file, migrates, starts
-# `commerce-fcgi serve` in the background and records its pid.   pool.sh env|start|stop
+# The worker pool and the jobs process for one profile: writes their environment file,
+# migrates, starts `commerce-fcgi serve` and `commerce-fcgi jobs` in the background and
+# records their pids.   pool.sh env|start|stop|jobs-start|jobs-stop
 source "$(dirname "$0")/lib.sh"
 
 ENV_FILE=$STATE/commerce.env
@@ -24,12 +25,15 @@ MIGRATIONS_DIR=$ROOT/migrations
 WORKERS=$WORKERS
 WORKER_MAX_REQUESTS=${WORKER_MAX_REQUESTS:-10000}
 STRIPE_API_BASE=${STRIPE_API_BASE:-https://api.stripe.com}
-SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:2525}
+SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}
 SMTP_FROM="${SMTP_FROM:-CommerceFCGI <noreply@localhost>}"
 CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:3000}
 LOG_LEVEL=${LOG_LEVEL:-info}
 ENABLE_TEST_ROUTES=$([ "$PROFILE" = test ] && echo true || echo false)
 SHUTDOWN_TIMEOUT=${SHUTDOWN_TIMEOUT:-30}
+PASSWORD_SCRYPT_LOG_N=${PASSWORD_SCRYPT_LOG_N:-$([ "$PROFILE" = test ] && echo 14 || echo 17)}
+MAIL_RETRY_BASE=${MAIL_RETRY_BASE:-$([ "$PROFILE" = test ] && echo 1 || echo 30)}
+JOBS_POLL_MS=${JOBS_POLL_MS:-$([ "$PROFILE" = test ] && echo 200 || echo 1000)}
 ENV
   )
 }
@@ -45,13 +49,26 @@ start() {
   nohup "$BIN" serve >>"$LOGS/pool.log" 2>&1 </dev/null &
   echo $! > "$STATE/pool.pid"
   wait_for "the worker pool" 100 test -S "$STATE/commerce.sock"
+  jobs_start
 }
 
-stop() { stop_pidfile "$STATE/pool.pid" TERM; }
+jobs_start() {
+  if [ -f "$STATE/jobs.pid" ] && kill -0 "$(cat "$STATE/jobs.pid")" 2>/dev/null; then return 0; fi
+  set -a; source "$ENV_FILE"; set +a
+  nohup "$BIN" jobs >>"$LOGS/jobs.log" 2>&1 </dev/null &
+  echo $! > "$STATE/jobs.pid"
+}
+
+stop() {
+  stop_pidfile "$STATE/jobs.pid" TERM
+  stop_pidfile "$STATE/pool.pid" TERM
+}
 
 case "${1:-}" in
   env) write_env ;;
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 env|start|stop" >&2; exit 2 ;;
+  jobs-start) jobs_start ;;
+  jobs-stop) stop_pidfile "$STATE/jobs.pid" TERM ;;
+  *) echo "usage: $0 env|start|stop|jobs-start|jobs-stop" >&2; exit 2 ;;
 esac

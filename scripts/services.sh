@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# PostgreSQL and Redis for one profile, private to its state folder, on loopback.
-#   services.sh start|stop|pg-start|pg-stop|redis-start|redis-stop
+# PostgreSQL, Redis and the local SMTP sink for one profile, private to its state folder,
+# on loopback.   services.sh start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop
 source "$(dirname "$0")/lib.sh"
 
 REDIS_DIR=$STATE/redis
@@ -77,12 +77,24 @@ redis_start() {
 
 redis_stop() { stop_pidfile "$STATE/redis.pid"; }
 
+# Mail the jobs process sends lands in $STATE/mail as .eml files (scripts/smtp-sink.py).
+smtp_start() {
+  mkdir -p "$LOGS" "$STATE/mail"
+  if [ -f "$STATE/smtp.pid" ] && kill -0 "$(cat "$STATE/smtp.pid")" 2>/dev/null; then return 0; fi
+  nohup python3 "$ROOT/scripts/smtp-sink.py" --port "$SMTP_PORT" --dir "$STATE/mail" >>"$LOGS/smtp.log" 2>&1 </dev/null &
+  echo $! > "$STATE/smtp.pid"
+  wait_for "the SMTP sink" 50 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT"
+}
+smtp_stop() { stop_pidfile "$STATE/smtp.pid"; }
+
 case "${1:-}" in
-  start) pg_start; redis_start ;;
-  stop) redis_stop; pg_stop ;;
+  start) pg_start; redis_start; smtp_start ;;
+  stop) smtp_stop; redis_stop; pg_stop ;;
+  smtp-start) smtp_start ;;
+  smtp-stop) smtp_stop ;;
   pg-start) pg_start ;;
   pg-stop) pg_stop ;;
   redis-start) redis_start ;;
   redis-stop) redis_stop ;;
-  *) echo "usage: $0 start|stop|pg-start|pg-stop|redis-start|redis-stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop" >&2; exit 2 ;;
 esac

@@ -1,3 +1,5 @@
+import Auth
+import Crypto
 import Health
 import HTTP
 import Metrics
@@ -8,7 +10,7 @@ import Scoreboard
 /// A worker's long-lived state, built once after fork and handed to every handler: the
 /// connections, the clock, the logger and the worker's scoreboard slot. One request at a
 /// time uses it, so it needs no locks.
-public final class AppContext: HealthContext, MetricsContext {
+public final class AppContext: HealthContext, MetricsContext, AuthContext {
     public let configuration: Configuration
     public let logger: Logger
     public let clock: Clock
@@ -17,6 +19,7 @@ public final class AppContext: HealthContext, MetricsContext {
     public let scoreboard: Scoreboard
     public let slot: ScoreboardSlot
     public let metricsRenderer: MetricsRenderer
+    public let auth: AuthSettings
     private let listenQueue: () -> Int?
 
     public init(configuration: Configuration, logger: Logger, clock: Clock, scoreboard: Scoreboard, slot: ScoreboardSlot,
@@ -28,6 +31,7 @@ public final class AppContext: HealthContext, MetricsContext {
         self.slot = slot
         self.listenQueue = listenQueue
         metricsRenderer = MetricsRenderer(scoreboard: scoreboard)
+        auth = configuration.authSettings
         database = PostgresClient(settings: .init(
             url: configuration.databaseURL, applicationName: "commerce-fcgi@\(workerName)",
             statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds))

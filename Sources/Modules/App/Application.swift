@@ -1,3 +1,4 @@
+import Auth
 import HTTP
 import Scoreboard
 
@@ -13,10 +14,9 @@ public final class Application {
             router: router,
             cors: CORSPolicy(allowedOrigins: context.configuration.corsOrigins),
             clock: context.clock,
-            guardAccess: { route, _, _ in
-                // Bearer and admin guards arrive with authentication; until then no route
-                // that needs them may answer.
-                if route.access != .public { throw APIError.unauthorized() }
+            guardAccess: { route, request, context in
+                guard route.access != .public else { return }
+                request.principal = try Authenticator.authenticate(request, access: route.access, context: context)
             },
             mapError: ErrorMapping.apiError(for:)
         )

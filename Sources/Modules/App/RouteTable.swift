@@ -1,13 +1,16 @@
+import Auth
 import Docs
 import Health
 import HTTP
 import Metrics
+import Users
 
 /// Every route of the service, feature by feature. The OpenAPI document must list exactly
 /// these (a test compares the two).
 public enum RouteTable {
     public static func routes(enableTestRoutes: Bool) -> [Route<AppContext>] {
         var routes: [Route<AppContext>] = HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
+            + AuthRoutes.routes() + UsersRoutes.routes()
         if enableTestRoutes { routes += DiagnosticRoutes.routes() }
         return routes
     }

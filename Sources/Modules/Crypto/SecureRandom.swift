@@ -3,6 +3,7 @@ import COpenSSL
 public enum CryptoError: Error, Equatable {
     case randomUnavailable
     case digestFailed
+    case kdfFailed
 }
 
 /// Bytes from OpenSSL's DRBG, which reseeds itself after fork, so forked workers never share a stream.
@@ -17,5 +18,12 @@ public enum SecureRandom {
     /// A lowercase hex string of `byteCount` random bytes.
     public static func hex(byteCount: Int) throws -> String {
         Hex.encode(try bytes(byteCount))
+    }
+}
+
+extension SecureRandom {
+    /// An opaque token for a client to hold (reset links): `byteCount` random bytes, base64url.
+    public static func token(byteCount: Int = 32) throws -> String {
+        Base64URL.encode(try bytes(byteCount))
     }
 }

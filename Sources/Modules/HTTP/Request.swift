@@ -12,6 +12,8 @@ public struct Request: Sendable {
     public var requestId: String
     /// Path parameters filled in by the router (`:id` → value), percent-decoded.
     public var pathParameters: [String: String] = [:]
+    /// Set by the authentication guard on bearer and admin routes.
+    public var principal: Principal?
 
     public init(
         method: HTTPMethod, rawMethod: String? = nil, rawPath: String, query: QueryParameters = QueryParameters(),

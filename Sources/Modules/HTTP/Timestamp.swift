@@ -29,3 +29,18 @@ public enum Timestamp {
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }
+
+extension Timestamp {
+    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// The date form of mail headers (RFC 5322 §3.3), in UTC: `Wed, 25 Nov 2026 12:00:00 +0000`.
+    public static func rfc5322(epochMilliseconds ms: Int64) -> String {
+        let seconds = ms / 1000
+        let days = Int(seconds / 86_400)
+        let secondOfDay = Int(seconds % 86_400)
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        return weekdays[days % 7] + ", " + String(day) + " " + months[month - 1] + " " + String(year) + " "
+            + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + " +0000"
+    }
+}

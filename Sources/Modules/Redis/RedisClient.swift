@@ -98,8 +98,18 @@ public final class RedisClient {
         }
     }
 
-    public func set(_ key: String, _ value: [UInt8], expireSeconds: Int) throws(RedisError) {
-        _ = try command([Array("SET".utf8), Array(key.utf8), value, Array("EX".utf8), Array(String(expireSeconds).utf8)])
+    /// `SET key value EX seconds [NX]`; false when `onlyIfAbsent` and the key already existed.
+    @discardableResult
+    public func set(_ key: String, _ value: [UInt8], expireSeconds: Int, onlyIfAbsent: Bool = false) throws(RedisError) -> Bool {
+        var arguments = [Array("SET".utf8), Array(key.utf8), value, Array("EX".utf8), Array(String(expireSeconds).utf8)]
+        if onlyIfAbsent { arguments.append(Array("NX".utf8)) }
+        return try command(arguments) != .null
+    }
+
+    /// Seconds until `key` expires; nil when it does not exist or never expires.
+    public func timeToLive(_ key: String) throws(RedisError) -> Int? {
+        guard let seconds = try command([Array("TTL".utf8), Array(key.utf8)]).integer else { throw .unexpectedReply }
+        return seconds >= 0 ? Int(seconds) : nil
     }
 
     @discardableResult

@@ -14,6 +14,9 @@ public struct Configuration: Sendable {
     public var jwtSecret: [UInt8]
     public var jwtAccessTTL: Int
     public var jwtRefreshTTL: Int
+    /// scrypt cost as log2(N); 17 is OWASP's recommendation (128 MiB, ~0.4 s per hash here).
+    public var passwordScryptLogN: Int
+    public var sessionCacheTTL: Int
 
     // Payments and mail
     public var stripeSecretKey: String?
@@ -21,6 +24,9 @@ public struct Configuration: Sendable {
     public var stripeAPIBase: String
     public var smtpURL: String?
     public var smtpFrom: String
+    public var mailRetryBaseSeconds: Int
+    public var mailMaxAttempts: Int
+    public var jobsPollMilliseconds: Int
 
     // Catalog, orders, uploads
     public var uploadDirectory: String
@@ -75,11 +81,16 @@ public struct Configuration: Sendable {
             jwtSecret: Array(secret.utf8),
             jwtAccessTTL: env.seconds("JWT_ACCESS_TTL", default: 900),
             jwtRefreshTTL: env.seconds("JWT_REFRESH_TTL", default: 604_800),
+            passwordScryptLogN: env.int("PASSWORD_SCRYPT_LOG_N", default: 17, range: 14...20),
+            sessionCacheTTL: env.int("SESSION_CACHE_TTL", default: 120, range: 1...3600),
             stripeSecretKey: env.optional("STRIPE_SECRET_KEY"),
             stripeWebhookSecret: env.optional("STRIPE_WEBHOOK_SECRET"),
             stripeAPIBase: stripeBase,
             smtpURL: smtpURL,
             smtpFrom: env.string("SMTP_FROM", default: "CommerceFCGI <noreply@localhost>"),
+            mailRetryBaseSeconds: env.int("MAIL_RETRY_BASE", default: 30, range: 1...3600),
+            mailMaxAttempts: env.int("MAIL_MAX_ATTEMPTS", default: 12, range: 1...100),
+            jobsPollMilliseconds: env.int("JOBS_POLL_MS", default: 1000, range: 50...60_000),
             uploadDirectory: env.string("UPLOAD_DIR", default: "/var/lib/commerce-fcgi/uploads"),
             uploadMaxBytes: env.int("UPLOAD_MAX_BYTES", default: 5 << 20, range: 1...(100 << 20)),
             publicBaseURL: publicBase,

@@ -52,6 +52,9 @@ public struct ObjectReader {
 
     public func has(_ name: String) -> Bool { object[name] != nil }
 
+    /// True for `{}`.
+    public var isEmpty: Bool { object.count == 0 }
+
     public func isNull(_ name: String) -> Bool { object[name] == .null }
 
     public mutating func string(_ name: String, required: Bool = true, nullable: Bool = false, minLength: Int = 0, maxLength: Int = 255) -> String? {

@@ -1,0 +1,11 @@
+import Auth
+import Crypto
+
+extension Configuration {
+    public var authSettings: AuthSettings {
+        AuthSettings(
+            jwtSecret: jwtSecret, accessTTL: jwtAccessTTL, refreshTTL: jwtRefreshTTL,
+            passwordHasher: PasswordHasher(parameters: ScryptParameters(logN: passwordScryptLogN)),
+            publicBaseURL: publicBaseURL, sessionCacheTTL: sessionCacheTTL)
+    }
+}

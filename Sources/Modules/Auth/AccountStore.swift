@@ -1,0 +1,29 @@
+import Postgres
+
+/// SQL on `users` that authentication needs; the profile and admin queries are in Users.
+public enum AccountStore {
+    public static func user(email: String, on db: PostgresClient) throws -> UserRecord? {
+        try db.query("SELECT \(UserRecord.columns()) FROM users WHERE email = $1", [email], idempotent: true).first.map(UserRecord.init(row:))
+    }
+
+    public static func user(id: String, on db: PostgresClient) throws -> UserRecord? {
+        try db.query("SELECT \(UserRecord.columns()) FROM users WHERE id = $1", [id], idempotent: true).first.map(UserRecord.init(row:))
+    }
+
+    /// The new user, or nil when the email is taken.
+    public static func insert(email: String, passwordHash: String, firstName: String, lastName: String, role: String = "user", on db: PostgresClient) throws -> UserRecord? {
+        try db.query("""
+            INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (email) DO NOTHING RETURNING \(UserRecord.columns())
+            """, [email, passwordHash, firstName, lastName, role]).first.map(UserRecord.init(row:))
+    }
+
+    public static func setPasswordHash(userId: String, hash: String, on db: PostgresClient) throws {
+        try db.query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", [userId, hash])
+    }
+
+    /// Rewrites a hash made with older parameters, unless the password changed meanwhile.
+    static func upgradePasswordHash(userId: String, from old: String, to new: String, on db: PostgresClient) throws {
+        try db.query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2", [userId, old, new])
+    }
+}

@@ -1,0 +1,37 @@
+/// Who is calling, as the authentication guard established it for this request: the user,
+/// the session the access token belongs to, and the user's role *now* (not the token's).
+public struct Principal: Sendable, Equatable {
+    public enum Role: String, Sendable {
+        case user
+        case admin
+    }
+
+    public let userId: String
+    public let sessionId: String
+    public let role: Role
+
+    public init(userId: String, sessionId: String, role: Role) {
+        self.userId = userId
+        self.sessionId = sessionId
+        self.role = role
+    }
+}
+
+extension Request {
+    /// The caller of a bearer or admin route. The guard runs before every such handler, so a
+    /// missing principal here is a route declared `public` by mistake: answer 401, not 500.
+    public func requirePrincipal() throws(APIError) -> Principal {
+        guard let principal else { throw APIError.unauthorized() }
+        return principal
+    }
+}
+
+extension Request {
+    /// A `:name` path parameter that must be a UUID (API.md §1: malformed → 400), lowercased.
+    public func uuidParameter(_ name: String) throws(APIError) -> String {
+        guard let text = pathParameters[name], UUIDText.isValid(text) else {
+            throw APIError.validation([FieldError(field: name, message: "must be a UUID")])
+        }
+        return text.lowercased()
+    }
+}

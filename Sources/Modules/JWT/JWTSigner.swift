@@ -1,0 +1,49 @@
+import Crypto
+import HTTP
+
+/// HS256 JSON Web Tokens (RFC 7519) with one key. Verification accepts exactly what signing
+/// produces: `alg` must be `HS256` (`none` and every other algorithm are refused before any
+/// signature work), `typ` if present must be `JWT`, the signature is compared in constant time,
+/// and `exp` is enforced with a bounded leeway.
+public struct JWTSigner: Sendable {
+    private let key: [UInt8]
+    public let leewaySeconds: Int64
+    private static let header = Base64URL.encode(#"{"alg":"HS256","typ":"JWT"}"#)
+
+    public init(key: [UInt8], leewaySeconds: Int64 = 30) {
+        precondition(leewaySeconds <= 30, "more than 30 s of leeway weakens expiry")
+        self.key = key
+        self.leewaySeconds = leewaySeconds
+    }
+
+    public func sign(_ claims: JSONObject) -> String {
+        let signingInput = Self.header + "." + Base64URL.encode(JSONWriter.encode(.object(claims)))
+        return signingInput + "." + Base64URL.encode(Digest.hmacSHA256(key: key, data: Array(signingInput.utf8)))
+    }
+
+    /// The claims of a valid token. `nowSeconds` is injected so tests can pin time.
+    public func verify(_ token: String, nowSeconds: Int64) throws(JWTError) -> JSONObject {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, token.utf8.count <= 4096,
+              let headerBytes = Base64URL.decode(parts[0]), let header = Self.object(headerBytes)
+        else { throw .malformed }
+        guard case .string(let algorithm)? = header["alg"] else { throw .malformed }
+        guard algorithm == "HS256" else { throw .unsupportedAlgorithm(algorithm) }
+        if let type = header["typ"], type != .string("JWT") { throw .malformed }
+
+        guard let signature = Base64URL.decode(parts[2]) else { throw .malformed }
+        let signingInput = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+        guard ConstantTime.equals(Digest.hmacSHA256(key: key, data: signingInput), signature) else { throw .badSignature }
+
+        guard let payloadBytes = Base64URL.decode(parts[1]), let claims = Self.object(payloadBytes) else { throw .malformed }
+        guard let expiry = claims["exp"]?.intValue else { throw .malformed }
+        guard nowSeconds <= Int64(expiry) + leewaySeconds else { throw .expired }
+        if let issuedAt = claims["iat"]?.intValue, Int64(issuedAt) > nowSeconds + leewaySeconds { throw .issuedInTheFuture }
+        return claims
+    }
+
+    private static func object(_ bytes: [UInt8]) -> JSONObject? {
+        guard let value = try? JSONParser.parse(bytes), case .object(let object) = value else { return nil }
+        return object
+    }
+}

@@ -1,0 +1,67 @@
+import Auth
+import HTTP
+import Postgres
+
+/// `GET`/`PATCH /api/users/me` (API.md §3).
+struct ProfileService<Context: UsersContext> {
+    let context: Context
+
+    func me(_ principal: Principal) throws -> UserRecord {
+        guard let user = try AccountStore.user(id: principal.userId, on: context.database) else { throw APIError.notFound("User not found") }
+        return user
+    }
+
+    func update(_ principal: Principal, _ input: ProfileUpdate) throws -> UserRecord {
+        var changes = UserStore.Changes(email: input.email, firstName: input.firstName, lastName: input.lastName)
+        if input.email != nil || input.newPassword != nil {
+            let current = try me(principal)
+            guard case .match = context.auth.passwordHasher.verify(input.currentPassword ?? "", against: current.passwordHash) else {
+                throw APIError.unauthorized("Current password is incorrect")
+            }
+            if let newPassword = input.newPassword { changes.passwordHash = try context.auth.passwordHasher.hash(newPassword) }
+        }
+        let (user, revoked): (UserRecord, [String]) = try context.database.withTransaction { db in
+            do {
+                guard let user = try UserStore.update(principal.userId, changes, on: db) else { throw APIError.notFound("User not found") }
+                // A new password ends every other session; this one stays signed in.
+                let revoked = changes.passwordHash == nil ? [] : try SessionStore.revoke(.user(principal.userId, except: principal.sessionId), reason: "password-change", on: db)
+                return (user, revoked)
+            } catch let error as PostgresError where error.kind == .uniqueViolation(constraint: "users_email_key") {
+                throw APIError.conflict("Email is already registered", details: [FieldError(field: "email", message: "is already registered")])
+            }
+        }
+        SessionBroadcast.revoked(revoked, context: context)
+        return user
+    }
+}
+
+struct ProfileUpdate {
+    var firstName: String?
+    var lastName: String?
+    var email: String?
+    var newPassword: String?
+    var currentPassword: String?
+
+    init(_ request: Request) throws(APIError) {
+        var body = try ObjectReader(request.body)
+        firstName = body.name("firstName", required: false)
+        lastName = body.name("lastName", required: false)
+        email = body.email("email", required: false)
+        newPassword = body.password("newPassword", required: false)
+        currentPassword = body.string("currentPassword", required: false, minLength: 1, maxLength: PasswordPolicy.maxLength)
+        body.reject("role", because: "cannot be changed here")
+        body.reject("isActive", because: "cannot be changed here")
+        if (body.has("email") || body.has("newPassword")) && !body.has("currentPassword") {
+            body.fail("currentPassword", "is required to change email or password")
+        }
+        try body.finishRequiringSomething()
+    }
+}
+
+extension ObjectReader {
+    /// `finish`, and a PATCH with nothing in it is a client mistake worth a 400.
+    mutating func finishRequiringSomething() throws(APIError) {
+        if isEmpty { fail("body", "must contain at least one field") }
+        try finish()
+    }
+}

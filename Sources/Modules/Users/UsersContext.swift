@@ -1,0 +1,4 @@
+import Auth
+
+/// The users feature needs exactly what authentication needs.
+public typealias UsersContext = AuthContext
