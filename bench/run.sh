@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make bench`: GET /health through nginx → FastCGI pool, against two ceilings measured in the
-# same run on the same nginx: a static file, and a minimal C libfcgi responder with as many
-# processes as the pool has workers. Also the resident memory of an idle and a loaded worker.
+# `make bench`: GET /health, an authenticated GET /api/users/me and logins through nginx →
+# FastCGI pool, against two ceilings measured in the same run on the same nginx: a static
+# file, and a minimal C libfcgi responder with as many processes as the pool has workers.
+# Also the resident memory of an idle and a loaded worker.
 export PROFILE=bench
 source "$(dirname "$0")/../scripts/lib.sh"
 
@@ -29,15 +30,17 @@ workers_rss() {
   done | sort -n | awk '{a[NR]=$1} END {printf "%d kB min, %d kB max over %d workers", a[1], a[NR], NR}'
 }
 
-run_wrk() { # name url connections
-  local out
-  out=$(wrk -t2 -c"$3" -d"$DURATION" --latency "$2")
+run_wrk() { # name url connections [extra wrk arguments…]
+  local name=$1 url=$2 c=$3 out threads=2
+  shift 3
+  [ "$c" -lt 2 ] && threads=1
+  out=$(wrk -t"$threads" -c"$c" -d"$DURATION" --latency "$@" "$url")
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
-  printf '%s|%s|%s|%s|%s|%s\n' "$1" "$3" "$rps" "$p50" "$p99" "${errors:-none}"
+  printf '%s|%s|%s|%s|%s|%s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errors:-none}"
 }
 
 idle=$(workers_rss)
@@ -49,17 +52,32 @@ for c in $CONNECTIONS; do
   results+=("$(run_wrk "C libfcgi responder" "$base/bench/c-health" "$c")")
   results+=("$(run_wrk "Swift pool GET /health" "$base/health" "$c")")
 done
+
+# Accounts: an authenticated read (JWT verify + session check in Redis + one user row) and
+# logins, whose cost is the scrypt hash (PASSWORD_SCRYPT_LOG_N, 17 by default).
+email="bench-$(date +%s%N)@example.com"
+token=$(curl -fsS -H 'Content-Type: application/json' "$base/api/auth/register" \
+  -d "{\"email\":\"$email\",\"password\":\"bench password 1\",\"firstName\":\"Bench\",\"lastName\":\"User\"}" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessToken"])')
+for c in $CONNECTIONS; do
+  results+=("$(run_wrk "Swift pool GET /api/users/me" "$base/api/users/me" "$c" -H "Authorization: Bearer $token")")
+done
+export BENCH_BODY="{\"email\":\"$email\",\"password\":\"bench password 1\"}"
+for c in 1 $WORKERS; do
+  results+=("$(run_wrk "Swift pool POST /api/auth/login" "$base/api/auth/login" "$c" -s "$ROOT/bench/post-json.lua")")
+done
 loaded=$(workers_rss)
 
-report=$OUT/health-$(date -u +%Y%m%dT%H%M%SZ).md
+report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
 {
-  echo "# GET /health through nginx ($WORKERS workers, wrk -t2 for $DURATION, $(nproc) cores)"
+  echo "# Through nginx ($WORKERS workers, scrypt ln=$(grep -o 'PASSWORD_SCRYPT_LOG_N=[0-9]*' "$STATE/commerce.env" | cut -d= -f2), wrk -t2 for $DURATION, $(nproc) cores)"
   echo
   echo "| scenario | connections | req/s | p50 | p99 | errors | vs C ceiling |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
   for r in "${results[@]}"; do
     IFS='|' read -r name c rps p50 p99 errors <<<"$r"
     ceiling=$(printf '%s\n' "${results[@]}" | awk -F'|' -v c="$c" '$1=="C libfcgi responder" && $2==c {print $3}')
+    [ -z "$ceiling" ] && ceiling=0
     ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN { if (b > 0) printf "%.0f%%", 100*a/b }')
     echo "| $name | $c | $rps | $p50 | $p99 | $errors | $ratio |"
   done

@@ -12,6 +12,11 @@ CommerceFCGI is up ($WORKERS workers):
   Metrics    http://127.0.0.1:$HTTP_PORT/api/metrics
   Logs       $LOGS/pool.log (JSON lines), nginx-*.log
   Pool       kill -HUP \$(cat $STATE/pool.pid)   replaces the workers one by one
+  Mail       $STATE/mail/*.eml   (what the jobs process sent to the local SMTP sink)
+
+  Make an admin (the only way to get one):
+    set -a; . $STATE/commerce.env; set +a
+    echo 'a long admin password' | $BIN create-admin --email admin@example.com
 MSG
 
 if [ "${1:-}" = "--detached" ]; then

@@ -29,6 +29,15 @@ def address(argument):
 
 
 async def session(reader, writer, directory):
+    try:
+        await converse(reader, writer, directory)
+    except ConnectionError:
+        pass  # a client that hangs up (a port probe) is not an error
+    finally:
+        writer.close()
+
+
+async def converse(reader, writer, directory):
     async def reply(line):
         writer.write((line + "\r\n").encode())
         await writer.drain()
@@ -81,7 +90,6 @@ async def session(reader, writer, directory):
             break
         else:
             await reply("502 command not implemented")
-    writer.close()
 
 
 async def main():

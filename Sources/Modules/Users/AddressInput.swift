@@ -27,8 +27,8 @@ struct AddressInput {
         firstName = body.name("firstName", required: required)
         lastName = body.name("lastName", required: required)
         addressLine1 = body.line("addressLine1", required: required)
-        if body.has("addressLine2") { addressLine2 = .some(body.isNull("addressLine2") ? nil : body.line("addressLine2", required: false, nullable: true)) }
-        else { _ = body.string("addressLine2", required: false, nullable: true) }
+        let line2 = body.line("addressLine2", required: false, nullable: true)
+        if body.has("addressLine2") { addressLine2 = .some(line2) }
         city = body.line("city", required: required)
         state = body.line("state", required: required)
         postalCode = body.line("postalCode", required: required, maxLength: 20)

@@ -1,0 +1,67 @@
+@testable import Auth
+import Crypto
+import HTTP
+import JWT
+import Testing
+
+@Suite struct TokenIssuerTests {
+    let settings = AuthSettings(
+        jwtSecret: Array("0123456789abcdef0123456789abcdef".utf8), accessTTL: 900, refreshTTL: 604_800,
+        passwordHasher: PasswordHasher(parameters: ScryptParameters(logN: 10)), publicBaseURL: "http://shop.test")
+    let user = "6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01"
+    let session = "0b2f6c1e-2222-4c2e-9a55-0a8c3c1e2b02"
+    let now: Int64 = 1_800_000_000
+
+    @Test func accessAndRefreshTokensCarryTheContractClaims() throws {
+        let issuer = TokenIssuer(settings: settings)
+        let pair = try issuer.issue(userId: user, email: "a@b.co", role: .admin, sessionId: session, nowSeconds: now)
+        let access = try settings.signer.verify(pair.accessToken, nowSeconds: now)
+        #expect(access.keys == ["sub", "email", "role", "type", "sid", "iat", "exp"])
+        #expect(access["type"] == "access" && access["role"] == "admin" && access["exp"]?.intValue == Int(now) + 900)
+        let refresh = try settings.signer.verify(pair.refreshToken, nowSeconds: now)
+        #expect(refresh.keys == ["sub", "type", "sid", "jti", "iat", "exp"])
+        #expect(refresh["jti"] == .string(pair.refreshTokenId))
+        #expect(pair.expiresIn == 900)
+    }
+
+    @Test func onlyTheHashOfTheRefreshTokenIsKept() throws {
+        let pair = try TokenIssuer(settings: settings).issue(userId: user, email: "a@b.co", role: .user, sessionId: session, nowSeconds: now)
+        #expect(pair.refreshTokenHash == Digest.sha256(pair.refreshToken))
+        #expect(pair.refreshTokenHash.count == 32)
+        #expect(Hex.encode(Digest.sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test func eachTokenIsRefusedAsTheOtherType() throws {
+        let issuer = TokenIssuer(settings: settings)
+        let pair = try issuer.issue(userId: user, email: "a@b.co", role: .user, sessionId: session, nowSeconds: now)
+        #expect(throws: JWTError.wrongType) { try issuer.verifyAccess(pair.refreshToken, nowSeconds: now) }
+        #expect(throws: JWTError.wrongType) { try issuer.verifyRefresh(pair.accessToken, nowSeconds: now) }
+        #expect(try issuer.verifyAccess(pair.accessToken, nowSeconds: now) == AccessClaims(userId: user, sessionId: session, role: "user"))
+    }
+
+    @Test func anExpiredAccessTokenIsRefused() throws {
+        let issuer = TokenIssuer(settings: settings)
+        let pair = try issuer.issue(userId: user, email: "a@b.co", role: .user, sessionId: session, nowSeconds: now)
+        #expect(throws: JWTError.expired) { try issuer.verifyAccess(pair.accessToken, nowSeconds: now + 900 + 31) }
+    }
+
+    @Test func nonUUIDIdsAreMalformed() throws {
+        let token = settings.signer.sign(["sub": "1 OR 1=1", "type": "access", "sid": .string(session), "role": "user", "exp": .number(String(now + 60))])
+        #expect(throws: JWTError.malformed) { try TokenIssuer(settings: settings).verifyAccess(token, nowSeconds: now) }
+    }
+
+    @Test func sessionCacheEntriesRoundTrip() {
+        let live = SessionState.live(userId: user, role: .admin, isActive: true)
+        #expect(SessionCache.decode(SessionCache.encode(live)) == live)
+        #expect(SessionCache.decode(SessionCache.encode(.revoked)) == .revoked)
+        #expect(SessionCache.decode(Array("nonsense".utf8)) == nil)
+    }
+
+    @Test func randomUUIDsAreVersion4() throws {
+        let id = try UUIDGenerator.random()
+        #expect(UUIDText.isValid(id))
+        #expect(Array(id)[14] == "4")
+        #expect("89ab".contains(Array(id)[19]))
+        #expect(try UUIDGenerator.random() != id)
+    }
+}
