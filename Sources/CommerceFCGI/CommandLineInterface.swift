@@ -17,7 +17,9 @@ enum CommandLineInterface {
                     run one worker on an inherited socket (systemd LISTEN_FDS, default)
           migrate   [--dir PATH]
                     apply the SQL migrations not yet applied
-          jobs      send queued email (and other background work) until SIGTERM
+          jobs      [--once]
+                    send queued email and purge expired tokens until SIGTERM
+                    (--once: one pass, then exit)
           create-admin --email E [--first-name F] [--last-name L]
                     create an administrator, or make an existing account one; the
                     password is read from ADMIN_PASSWORD or standard input
@@ -45,7 +47,7 @@ enum CommandLineInterface {
             case "serve": return try ServeCommand.run(options: Options(rest, valued: ["workers", "socket", "max-requests"]), environment: environment)
             case "worker": return try WorkerCommand.run(options: Options(rest, valued: ["fd", "socket"]), environment: environment)
             case "migrate": return try MigrateCommand.run(options: Options(rest, valued: ["dir"]), environment: environment)
-            case "jobs": _ = try Options(rest, valued: []); return try JobsCommand.run(environment: environment)
+            case "jobs": return try JobsCommand.run(options: Options(rest, valued: [], flags: ["once"]), environment: environment)
             case "create-admin": return try CreateAdminCommand.run(options: Options(rest, valued: ["email", "first-name", "last-name"]), environment: environment)
             case "check-config":
                 _ = try Configuration.load(environment)

@@ -3,9 +3,10 @@ import CSystem
 import HTTPClient
 
 /// `jobs`: the background process (DESIGN.md §1): sends the outbox over SMTP until SIGTERM,
-/// finishing the message in hand first. Several may run at once.
+/// finishing the message in hand first. Several may run at once. `--once` does one pass
+/// (mail due now, retention purge) and exits, for cron or an operator.
 enum JobsCommand {
-    static func run(environment: [String: String]) throws -> Int32 {
+    static func run(options: Options, environment: [String: String]) throws -> Int32 {
         let configuration = try Configuration.load(environment)
         guard let smtpURL = configuration.smtpURL else {
             CommandLineInterface.printError("configuration error: SMTP_URL is required by jobs")
@@ -20,6 +21,10 @@ enum JobsCommand {
         let shouldStop = {
             if cfcgi_supervisor_wait(0) & stopSignals != 0 { stopping = true }
             return stopping
+        }
+        if options.flags.contains("once") {
+            _ = runner.runPass(shouldStop: shouldStop)
+            return 0
         }
         runner.context.logger.info("jobs started", ["pollMs": .int(configuration.jobsPollMilliseconds)])
         _ = cfcgi_sd_notify("READY=1")

@@ -75,3 +75,34 @@ extension EndToEndTests {
         }
     }
 }
+
+extension EndToEndTests {
+    /// What the jobs process removes, and what it must keep.
+    @Suite struct AccountRetention {
+        let stack: Stack
+        init() throws { stack = try Stack.current() }
+
+        @Test func expiredTokensAndOldSessionsArePurgedLiveOnesKept() throws {
+            let account = try stack.register()
+            let db = try stack.database()
+            let old = try #require(db.query("""
+                INSERT INTO sessions (user_id, expires_at, created_at) VALUES ($1, now() - interval '40 days', now() - interval '50 days') RETURNING id
+                """, [account.id]).string(0, 0))
+            try db.query("""
+                INSERT INTO refresh_tokens (id, session_id, user_id, token_hash, expires_at)
+                VALUES (gen_random_uuid(), $1, $2, sha256(gen_random_uuid()::text::bytea), now() - interval '40 days')
+                """, [old, account.id])
+            try db.query("""
+                INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, sha256(gen_random_uuid()::text::bytea), now() - interval '2 days')
+                """, [account.id])
+            let (status, _) = try Subprocess.run(stack.binary, ["jobs", "--once"], environment: try stack.environmentFile())
+            #expect(status == 0)
+            #expect(try db.query("SELECT count(*) FROM sessions WHERE id = $1", [old]).int(0, 0) == 0)
+            #expect(try db.query("SELECT count(*) FROM refresh_tokens WHERE session_id = $1", [old]).int(0, 0) == 0)
+            #expect(try db.query("SELECT count(*) FROM password_reset_tokens WHERE user_id = $1", [account.id]).int(0, 0) == 0)
+            // The live session and its refresh token are untouched.
+            #expect(try db.query("SELECT count(*) FROM sessions WHERE user_id = $1", [account.id]).int(0, 0) == 1)
+            #expect(try stack.send("POST", "/api/auth/refresh", json: #"{"refreshToken":"\#(account.refreshToken)"}"#).status == 200)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Auth
 import HTTP
 import HTTPClient
 import Mail
@@ -7,6 +8,9 @@ import Mail
 public final class JobsRunner {
     public let context: CommandContext
     private let mail: MailDispatcher
+    private var lastPurge: UInt64?
+    /// Old tokens, sessions and sent mail are purged at most this often.
+    static let purgeIntervalNanoseconds: UInt64 = 10 * 60 * 1_000_000_000
 
     public init(context: CommandContext, smtpURL: String) {
         self.context = context
@@ -22,11 +26,26 @@ public final class JobsRunner {
     public func runPass(shouldStop: () -> Bool) -> Bool {
         do {
             let pass = try mail.runOnce(shouldStop: shouldStop)
+            try purgeIfDue()
             return pass.sent + pass.failed >= 20
         } catch {
             // PostgreSQL is down or restarting: nothing is lost, the next pass retries.
             context.logger.error("jobs pass failed", ["error": .string(String(describing: error))])
             return false
+        }
+    }
+
+    private func purgeIfDue() throws {
+        let now = context.clock.monotonicNanoseconds()
+        if let lastPurge, now - lastPurge < Self.purgeIntervalNanoseconds { return }
+        let accounts = try AccountsRetention.purge(on: context.database)
+        let mail = try Outbox.purgeSent(on: context.database)
+        lastPurge = now
+        if accounts != AccountsRetention.Purged() || mail > 0 {
+            context.logger.info("purged old rows", [
+                "refreshTokens": .int(accounts.refreshTokens), "sessions": .int(accounts.sessions),
+                "resetTokens": .int(accounts.resetTokens), "sentMail": .int(mail),
+            ])
         }
     }
 }

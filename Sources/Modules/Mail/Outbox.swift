@@ -48,3 +48,10 @@ public enum Outbox {
             """, [id, String(error.prefix(500)), retryInSeconds, maxAttempts], idempotent: true)
     }
 }
+
+extension Outbox {
+    /// Sent mail is kept 30 days (what went out, and when); failed rows stay for an operator.
+    public static func purgeSent(on database: PostgresClient) throws -> Int {
+        try database.query("DELETE FROM email_outbox WHERE status = 'sent' AND sent_at < now() - interval '30 days'").affectedRows
+    }
+}
