@@ -1,4 +1,5 @@
 import Auth
+import Catalog
 import Crypto
 import Health
 import HTTP
@@ -10,7 +11,7 @@ import Scoreboard
 /// A worker's long-lived state, built once after fork and handed to every handler: the
 /// connections, the clock, the logger and the worker's scoreboard slot. One request at a
 /// time uses it, so it needs no locks.
-public final class AppContext: HealthContext, MetricsContext, AuthContext {
+public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext {
     public let configuration: Configuration
     public let logger: Logger
     public let clock: Clock
@@ -20,6 +21,8 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext {
     public let slot: ScoreboardSlot
     public let metricsRenderer: MetricsRenderer
     public let auth: AuthSettings
+    public let catalogCache: CatalogCache
+    public var currency: String { configuration.currency }
     private let listenQueue: () -> Int?
 
     public init(configuration: Configuration, logger: Logger, clock: Clock, scoreboard: Scoreboard, slot: ScoreboardSlot,
@@ -39,11 +42,28 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext {
             endpoint: configuration.redis, connectTimeoutMilliseconds: configuration.redisTimeoutMilliseconds,
             commandTimeoutMilliseconds: configuration.redisTimeoutMilliseconds))
         database.onQuery = { [slot] in slot.add(namedCounter: MetricCounter.dbQueries.rawValue) }
+        catalogCache = CatalogCache(cache: cache, ttlSeconds: configuration.cacheTTL)
+        catalogCache.onLookup = { [slot] result in
+            let counter: MetricCounter = switch result {
+            case .hit: .cacheCatalogHit
+            case .miss: .cacheCatalogMiss
+            case .unavailable: .cacheCatalogError
+            }
+            slot.add(namedCounter: counter.rawValue)
+        }
     }
 
     public var metricsToken: String? { configuration.metricsToken }
 
     public func listenQueueLength() -> Int? { listenQueue() }
+
+    public func recordSessionLookup(_ outcome: SessionLookupOutcome) {
+        switch outcome {
+        case .hit: count(.cacheSessionHit)
+        case .miss: count(.cacheSessionMiss)
+        case .error: count(.cacheSessionError)
+        }
+    }
 
     public func count(_ counter: MetricCounter, _ amount: UInt64 = 1) {
         slot.add(namedCounter: counter.rawValue, amount)

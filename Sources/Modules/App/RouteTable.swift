@@ -1,4 +1,5 @@
 import Auth
+import Catalog
 import Docs
 import Health
 import HTTP
@@ -10,7 +11,7 @@ import Users
 public enum RouteTable {
     public static func routes(enableTestRoutes: Bool) -> [Route<AppContext>] {
         var routes: [Route<AppContext>] = HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
-            + AuthRoutes.routes() + UsersRoutes.routes()
+            + AuthRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes()
         if enableTestRoutes { routes += DiagnosticRoutes.routes() }
         return routes
     }

@@ -32,8 +32,13 @@ public enum Authenticator {
         let sessions = SessionCache(cache: context.cache, ttlSeconds: context.auth.sessionCacheTTL)
         var cacheWorks = true
         do {
-            if case .hit(let state) = try sessions.lookup(sessionId) { return state }
+            if case .hit(let state) = try sessions.lookup(sessionId) {
+                context.recordSessionLookup(.hit)
+                return state
+            }
+            context.recordSessionLookup(.miss)
         } catch {
+            context.recordSessionLookup(.error)
             cacheWorks = false
         }
         let state = try SessionStore.state(of: sessionId, on: context.database)

@@ -30,7 +30,8 @@ public final class PostgresClient {
                 ("keepalives_idle", "30"),
                 ("keepalives_interval", "10"),
                 ("keepalives_count", "3"),
-                ("options", "-c statement_timeout=\(statementTimeoutMilliseconds) -c lock_timeout=\(lockTimeoutMilliseconds) -c idle_in_transaction_session_timeout=\(idleInTransactionTimeoutMilliseconds)"),
+                // NOTICEs (a search of stop words only) would reach libpq's default processor and stderr.
+                ("options", "-c statement_timeout=\(statementTimeoutMilliseconds) -c lock_timeout=\(lockTimeoutMilliseconds) -c idle_in_transaction_session_timeout=\(idleInTransactionTimeoutMilliseconds) -c client_min_messages=warning"),
             ]
         }
     }

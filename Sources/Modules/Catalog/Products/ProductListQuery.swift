@@ -1,0 +1,40 @@
+import HTTP
+
+/// `GET /api/products` parameters, validated, and their canonical form for the cache key.
+struct ProductListQuery {
+    var page: Int
+    var limit: Int
+    var category: CatalogKey?
+    var minPrice: Cents?
+    var maxPrice: Cents?
+    var search: String?
+    var inStock: Bool
+    var sort: SortOrder
+    var includeInactive: Bool
+
+    static let sortFields = ["createdAt", "price", "name", "relevance"]
+
+    init(_ request: Request) throws(APIError) {
+        var query = QueryReader(request.query)
+        (page, limit) = query.page()
+        category = query.string("category", maxLength: 255).map(CatalogKey.init)
+        minPrice = query.money("minPrice")
+        maxPrice = query.money("maxPrice")
+        search = query.string("search", maxLength: 200).flatMap { text in text.contains(where: { !$0.isWhitespace }) ? text : nil }
+        inStock = query.bool("inStock") ?? false
+        includeInactive = query.bool("includeInactive") ?? false
+        let fallback = SortOrder(field: search == nil ? "createdAt" : "relevance", descending: true)
+        sort = query.sort(allowed: Self.sortFields, default: fallback)
+        if sort.field == "relevance" && search == nil { query.fail("sort", "relevance needs a search") }
+        if let minPrice, let maxPrice, minPrice > maxPrice { query.fail("minPrice", "must not exceed maxPrice") }
+        try query.finish()
+    }
+
+    /// Same filters, same key, whatever order or spelling the query string used.
+    var identity: String {
+        [
+            "p=\(page)", "l=\(limit)", "c=\(category?.text ?? "")", "min=\(minPrice?.description ?? "")",
+            "max=\(maxPrice?.description ?? "")", "q=\(search ?? "")", "s=\(inStock)", "o=\(sort.field):\(sort.descending)",
+        ].joined(separator: "&")
+    }
+}

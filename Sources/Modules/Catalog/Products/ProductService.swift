@@ -1,0 +1,95 @@
+import HTTP
+import Postgres
+
+/// The product rules of API.md §4.
+struct ProductService<Context: CatalogContext> {
+    let context: Context
+    var db: PostgresClient { context.database }
+
+    func list(_ query: ProductListQuery) throws -> (products: [ProductRecord], total: Int) {
+        var categoryId: String?
+        if let key = query.category {
+            guard let category = try CategoryStore.find(key, on: db), category.isActive || query.includeInactive else {
+                // An unknown category filters everything out, as an empty filter result would.
+                return ([], 0)
+            }
+            categoryId = category.id
+        }
+        return try ProductStore.list(query, categoryId: categoryId, currency: context.currency, on: db)
+    }
+
+    func find(_ key: CatalogKey, includeInactive: Bool) throws -> ProductRecord {
+        guard let product = try ProductStore.find(key, currency: context.currency, on: db), product.isActive || includeInactive else {
+            throw APIError.notFound("Product not found")
+        }
+        return product
+    }
+
+    /// A slug made from the name gets `-2`, `-3`… when taken; a slug the client chose is
+    /// theirs or a 409.
+    func create(_ input: ProductInput) throws -> ProductRecord {
+        let id: String = try writing {
+            try db.withTransaction { db in
+                try checkCategory(input, on: db)
+                let slug = try input.slug ?? freeSlug(for: input.name!, on: db)
+                return try ProductStore.insert(input, slug: slug, on: db)
+            }
+        }
+        context.catalogCache.bump()
+        return try find(.id(id), includeInactive: true)
+    }
+
+    func update(_ id: String, _ input: ProductInput) throws -> ProductRecord {
+        try writing {
+            try db.withTransaction { db in
+                try checkCategory(input, on: db)
+                guard try ProductStore.update(id, input, on: db) else { throw APIError.notFound("Product not found") }
+            }
+        }
+        context.catalogCache.bump()
+        return try find(.id(id), includeInactive: true)
+    }
+
+    func delete(_ id: String) throws {
+        guard try ProductStore.deactivate(id, on: db) else { throw APIError.notFound("Product not found") }
+        context.catalogCache.bump()
+    }
+
+    private func checkCategory(_ input: ProductInput, on db: PostgresClient) throws {
+        if let category = input.categoryId ?? nil, try !CategoryStore.exists(category, on: db) {
+            throw APIError.validation([FieldError(field: "categoryId", message: "does not exist")])
+        }
+    }
+
+    private func freeSlug(for name: String, on db: PostgresClient) throws -> String {
+        guard let base = Slug.make(from: name) else {
+            throw APIError.validation([FieldError(field: "slug", message: "cannot be made from this name; give one")])
+        }
+        var candidate = base
+        var suffix = 2
+        while try ProductStore.slugExists(candidate, on: db) {
+            candidate = String(base.prefix(Slug.maxLength - 8)) + "-\(suffix)"
+            suffix += 1
+        }
+        return candidate
+    }
+
+    private func writing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError {
+            switch error.kind {
+            case .uniqueViolation(constraint: "products_sku_key"):
+                throw APIError.conflict("A product with this SKU exists", details: [FieldError(field: "sku", message: "is taken")])
+            case .uniqueViolation(constraint: "products_slug_key"):
+                throw APIError.conflict("A product with this slug exists", details: [FieldError(field: "slug", message: "is taken")])
+            case .foreignKeyViolation:
+                throw APIError.validation([FieldError(field: "categoryId", message: "does not exist")])
+            case .checkViolation:
+                throw APIError.validation([FieldError(field: "body", message: "violates a catalog rule")])
+            default:
+                throw error
+            }
+        }
+    }
+}
