@@ -31,7 +31,8 @@ extension EndToEndTests {
                 try (0..<8).allSatisfy { _ in try readiness().0 == 200 }
             }
             #expect(recovered)
-            #expect(try readiness().1["status"] == "ok")
+            // A worker may still be in its Redis cool-down from an earlier Redis test (degraded).
+            #expect(try stack.eventually(10) { try readiness().1["status"] == "ok" })
             #expect(try stack.workerPIDs() == workers, "workers were restarted")
         }
 
