@@ -44,16 +44,17 @@ let package = Package(
         module("Auth", ["HTTP", "Postgres", "Redis", "Crypto", "JWT", "Mail"]),
         module("Users", ["Auth", "HTTP", "Postgres"]),
         module("Catalog", ["Auth", "HTTP", "Postgres", "Redis", "Crypto"]),
+        module("Uploads", ["Catalog", "HTTP", "Postgres", "Crypto"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
-        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Mail", "HTTPClient"]),
+        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient"]),
         module("Pool", ["App", "FastCGI", "Scoreboard", "CSystem"]),
 
         .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"], path: "Sources/CommerceFCGI"),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JWT", "Crypto", "HTTP", "Mail"], path: "Tests/AuthTests"),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "HTTP"], path: "Tests/CatalogTests"),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP"], path: "Tests/CatalogTests"),
         .testTarget(name: "AppTests", dependencies: ["App", "Docs"], path: "Tests/AppTests"),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
         .testTarget(

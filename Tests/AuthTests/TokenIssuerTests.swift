@@ -1,5 +1,6 @@
 @testable import Auth
 import Crypto
+import Crypto
 import HTTP
 import JWT
 import Testing

@@ -1,5 +1,6 @@
 import Auth
 import Catalog
+import Uploads
 import Crypto
 import Health
 import HTTP
@@ -11,7 +12,7 @@ import Scoreboard
 /// A worker's long-lived state, built once after fork and handed to every handler: the
 /// connections, the clock, the logger and the worker's scoreboard slot. One request at a
 /// time uses it, so it needs no locks.
-public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext {
+public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext {
     public let configuration: Configuration
     public let logger: Logger
     public let clock: Clock
@@ -23,6 +24,8 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     public let auth: AuthSettings
     public let catalogCache: CatalogCache
     public var currency: String { configuration.currency }
+    public var uploadDirectory: String { configuration.uploadDirectory }
+    public var uploadMaxBytes: Int { configuration.uploadMaxBytes }
     private let listenQueue: () -> Int?
 
     public init(configuration: Configuration, logger: Logger, clock: Clock, scoreboard: Scoreboard, slot: ScoreboardSlot,

@@ -26,6 +26,15 @@ public final class Application {
         responder.onRouteMatched = { index in slot.setCurrentPattern(patternIndexes[index]) }
     }
 
+    /// Whether the route for `method path` reads its body as a stream (uploads).
+    public func streamsBody(_ method: HTTPMethod, _ path: String) -> Bool {
+        if case .found(let route, _, _) = responder.router.match(method: method, path: path) { return route.body == .multipart }
+        return false
+    }
+
+    /// The largest streamed body: ten files at the upload limit, plus their multipart framing.
+    public var streamedBodyLimit: Int { context.configuration.uploadMaxBytes * 10 + (1 << 20) }
+
     /// The scoreboard layout every process of this build shares.
     public static func scoreboardLayout(configuration: Configuration) -> ScoreboardLayout {
         ScoreboardLayout(patterns: RouteTable.routes(enableTestRoutes: configuration.enableTestRoutes).map(\.pattern))

@@ -4,6 +4,7 @@ import Docs
 import Health
 import HTTP
 import Metrics
+import Uploads
 import Users
 
 /// Every route of the service, feature by feature. The OpenAPI document must list exactly
@@ -11,7 +12,7 @@ import Users
 public enum RouteTable {
     public static func routes(enableTestRoutes: Bool) -> [Route<AppContext>] {
         var routes: [Route<AppContext>] = HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
-            + AuthRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes()
+            + AuthRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes() + UploadRoutes.routes()
         if enableTestRoutes { routes += DiagnosticRoutes.routes() }
         return routes
     }

@@ -73,15 +73,3 @@ public struct TokenIssuer: Sendable {
         return text.lowercased()
     }
 }
-
-/// Random (version 4) UUIDs from OpenSSL's generator.
-public enum UUIDGenerator {
-    public static func random() throws -> String {
-        var bytes = try SecureRandom.bytes(16)
-        bytes[6] = (bytes[6] & 0x0f) | 0x40
-        bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = Hex.encode(bytes)
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
-    }
-}

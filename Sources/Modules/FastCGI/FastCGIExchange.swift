@@ -49,8 +49,17 @@ public struct FastCGIExchange {
         return .complete(body)
     }
 
+    /// Up to `maximum` bytes of the body; empty at its end.
+    public func readChunk(maximum: Int) -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: maximum)
+        let count = chunk.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { FCGX_GetStr($0.baseAddress, Int32($0.count), request.pointee.in) }
+        }
+        return count > 0 ? Array(chunk[0..<Int(count)]) : []
+    }
+
     /// Reads and discards the rest of the body so libfcgi finishes the request cleanly.
-    private func drain() {
+    public func drain() {
         var chunk = [CChar](repeating: 0, count: 16 * 1024)
         // Bounded: nginx never forwards more than client_max_body_size; this stops a hostile peer.
         var budget = 64 * 1024 * 1024

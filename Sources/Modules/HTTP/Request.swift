@@ -14,6 +14,8 @@ public struct Request: Sendable {
     public var pathParameters: [String: String] = [:]
     /// Set by the authentication guard on bearer and admin routes.
     public var principal: Principal?
+    /// The unread body of a streaming route (`body: .multipart`); `body` is then empty.
+    public var bodyStream: (any RequestBodyStream)?
 
     public init(
         method: HTTPMethod, rawMethod: String? = nil, rawPath: String, query: QueryParameters = QueryParameters(),

@@ -8,7 +8,10 @@ enum RequestDecoder {
         case bodyTooLarge
     }
 
-    static func decode(_ exchange: FastCGIExchange, bodyLimit: Int) -> (Request, Failure?) {
+    /// `streams(method, path)` says whether the route reads its body as a stream, with
+    /// `streamLimit` as its largest body.
+    static func decode(_ exchange: FastCGIExchange, bodyLimit: Int, streamLimit: Int = 0,
+                       streams: (HTTPMethod, String) -> Bool = { _, _ in false }) -> (Request, Failure?) {
         let parameters = exchange.parameters()
         let rawMethod = parameters["REQUEST_METHOD"] ?? "GET"
         let uri = parameters["REQUEST_URI"] ?? parameters["SCRIPT_NAME"] ?? "/"
@@ -30,6 +33,14 @@ enum RequestDecoder {
         )
         let expected = Int(parameters["CONTENT_LENGTH"] ?? "") ?? 0
         guard expected > 0 || HTTPMethod(rawValue: rawMethod)?.hasBody == true else { return (request, nil) }
+        if streams(request.method, path) {
+            guard expected <= streamLimit else {
+                exchange.drain()
+                return (request, .bodyTooLarge)
+            }
+            request.bodyStream = ExchangeBodyStream(exchange: exchange, limit: streamLimit)
+            return (request, nil)
+        }
         switch exchange.readBody(expectedLength: expected, limit: bodyLimit) {
         case .complete(let body): request.body = body
         case .tooLarge: return (request, .bodyTooLarge)
@@ -46,5 +57,24 @@ enum RequestDecoder {
 
     private static func isIdByte(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == UInt8(ascii: "-")
+    }
+}
+
+/// The FastCGI stdin of the request being served, read on demand and capped at `limit`
+/// whatever CONTENT_LENGTH claimed. Used only while its exchange is open.
+final class ExchangeBodyStream: RequestBodyStream, @unchecked Sendable {
+    private let exchange: FastCGIExchange
+    private var remaining: Int
+
+    init(exchange: FastCGIExchange, limit: Int) {
+        self.exchange = exchange
+        remaining = limit + 1
+    }
+
+    func read(maximum: Int) -> [UInt8] {
+        guard remaining > 0 else { return [] }
+        let chunk = exchange.readChunk(maximum: min(maximum, remaining))
+        remaining -= chunk.count
+        return chunk
     }
 }

@@ -73,12 +73,17 @@ public final class WorkerLoop {
     private func serve(_ exchange: FastCGIExchange, slot: ScoreboardSlot, clock: Clock) {
         let started = clock.monotonicNanoseconds()
         slot.beginRequest(patternIndex: nil, epochMilliseconds: clock.epochMilliseconds())
-        let (request, failure) = RequestDecoder.decode(exchange, bodyLimit: Configuration.requestBodyLimit)
+        let (request, failure) = RequestDecoder.decode(
+            exchange, bodyLimit: Configuration.requestBodyLimit, streamLimit: application.streamedBodyLimit,
+            streams: application.streamsBody)
         let response: Response
         if failure == .bodyTooLarge {
-            response = rejectTooLarge(request, started: started)
+            let streamed = application.streamsBody(request.method, request.rawPath)
+            response = rejectTooLarge(request, limit: streamed ? application.streamedBodyLimit : Configuration.requestBodyLimit, started: started)
         } else {
             response = application.handle(request, startedAt: started)
+            // Whatever a streaming handler left unread (it refused the upload midway).
+            if request.bodyStream != nil { exchange.drain() }
         }
         do {
             try exchange.write(head: response.cgiHead(), body: response.body)
@@ -89,9 +94,9 @@ public final class WorkerLoop {
         exchange.finish()
     }
 
-    private func rejectTooLarge(_ request: Request, started: UInt64) -> Response {
+    private func rejectTooLarge(_ request: Request, limit: Int, started: UInt64) -> Response {
         var rejected = request
         rejected.body = []
-        return application.handleRejected(rejected, error: .payloadTooLarge(limit: Configuration.requestBodyLimit), startedAt: started)
+        return application.handleRejected(rejected, error: .payloadTooLarge(limit: limit), startedAt: started)
     }
 }
