@@ -46,6 +46,12 @@ start() {
   fi
   set -a; source "$ENV_FILE"; set +a
   "$BIN" migrate >>"$LOGS/migrate.log" 2>&1 || { tail -5 "$LOGS/migrate.log" >&2; die "migrate failed"; }
+  # Demo data on first start (seed-demo does nothing once products exist).
+  local demo=${SEED_DEMO_PRODUCTS:-$(case "$PROFILE" in run) echo 300 ;; bench) echo 100000 ;; *) echo 0 ;; esac)}
+  if [ "$demo" -gt 0 ]; then
+    "$BIN" seed-demo --products "$demo" >>"$LOGS/seed.log" 2>&1 || { tail -5 "$LOGS/seed.log" >&2; die "seed-demo failed"; }
+    tail -1 "$LOGS/seed.log" >&2
+  fi
   nohup "$BIN" serve >>"$LOGS/pool.log" 2>&1 </dev/null &
   echo $! > "$STATE/pool.pid"
   wait_for "the worker pool" 100 test -S "$STATE/commerce.sock"

@@ -23,6 +23,8 @@ enum CommandLineInterface {
           create-admin --email E [--first-name F] [--last-name L]
                     create an administrator, or make an existing account one; the
                     password is read from ADMIN_PASSWORD or standard input
+          seed-demo [--products N]
+                    load a demo catalog (N products, default 300) unless products exist
           check-config
                     validate the environment and exit
           help      this text
@@ -49,6 +51,7 @@ enum CommandLineInterface {
             case "migrate": return try MigrateCommand.run(options: Options(rest, valued: ["dir"]), environment: environment)
             case "jobs": return try JobsCommand.run(options: Options(rest, valued: [], flags: ["once"]), environment: environment)
             case "create-admin": return try CreateAdminCommand.run(options: Options(rest, valued: ["email", "first-name", "last-name"]), environment: environment)
+            case "seed-demo": return try SeedDemoCommand.run(options: Options(rest, valued: ["products"]), environment: environment)
             case "check-config":
                 _ = try Configuration.load(environment)
                 print("configuration ok")

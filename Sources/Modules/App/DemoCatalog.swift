@@ -1,0 +1,137 @@
+import Crypto
+import Postgres
+import Uploads
+
+/// `seed-demo`: a catalog to click through (`make run`) or to measure (`--products 100000`).
+/// Products are generated in PostgreSQL with one INSERT … SELECT over generate_series, so a
+/// hundred thousand take seconds; the first few hundred get a small image file each.
+public enum DemoCatalog {
+    public struct Outcome: Equatable {
+        public let categories: Int
+        public let products: Int
+        public let images: Int
+    }
+
+    static let tree: [(String, [String])] = [
+        ("Clothing", ["Jackets", "Sweaters", "T-Shirts", "Shoes"]),
+        ("Home & Kitchen", ["Cookware", "Lighting", "Furniture", "Tableware"]),
+        ("Electronics", ["Laptops", "Headphones", "Cameras", "Smart Home"]),
+        ("Outdoor", ["Tents", "Backpacks", "Camping Stoves", "Water Bottles"]),
+        ("Books", ["Fiction", "Cooking", "Travel"]),
+    ]
+    static let adjectives = ["Aurora", "Summit", "Harbor", "Nordic", "Cedar", "Granite", "Willow", "Coastal", "Urban", "Alpine",
+                             "Velvet", "Copper", "Meadow", "Canyon", "Lunar", "Tidal", "Ember", "Juniper", "Slate", "Prairie"]
+    static let materials = ["Wool", "Linen", "Bamboo", "Cast Iron", "Ceramic", "Walnut", "Recycled", "Titanium", "Organic Cotton", "Leather"]
+    static let nouns: [String: [String]] = [
+        "Jackets": ["Rain Jacket", "Down Parka", "Field Jacket"], "Sweaters": ["Crew Sweater", "Cardigan", "Turtleneck"],
+        "T-Shirts": ["Pocket Tee", "Henley", "Long Sleeve Tee"], "Shoes": ["Trail Runner", "Leather Boot", "Canvas Sneaker"],
+        "Cookware": ["Skillet", "Dutch Oven", "Saucepan"], "Lighting": ["Desk Lamp", "Pendant Light", "Floor Lamp"],
+        "Furniture": ["Side Table", "Bookshelf", "Lounge Chair"], "Tableware": ["Dinner Plate Set", "Serving Bowl", "Mug Set"],
+        "Laptops": ["Ultrabook 13", "Workstation 16", "Chromebook 14"], "Headphones": ["Wireless Headphones", "Studio Monitors", "Sport Earbuds"],
+        "Cameras": ["Mirrorless Camera", "Action Camera", "Instant Camera"], "Smart Home": ["Smart Plug", "Thermostat", "Video Doorbell"],
+        "Tents": ["2-Person Tent", "Ultralight Tent", "Family Tent"], "Backpacks": ["Daypack 20L", "Trekking Pack 55L", "Travel Pack 40L"],
+        "Camping Stoves": ["Canister Stove", "Wood Stove", "Two-Burner Stove"], "Water Bottles": ["Insulated Bottle", "Filter Bottle", "Collapsible Flask"],
+        "Fiction": ["Novel", "Short Stories", "Mystery"], "Cooking": ["Cookbook", "Baking Guide", "Spice Atlas"], "Travel": ["City Guide", "Road Atlas", "Hiking Guide"],
+    ]
+    static let sentences = [
+        "Made to last for years of everyday use.", "Designed in small batches and tested in the field.",
+        "Easy to care for and repair.", "Packs down small and weighs almost nothing.", "A quiet classic that goes with everything.",
+        "Backed by a two-year warranty.", "Sourced from suppliers we visit every year.", "Works beautifully from the first day.",
+        "Thoughtful details you notice every time you use it.", "Comfortable in every season.",
+    ]
+
+    /// Loads the demo catalog unless products exist already (then nothing changes).
+    public static func load(products count: Int, context: CommandContext, uploadDirectory: String) throws -> Outcome? {
+        let db = context.database
+        guard try db.query("SELECT count(*) AS n FROM products").first!.int("n")! == 0 else { return nil }
+        var leafIds: [String] = []
+        var leafNames: [String] = []
+        var categories = 0
+        try db.withTransaction { db in
+            for (root, children) in tree {
+                let rootId = try insertCategory(root, parent: nil, on: db)
+                categories += 1
+                for child in children {
+                    leafIds.append(try insertCategory(child, parent: rootId, on: db))
+                    leafNames.append(child)
+                    categories += 1
+                }
+            }
+        }
+        // Names per leaf, flattened with their leaf index, so SQL can pick a matching noun.
+        var nounList: [String] = []
+        var nounLeaf: [Int] = []
+        for (index, leaf) in leafNames.enumerated() {
+            for noun in nouns[leaf] ?? ["Item"] { nounList.append(noun); nounLeaf.append(index + 1) }
+        }
+        let batch = 50_000
+        var start = 1
+        while start <= count {
+            let end = min(count, start + batch - 1)
+            try db.query("""
+                INSERT INTO products (name, slug, description, price, compare_at_price, sku, stock_quantity, category_id, created_at, updated_at)
+                SELECT name, trim(both '-' from lower(regexp_replace(name, '[^A-Za-z0-9]+', '-', 'g'))) || '-' || i,
+                       description, price, CASE WHEN i % 5 = 0 THEN round(price * 1.25, 2) END,
+                       'DEMO-' || lpad(i::text, 7, '0'), (i * 37) % 120, ($3::uuid[])[($6::int[])[1 + (i % $7)]],
+                       now() - make_interval(mins => i), now() - make_interval(mins => i)
+                FROM (
+                    SELECT i,
+                        ($4::text[])[1 + (i * 7) % array_length($4::text[], 1)] || ' ' ||
+                        ($5::text[])[1 + (i * 3) % array_length($5::text[], 1)] || ' ' || ($8::text[])[1 + (i % $7)] AS name,
+                        ($9::text[])[1 + (i * 3) % array_length($9::text[], 1)] || ' ' || ($9::text[])[1 + (i * 7 + 1) % array_length($9::text[], 1)]
+                            || ' ' || ($9::text[])[1 + (i * 11 + 2) % array_length($9::text[], 1)] AS description,
+                        round((((i * 7919) % 49000) + 500) / 100.0, 2) AS price
+                    FROM generate_series($1::int, $2::int) AS i
+                ) generated
+                """, [start, end, Self.array(leafIds), Self.array(adjectives), Self.array(materials), Self.intArray(nounLeaf), nounList.count,
+                      Self.array(nounList), Self.array(sentences)])
+            start = end + 1
+        }
+        let images = try addImages(limit: min(count, 300), db: db, uploadDirectory: uploadDirectory, clock: context)
+        // Fresh statistics and visibility map: listings plan well, counts scan the index only.
+        try db.query("VACUUM ANALYZE products")
+        try db.query("VACUUM ANALYZE categories")
+        return Outcome(categories: categories, products: count, images: images)
+    }
+
+    private static func insertCategory(_ name: String, parent: String?, on db: PostgresClient) throws -> String {
+        let slug = name.lowercased().replacing("&", with: "and").split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
+        return try db.query("""
+            INSERT INTO categories (name, slug, description, parent_id) VALUES ($1, $2, $3, $4) RETURNING id
+            """, [name, slug, "Everything in \(name.lowercased()).", parent]).first!.string("id")!
+    }
+
+    /// A tiny solid-colour GIF per product (GIF needs no checksums, so it is built by hand).
+    private static func addImages(limit: Int, db: PostgresClient, uploadDirectory: String, clock: CommandContext) throws -> Int {
+        guard limit > 0 else { return 0 }
+        let storage = UploadStorage(root: uploadDirectory)
+        let folder = try storage.monthFolder(epochMilliseconds: clock.clock.epochMilliseconds())
+        let products = try db.query("SELECT id, name FROM products ORDER BY created_at DESC LIMIT $1", [limit]).rows
+        var stored = 0
+        for (index, row) in products.enumerated() {
+            let bytes = gif(red: UInt8((index * 53) % 256), green: UInt8((index * 97) % 256), blue: UInt8((index * 193) % 256))
+            let name = try UUIDGenerator.random()
+            let file = try storage.begin(folder: folder, name: name)
+            try file.write(bytes)
+            let path = folder + "/" + name + ".gif"
+            try storage.commit(file, as: path)
+            try db.query("""
+                INSERT INTO product_images (product_id, path, filename, alt_text, position, size_bytes, mime_type)
+                VALUES ($1, $2, $3, $4, 0, $5, 'image/gif')
+                """, [row.string("id")!, path, "demo.gif", row.string("name")!, bytes.count])
+            stored += 1
+        }
+        return stored
+    }
+
+    static func gif(red: UInt8, green: UInt8, blue: UInt8) -> [UInt8] {
+        Array("GIF89a".utf8) + [1, 0, 1, 0, 0x80, 0, 0, red, green, blue, 0, 0, 0, 0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0, 0x3B]
+    }
+
+    /// A text[] literal; elements are quoted, so commas and spaces in them are fine.
+    static func array(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+    }
+
+    static func intArray(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
+}
