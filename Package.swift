@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["HTTPClient", "HTTP", "Postgres", "Redis", "Crypto"],
+            dependencies: ["HTTPClient", "HTTP", "Postgres", "Redis", "Crypto", "Catalog"],
             path: "Tests/EndToEndTests"
         ),
     ],

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: GET /health, an authenticated GET /api/users/me and logins through nginx →
+# `make bench`: GET /health, an authenticated GET /api/users/me, catalog reads (100,000
+# products) and logins through nginx →
 # FastCGI pool, against two ceilings measured in the same run on the same nginx: a static
 # file, and a minimal C libfcgi responder with as many processes as the pool has workers.
 # Also the resident memory of an idle and a loaded worker.
@@ -62,10 +63,31 @@ token=$(curl -fsS -H 'Content-Type: application/json' "$base/api/auth/register" 
 for c in $CONNECTIONS; do
   results+=("$(run_wrk "Swift pool GET /api/users/me" "$base/api/users/me" "$c" -H "Authorization: Bearer $token")")
 done
+# Catalog (100,000 products from seed-demo): the cached first page, a filtered search (cached,
+# and uncached through the admin view, which always asks PostgreSQL), and a product page.
+set -a; source "$STATE/commerce.env"; set +a
+admin_email="bench-admin-$(date +%s%N)@example.com"
+ADMIN_PASSWORD="bench admin password" "$BIN" create-admin --email "$admin_email" >/dev/null
+admin_token=$(curl -fsS -H 'Content-Type: application/json' "$base/api/auth/login" \
+  -d "{\"email\":\"$admin_email\",\"password\":\"bench admin password\"}" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessToken"])')
+search="search=juniper%20parka&category=clothing&minPrice=50&maxPrice=400"
+slug=$(curl -fsS "$base/api/products?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["slug"])')
+for c in $CONNECTIONS; do
+  results+=("$(run_wrk "Swift pool GET /api/products (cached)" "$base/api/products" "$c")")
+  results+=("$(run_wrk "Swift pool GET /api/products/:slug (cached)" "$base/api/products/$slug" "$c")")
+done
+results+=("$(run_wrk "Swift pool filtered search (cached)" "$base/api/products?$search" 16)")
+results+=("$(run_wrk "Swift pool filtered search (PostgreSQL)" "$base/api/products?$search&includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
+results+=("$(run_wrk "Swift pool first page (PostgreSQL)" "$base/api/products?includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
+category=$(psql "$DATABASE_URL" -Atc "SELECT id FROM categories WHERE slug = 'clothing'")
+psql "$DATABASE_URL" -v category="$category" -v search='juniper parka' -f "$ROOT/bench/explain.sql" > "$OUT/explain-$(date -u +%Y%m%dT%H%M%SZ).txt" 2>&1
+
 export BENCH_BODY="{\"email\":\"$email\",\"password\":\"bench password 1\"}"
 for c in 1 $WORKERS; do
   results+=("$(run_wrk "Swift pool POST /api/auth/login" "$base/api/auth/login" "$c" -s "$ROOT/bench/post-json.lua")")
 done
+sleep 2  # let the last logins' scrypt finish before reading memory
 loaded=$(workers_rss)
 
 report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md

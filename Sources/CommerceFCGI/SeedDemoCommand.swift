@@ -15,7 +15,7 @@ enum SeedDemoCommand {
             return 0
         }
         // Cached pages from before the load must not be served.
-        _ = try? context.cache.increment("catalog:version")
+        DemoCatalog.invalidateCache(configuration: configuration, context: context)
         print("seed-demo: \(outcome.categories) categories, \(outcome.products) products, \(outcome.images) images")
         return 0
     }

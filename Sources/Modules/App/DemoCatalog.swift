@@ -94,6 +94,10 @@ public enum DemoCatalog {
         return Outcome(categories: categories, products: count, images: images)
     }
 
+    public static func invalidateCache(configuration: Configuration, context: CommandContext) {
+        CatalogVersion.bumpEverywhere(configuration: configuration, cache: context.cache)
+    }
+
     private static func insertCategory(_ name: String, parent: String?, on db: PostgresClient) throws -> String {
         let slug = name.lowercased().replacing("&", with: "and").split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
         return try db.query("""

@@ -31,6 +31,7 @@ public final class Scoreboard {
 
     enum HeaderField: Int {
         case magic = 0, fingerprint, slotCount, slotWords, configuredWorkers, supervisorPid, workerRestarts, createdAtMs
+        case epoch, catalogVersion
     }
 
     /// Creates (or replaces) the file and lays it out: the supervisor at start-up.
@@ -38,6 +39,13 @@ public final class Scoreboard {
         let temporary = path + ".new.\(getpid())"
         let board = try map(path: temporary, layout: layout, slots: slots, initialise: true)
         guard rename(temporary, path) == 0 else { throw .system(operation: "rename", path: path, errno: errno) }
+        return board
+    }
+
+    /// The file a running pool of this build laid out, or nil; never creates or replaces it
+    /// (a command such as seed-demo only bumps the catalog version in it).
+    public static func existing(path: String, layout: ScoreboardLayout, slots: Int) -> Scoreboard? {
+        guard let board = try? map(path: path, layout: layout, slots: slots, initialise: false), board.isValid else { return nil }
         return board
     }
 
@@ -73,6 +81,9 @@ public final class Scoreboard {
             board.setHeader(.slotCount, UInt64(slots))
             board.setHeader(.slotWords, UInt64(slotWords))
             board.setHeader(.createdAtMs, UInt64(time(nil)) * 1000)
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            board.setHeader(.epoch, UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec) ^ (UInt64(getpid()) << 44))
             board.setHeader(.magic, magic)
         }
         return board
@@ -106,6 +117,11 @@ public final class Scoreboard {
     }
 
     public var workerRestarts: UInt64 { header(.workerRestarts) }
+
+    /// The catalog version of this host (`CATALOG_CACHE_SCOPE=host`), with the file's random
+    /// epoch, so a recreated file never reuses the versions of the one before it.
+    public var catalogVersion: (epoch: UInt64, version: UInt64) { (header(.epoch), header(.catalogVersion)) }
+    public func bumpCatalogVersion() { cfcgi_atomic_add_u64(base + HeaderField.catalogVersion.rawValue, 1) }
     public func countWorkerRestart() { cfcgi_atomic_add_u64(base + HeaderField.workerRestarts.rawValue, 1) }
 
     public func slot(_ index: Int) throws(ScoreboardError) -> ScoreboardSlot {

@@ -38,6 +38,8 @@ public struct Configuration: Sendable {
     public var freeShippingMinimum: Cents
     public var orderPaymentTimeout: Int
     public var cacheTTL: Int
+    /// Where the catalog cache's version lives: this host's scoreboard or Redis (several app hosts).
+    public var catalogCacheScope: CatalogCacheScope
 
     // HTTP surface
     public var metricsToken: String?
@@ -69,6 +71,8 @@ public struct Configuration: Sendable {
         env.check("CURRENCY", currency.count == 3 && currency.allSatisfy { $0.isASCII && $0.isLowercase }, "must be a lowercase ISO 4217 code like usd")
         let publicBase = env.string("PUBLIC_BASE_URL", default: "http://127.0.0.1:8080")
         env.check("PUBLIC_BASE_URL", publicBase.hasPrefix("https://") || publicBase.hasPrefix("http://"), "must be an http(s) URL")
+        let catalogCacheScope = CatalogCacheScope(rawValue: env.string("CATALOG_CACHE_SCOPE", default: "host"))
+        env.check("CATALOG_CACHE_SCOPE", catalogCacheScope != nil, "must be host (one app host) or global (several)")
         let logLevelName = env.string("LOG_LEVEL", default: "info")
         let logLevel = LogLevel(name: logLevelName)
         env.check("LOG_LEVEL", logLevel != nil, "must be one of debug, info, warn, error")
@@ -100,6 +104,7 @@ public struct Configuration: Sendable {
             freeShippingMinimum: env.money("FREE_SHIPPING_MIN", default: Cents(10_000)),
             orderPaymentTimeout: env.seconds("ORDER_PAYMENT_TIMEOUT", default: 1800),
             cacheTTL: env.seconds("CACHE_TTL", default: 3600),
+            catalogCacheScope: catalogCacheScope ?? .host,
             metricsToken: env.optional("METRICS_TOKEN"),
             corsOrigins: Set((env.optional("CORS_ORIGINS") ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }),
             logLevel: logLevel ?? .info,
@@ -109,6 +114,11 @@ public struct Configuration: Sendable {
         if let first = env.errors.first { throw ConfigurationErrors(errors: env.errors, first: first) }
         return configuration
     }
+}
+
+public enum CatalogCacheScope: String, Sendable {
+    case host
+    case global
 }
 
 /// Every problem found, so an operator fixes them in one go; `description` is one line each.

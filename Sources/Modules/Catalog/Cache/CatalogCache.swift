@@ -5,11 +5,28 @@ import Redis
 /// catalog version, and every catalog write bumps it, so the next read from any worker misses
 /// and refills: invalidation is one INCR; old keys expire by TTL.
 ///
-/// A read is one round trip: a small Lua script reads the version and the page together.
+/// Each worker also keeps the pages of the current version in memory. Where the version comes
+/// from is the deployment's choice (`CATALOG_CACHE_SCOPE`):
+/// - `global`: Redis's `catalog:version`, read on every request (one small GET), so a write on
+///   any app host is seen by the next read on every host.
+/// - `host`: a counter in this host's shared-memory scoreboard, read without a syscall; correct
+///   when every catalog write goes through this host (the one-host deployment), and the fast
+///   path: a page a worker already holds costs no round trip at all.
 public final class CatalogCache {
+    /// The shared-memory version of `host` scope: read and bumped by every process of the host.
+    public struct HostVersion: Sendable {
+        public var current: @Sendable () -> String
+        public var bump: @Sendable () -> Void
+
+        public init(current: @escaping @Sendable () -> String, bump: @escaping @Sendable () -> Void) {
+            self.current = current
+            self.bump = bump
+        }
+    }
+
     public enum Lookup: Equatable {
         case hit(CachedPage)
-        case miss(version: Int64)
+        case miss(version: String)
         /// Redis is failing: answer from PostgreSQL and store nothing.
         case unavailable
     }
@@ -21,15 +38,19 @@ public final class CatalogCache {
     /// Told each lookup's result, for `cache_requests_total{cache="catalog"}`.
     public var onLookup: ((Lookup) -> Void)?
 
-    static let versionKey = "catalog:version"
-    private static let readScript = """
-        local v = redis.call('GET', KEYS[1]) or '0'
-        return {v, redis.call('GET', ARGV[1] .. v .. ':' .. ARGV[2])}
-        """
+    private let hostVersion: HostVersion?
+    private var localVersion = ""
+    private var localPages: [String: CachedPage] = [:]
+    private var localBytes = 0
+    /// What one worker may hold; past it the local pages are dropped and refilled.
+    static let localByteLimit = 8 << 20
 
-    public init(cache: RedisClient, ttlSeconds: Int) {
+    static let versionKey = "catalog:version"
+
+    public init(cache: RedisClient, ttlSeconds: Int, hostVersion: HostVersion? = nil) {
         self.cache = cache
         self.ttlSeconds = ttlSeconds
+        self.hostVersion = hostVersion
     }
 
     /// `kind` is `products`, `product`, `categories`; `identity` is the normalised request.
@@ -40,25 +61,61 @@ public final class CatalogCache {
     }
 
     private func read(kind: String, identity: String) -> Lookup {
-        guard retryPendingBump() else { return .unavailable }
-        let field = kind + ":" + Hex.encode(Digest.sha256(identity))
-        guard let reply = try? cache.command([Array("EVAL".utf8), Array(Self.readScript.utf8), Array("1".utf8),
-                                               Array(Self.versionKey.utf8), Array("catalog:v".utf8), Array(field.utf8)]),
-              case .array(let parts) = reply, parts.count == 2, let version = parts[0].integer
-        else { return .unavailable }
-        if case .string(let bytes) = parts[1], let page = CachedPage(decoding: bytes) { return .hit(page) }
-        return .miss(version: version)
+        guard hostVersion != nil || retryPendingBump() else { return .unavailable }
+        guard let version = currentVersion() else { return .unavailable }
+        let key = Self.key(version: version, kind: kind, identity: identity)
+        if let page = localPages[key] { return .hit(page) }
+        let stored: [UInt8]?
+        do { stored = try cache.get(key) } catch { return .unavailable }
+        guard let bytes = stored, let page = CachedPage(decoding: bytes) else { return .miss(version: version) }
+        remember(key, page, version: version)
+        return .hit(page)
+    }
+
+    /// The catalog version; a change empties this worker's pages.
+    private func currentVersion() -> String? {
+        let version: String
+        if let hostVersion {
+            version = hostVersion.current()
+        } else {
+            let reply: [UInt8]?
+            do { reply = try cache.get(Self.versionKey) } catch { return nil }
+            // No key yet (a fresh or restarted Redis): version 0.
+            version = reply.map { String(decoding: $0, as: UTF8.self) } ?? "0"
+        }
+        if version != localVersion {
+            localPages.removeAll(keepingCapacity: true)
+            localBytes = 0
+            localVersion = version
+        }
+        return version
+    }
+
+    static func key(version: String, kind: String, identity: String) -> String {
+        "catalog:v\(version):" + kind + ":" + Hex.encode(Digest.sha256(identity))
     }
 
     /// Stores a page under the version read before it was built: if a write bumped the version
     /// meanwhile, the page lands under the old version and is never read.
-    public func store(kind: String, identity: String, version: Int64, page: CachedPage) {
-        let key = "catalog:v\(version):" + kind + ":" + Hex.encode(Digest.sha256(identity))
+    public func store(kind: String, identity: String, version: String, page: CachedPage) {
+        let key = Self.key(version: version, kind: kind, identity: identity)
         _ = try? cache.set(key, page.encoded, expireSeconds: ttlSeconds)
+        remember(key, page, version: version)
+    }
+
+    private func remember(_ key: String, _ page: CachedPage, version: String) {
+        guard version == localVersion else { return }
+        if localBytes + page.body.count > Self.localByteLimit {
+            localPages.removeAll(keepingCapacity: true)
+            localBytes = 0
+        }
+        localPages[key] = page
+        localBytes += page.body.count
     }
 
     /// Call after every committed catalog write.
     public func bump() {
+        hostVersion?.bump()
         do {
             try cache.increment(Self.versionKey)
             bumpPending = false

@@ -1,0 +1,47 @@
+import Catalog
+import Foundation
+import Redis
+import Testing
+
+extension EndToEndTests {
+    /// The two version scopes of the catalog cache, as two workers would use them, against the
+    /// test stack's Redis. (The pool itself runs the default, `host`; the suites above test it
+    /// through nginx.)
+    @Suite struct CatalogCacheScopes {
+        let stack: Stack
+        init() throws { stack = try Stack.current() }
+
+        func redis() throws -> RedisClient {
+            let url = try #require(try stack.environmentFile()["REDIS_URL"])
+            return RedisClient(settings: .init(endpoint: try #require(RedisEndpoint.parse(url))))
+        }
+
+        func check(_ a: CatalogCache, _ b: CatalogCache) throws {
+            let identity = "scope-test-\(UUID().uuidString)"
+            guard case .miss(let version) = a.lookup(kind: "products", identity: identity) else { Issue.record("expected a miss"); return }
+            a.store(kind: "products", identity: identity, version: version, page: CachedPage(body: Array("one".utf8)))
+            #expect(b.lookup(kind: "products", identity: identity) == .hit(CachedPage(body: Array("one".utf8))), "another worker reads it from Redis")
+            #expect(a.lookup(kind: "products", identity: identity) == .hit(CachedPage(body: Array("one".utf8))), "and the first from memory")
+            b.bump()
+            #expect(a.lookup(kind: "products", identity: identity).isMiss, "a write by another worker is seen by the next read")
+            #expect(b.lookup(kind: "products", identity: identity).isMiss)
+        }
+
+        @Test func globalScopeReadsTheVersionFromRedis() throws {
+            try check(CatalogCache(cache: try redis(), ttlSeconds: 60), CatalogCache(cache: try redis(), ttlSeconds: 60))
+        }
+
+        @Test func hostScopeSharesACounter() throws {
+            let counter = Locked(0)
+            let epoch = UUID().uuidString
+            let version = CatalogCache.HostVersion(current: { "h\(epoch)-\(counter.value)" }, bump: { counter.mutate { $0 += 1 } })
+            try check(CatalogCache(cache: try redis(), ttlSeconds: 60, hostVersion: version),
+                      CatalogCache(cache: try redis(), ttlSeconds: 60, hostVersion: version))
+            #expect(counter.value == 1)
+        }
+    }
+}
+
+extension CatalogCache.Lookup {
+    var isMiss: Bool { if case .miss = self { true } else { false } }
+}
