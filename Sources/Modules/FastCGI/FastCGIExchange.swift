@@ -70,15 +70,16 @@ public struct FastCGIExchange {
         }
     }
 
-    /// Writes the CGI head and body in one go.
+    /// Writes the CGI head, then the body: libfcgi buffers both into the same records, so the
+    /// body (a cached page of tens of kilobytes) is not copied once more to join them.
     public func write(head: [UInt8], body: [UInt8]) throws(FastCGIError) {
-        var payload = head
-        payload.append(contentsOf: body)
-        let written = payload.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { FCGX_PutStr($0.baseAddress, Int32($0.count), request.pointee.out) }
-        }
-        if written < 0 || FCGX_GetError(request.pointee.out) != 0 {
-            throw .streamFailed(code: FCGX_GetError(request.pointee.out))
+        for part in [head, body] where !part.isEmpty {
+            let written = part.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { FCGX_PutStr($0.baseAddress, Int32($0.count), request.pointee.out) }
+            }
+            if written < 0 || FCGX_GetError(request.pointee.out) != 0 {
+                throw .streamFailed(code: FCGX_GetError(request.pointee.out))
+            }
         }
     }
 
