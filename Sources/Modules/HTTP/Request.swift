@@ -38,8 +38,8 @@ public struct Request: Sendable {
     }
 
     public static func split(uri: String) -> (path: String, query: Substring) {
-        guard let mark = uri.firstIndex(of: "?") else { return (uri, "") }
-        return (String(uri[..<mark]), uri[uri.index(after: mark)...])
+        guard let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (uri, "") }
+        return (String(uri[..<mark]), uri[uri.utf8.index(after: mark)...])
     }
 
     /// The media type of the body without parameters, lowercased (`application/json`).

@@ -60,7 +60,8 @@ public final class Router<Context> {
     }
 
     public func match(method: HTTPMethod, path: String) -> Match {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        // Split by bytes, not Characters: a path is ASCII once percent-encoded.
+        let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map { Substring($0) }
         var parameters: [String: String] = [:]
         guard let node = find(root, segments[...], &parameters) else { return .notFound }
         // NUL marks a segment that did not decode (or decoded to NUL): neither is a valid id.
