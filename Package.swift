@@ -45,9 +45,12 @@ let package = Package(
         module("Users", ["Auth", "HTTP", "Postgres"]),
         module("Catalog", ["Auth", "HTTP", "Postgres", "Redis", "Crypto"]),
         module("Uploads", ["Catalog", "HTTP", "Postgres", "Crypto"]),
+        module("Idempotency", ["HTTP", "Postgres", "Crypto"]),
+        module("Cart", ["Auth", "HTTP", "Postgres"]),
+        module("Orders", ["Auth", "Cart", "Users", "Idempotency", "Mail", "HTTP", "Postgres"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
-        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient"]),
+        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient", "Idempotency", "Cart", "Orders"]),
         module("Pool", ["App", "FastCGI", "Scoreboard", "CSystem"]),
 
         .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"], path: "Sources/CommerceFCGI"),
@@ -56,6 +59,7 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JWT", "Crypto", "HTTP", "Mail"], path: "Tests/AuthTests"),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP"], path: "Tests/CatalogTests"),
         .testTarget(name: "AppTests", dependencies: ["App", "Docs"], path: "Tests/AppTests"),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Idempotency", "Users", "HTTP"], path: "Tests/OrdersTests"),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
         .testTarget(
             name: "EndToEndTests",

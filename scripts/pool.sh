@@ -34,6 +34,9 @@ SHUTDOWN_TIMEOUT=${SHUTDOWN_TIMEOUT:-30}
 PASSWORD_SCRYPT_LOG_N=${PASSWORD_SCRYPT_LOG_N:-$([ "$PROFILE" = test ] && echo 14 || echo 17)}
 MAIL_RETRY_BASE=${MAIL_RETRY_BASE:-$([ "$PROFILE" = test ] && echo 1 || echo 30)}
 JOBS_POLL_MS=${JOBS_POLL_MS:-$([ "$PROFILE" = test ] && echo 200 || echo 1000)}
+# 8.25 %: unlike 8 %, it gives exact half cents on whole-cent subtotals (2.00 → 0.165), so the
+# tests can see half-up rounding.
+TAX_RATE=${TAX_RATE:-$([ "$PROFILE" = test ] && echo 0.0825 || echo 0.08)}
 ENV
   )
 }

@@ -1,5 +1,7 @@
 import Auth
+import Cart
 import Catalog
+import Orders
 import Uploads
 import Crypto
 import Health
@@ -12,7 +14,7 @@ import Scoreboard
 /// A worker's long-lived state, built once after fork and handed to every handler: the
 /// connections, the clock, the logger and the worker's scoreboard slot. One request at a
 /// time uses it, so it needs no locks.
-public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext {
+public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext {
     public let configuration: Configuration
     public let logger: Logger
     public let clock: Clock
@@ -23,6 +25,8 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     public let metricsRenderer: MetricsRenderer
     public let auth: AuthSettings
     public let catalogCache: CatalogCache
+    public let orderSettings: OrderSettings
+    public let orderPayments: any OrderPaymentHooks = NoOrderPayments()
     public var currency: String { configuration.currency }
     public var uploadDirectory: String { configuration.uploadDirectory }
     public var uploadMaxBytes: Int { configuration.uploadMaxBytes }
@@ -38,6 +42,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         self.listenQueue = listenQueue
         metricsRenderer = MetricsRenderer(scoreboard: scoreboard)
         auth = configuration.authSettings
+        orderSettings = configuration.orderSettings
         database = PostgresClient(settings: .init(
             url: configuration.databaseURL, applicationName: "commerce-fcgi@\(workerName)",
             statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds))
@@ -68,6 +73,11 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         case .error: count(.cacheSessionError)
         }
     }
+
+    /// Every product page shows its stock, so a sale or a cancel is a catalog write.
+    public func stockChanged() { catalogCache.bump() }
+
+    public func orderPlaced() { count(.ordersCreated) }
 
     public func count(_ counter: MetricCounter, _ amount: UInt64 = 1) {
         slot.add(namedCounter: counter.rawValue, amount)

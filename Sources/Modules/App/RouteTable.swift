@@ -1,9 +1,11 @@
 import Auth
+import Cart
 import Catalog
 import Docs
 import Health
 import HTTP
 import Metrics
+import Orders
 import Uploads
 import Users
 
@@ -13,6 +15,7 @@ public enum RouteTable {
     public static func routes(enableTestRoutes: Bool) -> [Route<AppContext>] {
         var routes: [Route<AppContext>] = HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
             + AuthRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes() + UploadRoutes.routes()
+            + CartRoutes.routes() + OrdersRoutes.routes()
         if enableTestRoutes { routes += DiagnosticRoutes.routes() }
         return routes
     }

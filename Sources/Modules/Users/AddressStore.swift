@@ -30,8 +30,8 @@ enum AddressStore {
         let row = try db.query("""
             INSERT INTO addresses (user_id, type, first_name, last_name, address_line1, address_line2, city, state, postal_code, country, phone, is_default)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING \(AddressRecord.columns)
-            """, [userId, input.type?.rawValue, input.firstName, input.lastName, input.addressLine1, input.addressLine2 ?? nil,
-                  input.city, input.state, input.postalCode, input.country, input.phone, isDefault]).first!
+            """, [userId, input.type?.rawValue, input.postal.firstName, input.postal.lastName, input.postal.addressLine1, input.postal.addressLine2 ?? nil,
+                  input.postal.city, input.postal.state, input.postal.postalCode, input.postal.country, input.postal.phone, isDefault]).first!
         return AddressRecord(row: row)
     }
 
@@ -42,8 +42,8 @@ enum AddressStore {
                 city = coalesce($8, city), state = coalesce($9, state), postal_code = coalesce($10, postal_code),
                 country = coalesce($11, country), phone = coalesce($12, phone), is_default = $13, updated_at = now()
             WHERE id = $1 RETURNING \(AddressRecord.columns)
-            """, [id, input.type?.rawValue, input.firstName, input.lastName, input.addressLine1, input.addressLine2 != nil, input.addressLine2 ?? nil,
-                  input.city, input.state, input.postalCode, input.country, input.phone, isDefault]).first!
+            """, [id, input.type?.rawValue, input.postal.firstName, input.postal.lastName, input.postal.addressLine1, input.postal.addressLine2 != nil, input.postal.addressLine2 ?? nil,
+                  input.postal.city, input.postal.state, input.postal.postalCode, input.postal.country, input.postal.phone, isDefault]).first!
         return AddressRecord(row: row)
     }
 

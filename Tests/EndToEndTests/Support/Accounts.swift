@@ -87,6 +87,12 @@ struct Mailbox {
                 .map { String($0.dropFirst(name.count + 2)) }
         }
         var body: String { text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n") }
+        /// The body as the reader sees it: base64 parts (non-ASCII mail) decoded.
+        var decodedBody: String {
+            guard header("Content-Transfer-Encoding") == "base64",
+                  let data = Data(base64Encoded: body.replacingOccurrences(of: "\r\n", with: "")) else { return body }
+            return String(decoding: data, as: UTF8.self)
+        }
     }
 
     func messages(to address: String) -> [Message] {

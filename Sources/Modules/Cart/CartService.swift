@@ -1,0 +1,68 @@
+import HTTP
+import Postgres
+
+/// The cart rules of API.md §5. Every change runs behind the cart's row lock, so two requests
+/// of one user adding the same product cannot both pass the stock check.
+struct CartService<Context: CartContext> {
+    let context: Context
+    var db: PostgresClient { context.database }
+
+    func cart(userId: String) throws -> CartView {
+        if let view = try CartStore.view(userId: userId, currency: context.currency, on: db) { return view }
+        try db.withTransaction { db in _ = try CartStore.lockCart(userId: userId, on: db) }
+        return try CartStore.view(userId: userId, currency: context.currency, on: db)!
+    }
+
+    /// The same product again adds to its line.
+    func add(userId: String, _ input: CartItemAdd) throws -> CartView {
+        try db.withTransaction { db in
+            let cartId = try CartStore.lockCart(userId: userId, on: db)
+            guard let product = try CartStore.product(input.productId, on: db), product.isActive else {
+                throw APIError.notFound("Product not found")
+            }
+            let quantity = try CartStore.quantity(cartId: cartId, productId: input.productId, on: db) + input.quantity
+            guard CartRules.quantityRange.contains(quantity) else {
+                throw APIError.validation([FieldError(field: "quantity", message: "a line holds at most \(CartRules.quantityRange.upperBound) units")])
+            }
+            try Self.checkStock(productId: input.productId, quantity: quantity, product)
+            try CartStore.setQuantity(cartId: cartId, productId: input.productId, quantity: quantity, on: db)
+            try CartStore.touch(cartId: cartId, on: db)
+        }
+        return try cart(userId: userId)
+    }
+
+    func update(userId: String, lineId: String, _ input: CartItemUpdate) throws -> CartView {
+        try db.withTransaction { db in
+            let cartId = try CartStore.lockCart(userId: userId, on: db)
+            guard let (productId, product) = try CartStore.line(lineId, cartId: cartId, on: db) else {
+                throw APIError.notFound("Cart item not found")
+            }
+            try Self.checkStock(productId: productId, quantity: input.quantity, product)
+            try CartStore.setQuantity(cartId: cartId, productId: productId, quantity: input.quantity, on: db)
+            try CartStore.touch(cartId: cartId, on: db)
+        }
+        return try cart(userId: userId)
+    }
+
+    func remove(userId: String, lineId: String) throws -> CartView {
+        try db.withTransaction { db in
+            let cartId = try CartStore.lockCart(userId: userId, on: db)
+            guard try CartStore.deleteLine(lineId, cartId: cartId, on: db) else { throw APIError.notFound("Cart item not found") }
+            try CartStore.touch(cartId: cartId, on: db)
+        }
+        return try cart(userId: userId)
+    }
+
+    func empty(userId: String) throws -> CartView {
+        try db.withTransaction { db in try CartStore.empty(cartId: try CartStore.lockCart(userId: userId, on: db), on: db) }
+        return try cart(userId: userId)
+    }
+
+    /// A product no longer on sale has nothing available.
+    private static func checkStock(productId: String, quantity: Int, _ product: CartStore.ProductState) throws(APIError) {
+        let available = product.isActive ? product.stockQuantity : 0
+        if quantity > available {
+            throw StockShortage.conflict([StockShortage(productId: productId, requested: quantity, available: available)])
+        }
+    }
+}

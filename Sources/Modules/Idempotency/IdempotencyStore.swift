@@ -1,0 +1,103 @@
+import HTTP
+import Postgres
+
+/// The `idempotency_keys` table: a claim made before the work, completed in the work's own
+/// transaction, released when the work fails (a refused request wrote nothing, so trying it
+/// again is safe).
+public enum IdempotencyStore {
+    /// How long a key replays (API.md §1).
+    public static let retentionSeconds = 86_400
+    /// A claim still `running` after this long belongs to a worker that died mid-request
+    /// (nginx gives up on a request after 30 s); the next request with the key takes it over.
+    static let abandonedAfterSeconds = 120
+
+    public enum Claim: Equatable {
+        /// This request does the work.
+        case claimed
+        /// The first request finished: answer what it answered.
+        case replay(status: Int, body: [UInt8])
+    }
+
+    /// Claims the key, or says why not: a replay, or a 409 for a different request or one
+    /// still running. Autocommitted, so a concurrent duplicate sees the claim at once.
+    public static func claim(_ key: IdempotencyKey, on db: PostgresClient) throws -> Claim {
+        let hash = SQLFragment.bytea(key.requestHash)
+        let taken = try db.query("""
+            INSERT INTO idempotency_keys (user_id, scope, key, request_hash) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (user_id, scope, key) DO UPDATE
+                SET request_hash = EXCLUDED.request_hash, state = 'running', response_status = NULL, response_body = NULL,
+                    created_at = now(), completed_at = NULL
+                WHERE idempotency_keys.created_at < now() - make_interval(secs => $5)
+                   OR (idempotency_keys.state = 'running' AND idempotency_keys.created_at < now() - make_interval(secs => $6))
+            RETURNING 1
+            """, [key.userId, key.scope, key.key, hash, retentionSeconds, abandonedAfterSeconds])
+        if taken.rowCount == 1 { return .claimed }
+
+        guard let row = try db.query("""
+            SELECT request_hash = $4::bytea AS same_request, state, response_status, convert_from(response_body, 'UTF8') AS body
+            FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3
+            """, [key.userId, key.scope, key.key, hash]).first else {
+            // Released between our two statements: the first request failed, so this one may run.
+            return try claim(key, on: db)
+        }
+        guard row.bool("same_request")! else {
+            throw APIError.conflict("This Idempotency-Key was used with a different request",
+                                    details: [FieldError(field: "Idempotency-Key", message: "was used with a different request body")])
+        }
+        guard row.string("state") == "done", let status = row.int("response_status") else {
+            throw APIError.conflict("A request with this Idempotency-Key is still in progress",
+                                    details: [FieldError(field: "Idempotency-Key", message: "is in use by a request still running")])
+        }
+        return .replay(status: status, body: Array((row.string("body") ?? "").utf8))
+    }
+
+    /// Stores the answer; call it inside the work's transaction, so the work and its answer
+    /// commit together.
+    public static func complete(_ key: IdempotencyKey, response: Response, on db: PostgresClient) throws {
+        try db.query("""
+            UPDATE idempotency_keys SET state = 'done', response_status = $4, response_body = convert_to($5, 'UTF8'), completed_at = now()
+            WHERE user_id = $1 AND scope = $2 AND key = $3
+            """, [key.userId, key.scope, key.key, response.status.code, String(decoding: response.body, as: UTF8.self)])
+    }
+
+    /// Replaces a stored answer after work done past the transaction (the payment step).
+    public static func replaceResponse(_ key: IdempotencyKey, response: Response, on db: PostgresClient) throws {
+        try db.query("""
+            UPDATE idempotency_keys SET response_status = $4, response_body = convert_to($5, 'UTF8')
+            WHERE user_id = $1 AND scope = $2 AND key = $3 AND state = 'done'
+            """, [key.userId, key.scope, key.key, response.status.code, String(decoding: response.body, as: UTF8.self)], idempotent: true)
+    }
+
+    /// Frees the key after the work failed and wrote nothing.
+    public static func release(_ key: IdempotencyKey, on db: PostgresClient) throws {
+        try db.query("DELETE FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3 AND state = 'running'",
+                     [key.userId, key.scope, key.key], idempotent: true)
+    }
+
+    /// Keys past their 24 hours replay nothing; the jobs process deletes them.
+    public static func purgeExpired(on db: PostgresClient) throws -> Int {
+        try db.query("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)", [retentionSeconds]).affectedRows
+    }
+}
+
+/// Runs a handler under an `Idempotency-Key`, when the request sent one.
+public enum IdempotentRequest {
+    /// `work` gets the key (nil without one) and must call `IdempotencyStore.complete` inside its
+    /// transaction; a replay answers the stored status and body with `Idempotent-Replayed: true`.
+    public static func run(_ key: IdempotencyKey?, on db: PostgresClient, _ work: (IdempotencyKey?) throws -> Response) throws -> Response {
+        guard let key else { return try work(nil) }
+        switch try IdempotencyStore.claim(key, on: db) {
+        case .replay(let status, let body):
+            var response = Response(status: HTTPStatus(status), headers: [("Content-Type", Response.jsonContentType)], body: body)
+            response.headers.append(("Idempotent-Replayed", "true"))
+            return response
+        case .claimed:
+            do {
+                return try work(key)
+            } catch {
+                try? IdempotencyStore.release(key, on: db)
+                throw error
+            }
+        }
+    }
+}

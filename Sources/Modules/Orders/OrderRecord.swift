@@ -1,0 +1,114 @@
+import HTTP
+import Postgres
+import Users
+
+/// An order as stored, with its items (API.md §6).
+public struct OrderRecord: Sendable {
+    public struct Item: Sendable {
+        public let id: String
+        public let productId: String
+        public let name: String
+        public let sku: String
+        public let unitPrice: Cents
+        public let quantity: Int
+        public let lineTotal: Cents
+
+        var json: JSONValue {
+            .object([
+                "id": .string(id), "productId": .string(productId), "name": .string(name), "sku": .string(sku),
+                "unitPrice": .string(unitPrice.description), "quantity": .int(quantity), "lineTotal": .string(lineTotal.description),
+            ])
+        }
+    }
+
+    public let id: String
+    public let orderNumber: String
+    public let userId: String
+    public let status: OrderStatus
+    public let paymentStatus: PaymentStatus
+    public let totals: OrderTotals
+    public let currency: String
+    public let shippingAddress: PostalAddress
+    public let billingAddress: PostalAddress
+    public let paymentIntentId: String?
+    public let clientSecret: String?
+    public let paidAt: String?
+    public let cancelledAt: String?
+    public let createdAt: String
+    public let updatedAt: String
+    public internal(set) var items: [Item] = []
+
+    static let columns = """
+        o.id, o.order_number, o.user_id, o.status, o.payment_status, o.subtotal::text AS subtotal, o.tax::text AS tax,
+        o.shipping::text AS shipping, o.currency, o.shipping_address::text AS shipping_address,
+        o.billing_address::text AS billing_address, o.payment_intent_id, o.client_secret,
+        \(SQLFragment.isoTimestamp("o.paid_at")) AS paid_at, \(SQLFragment.isoTimestamp("o.cancelled_at")) AS cancelled_at,
+        \(SQLFragment.isoTimestamp("o.created_at")) AS created_at, \(SQLFragment.isoTimestamp("o.updated_at")) AS updated_at
+        """
+
+    static let itemColumns = "id, order_id, product_id, product_name, product_sku, unit_price::text AS unit_price, quantity, line_total::text AS line_total"
+
+    init(row: PostgresRow) throws {
+        id = row.string("id")!
+        orderNumber = row.string("order_number")!
+        userId = row.string("user_id")!
+        status = OrderStatus(rawValue: row.string("status")!)!
+        paymentStatus = PaymentStatus(rawValue: row.string("payment_status")!)!
+        totals = OrderTotals(subtotal: try Cents.parse(row.string("subtotal")!), tax: try Cents.parse(row.string("tax")!),
+                             shipping: try Cents.parse(row.string("shipping")!))
+        currency = row.string("currency")!
+        shippingAddress = try Self.address(row.string("shipping_address")!)
+        billingAddress = try Self.address(row.string("billing_address")!)
+        paymentIntentId = row.string("payment_intent_id")
+        clientSecret = row.string("client_secret")
+        paidAt = row.string("paid_at")
+        cancelledAt = row.string("cancelled_at")
+        createdAt = row.string("created_at")!
+        updatedAt = row.string("updated_at")!
+    }
+
+    static func item(row: PostgresRow) throws -> Item {
+        Item(id: row.string("id")!, productId: row.string("product_id")!, name: row.string("product_name")!, sku: row.string("product_sku")!,
+             unitPrice: try Cents.parse(row.string("unit_price")!), quantity: row.int("quantity")!,
+             lineTotal: try Cents.parse(row.string("line_total")!))
+    }
+
+    struct CorruptAddress: Error {}
+
+    /// jsonb comes back with its keys reordered; the copy is rebuilt in the contract's order.
+    private static func address(_ text: String) throws -> PostalAddress {
+        guard let address = PostalAddress(json: try JSONParser.parse(Array(text.utf8))) else { throw CorruptAddress() }
+        return address
+    }
+
+    /// An order stays payable until it is paid or cancelled.
+    public var isUnpaid: Bool { status == .pending && paymentStatus != .succeeded }
+}
+
+/// An order as one viewer sees it: the client secret is the owner's, and only while the
+/// order is unpaid.
+public struct OrderView: JSONRepresentable {
+    public let order: OrderRecord
+    public let viewerId: String
+
+    public init(_ order: OrderRecord, viewerId: String) {
+        self.order = order
+        self.viewerId = viewerId
+    }
+
+    public var json: JSONValue {
+        let payment: JSONValue = order.paymentIntentId.map { intent in
+            let secret = order.userId == viewerId && order.isUnpaid ? order.clientSecret : nil
+            return .object(["paymentIntentId": .string(intent), "clientSecret": secret.map(JSONValue.string) ?? .null])
+        } ?? .null
+        return .object([
+            "id": .string(order.id), "orderNumber": .string(order.orderNumber), "status": .string(order.status.rawValue),
+            "paymentStatus": .string(order.paymentStatus.rawValue), "items": .array(order.items.map(\.json)),
+            "subtotal": .string(order.totals.subtotal.description), "tax": .string(order.totals.tax.description),
+            "shipping": .string(order.totals.shipping.description), "total": .string(order.totals.total.description),
+            "currency": .string(order.currency), "shippingAddress": order.shippingAddress.json, "billingAddress": order.billingAddress.json,
+            "paidAt": order.paidAt.map(JSONValue.string) ?? .null, "cancelledAt": order.cancelledAt.map(JSONValue.string) ?? .null,
+            "createdAt": .string(order.createdAt), "updatedAt": .string(order.updatedAt), "payment": payment,
+        ])
+    }
+}

@@ -1,0 +1,30 @@
+/// The order state machine of API.md §6.
+public enum OrderStatus: String, Sendable, CaseIterable {
+    case pending = "PENDING"
+    case paid = "PAID"
+    case processing = "PROCESSING"
+    case shipped = "SHIPPED"
+    case delivered = "DELIVERED"
+    case cancelled = "CANCELLED"
+
+    /// What an owner or admin may cancel; stock goes back from each of these.
+    public static let cancellable: [OrderStatus] = [.pending, .paid, .processing]
+
+    /// The states an admin may move an order to `self` from. Payment moves PENDING to PAID
+    /// (the webhook); cancelling has its own route.
+    public var adminPredecessors: [OrderStatus] {
+        switch self {
+        case .processing: [.paid]
+        case .shipped: [.paid, .processing]
+        case .delivered: [.shipped]
+        case .pending, .paid, .cancelled: []
+        }
+    }
+}
+
+public enum PaymentStatus: String, Sendable, CaseIterable {
+    case pending = "PENDING"
+    case succeeded = "SUCCEEDED"
+    case failed = "FAILED"
+    case refunded = "REFUNDED"
+}

@@ -1,0 +1,47 @@
+import Cart
+import HTTP
+
+/// What orders need from a worker: the cart's context, the pricing settings, and two
+/// effects outside the order's own rows.
+public protocol OrdersContext: CartContext {
+    var orderSettings: OrderSettings { get }
+    var orderPayments: any OrderPaymentHooks { get }
+    /// Stock moved, so cached product pages (`stockQuantity`, `inStock`) must be read again.
+    func stockChanged()
+    /// One order was placed (`orders_created_total`).
+    func orderPlaced()
+}
+
+/// The deployment's pricing rules (API.md §6, §11).
+public struct OrderSettings: Sendable {
+    public var currency: String
+    /// `TAX_RATE` in millionths, so 0.08 is 80 000 and no float is involved.
+    public var taxRatePartsPerMillion: Int
+    public var shippingFlat: Cents
+    public var freeShippingMinimum: Cents
+    public var paymentTimeoutSeconds: Int
+
+    public init(currency: String, taxRatePartsPerMillion: Int, shippingFlat: Cents, freeShippingMinimum: Cents, paymentTimeoutSeconds: Int) {
+        self.currency = currency
+        self.taxRatePartsPerMillion = taxRatePartsPerMillion
+        self.shippingFlat = shippingFlat
+        self.freeShippingMinimum = freeShippingMinimum
+        self.paymentTimeoutSeconds = paymentTimeoutSeconds
+    }
+}
+
+/// The seam where payments plug in: Orders calls these after its own transaction commits.
+/// Until the payments feature is wired, `NoOrderPayments` does nothing and orders carry
+/// `payment: null`.
+public protocol OrderPaymentHooks {
+    /// A checkout committed: start its payment. Failing here never undoes the order.
+    func orderPlaced(_ order: OrderRecord)
+    /// A cancel committed (by its owner, an admin or expiry): cancel or refund the payment.
+    func orderCancelled(_ order: OrderRecord, previousStatus: OrderStatus)
+}
+
+public struct NoOrderPayments: OrderPaymentHooks {
+    public init() {}
+    public func orderPlaced(_ order: OrderRecord) {}
+    public func orderCancelled(_ order: OrderRecord, previousStatus: OrderStatus) {}
+}

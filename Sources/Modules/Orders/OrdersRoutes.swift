@@ -1,0 +1,41 @@
+import HTTP
+import Idempotency
+
+/// API.md §6.
+public enum OrdersRoutes {
+    public static func routes<Context: OrdersContext>() -> [Route<Context>] {
+        [
+            Route(.post, "/api/orders", access: .bearer, body: .json) { request, context in
+                let principal = try request.requirePrincipal()
+                let input = try CheckoutInput(request)
+                let key = try IdempotencyKey(request, userId: principal.userId, scope: "orders")
+                return try IdempotentRequest.run(key, on: context.database) { key in
+                    try CheckoutService(context: context).checkout(principal, input, idempotencyKey: key)
+                }
+            },
+            Route(.get, "/api/orders", access: .bearer) { request, context in
+                let principal = try request.requirePrincipal()
+                let query = try OrderStore.ListQuery(request, principal: principal)
+                let (orders, total) = try OrderService(context: context).list(query)
+                return Envelope.list(orders.map { OrderView($0, viewerId: principal.userId) },
+                                     pagination: Pagination(total: total, page: query.page, limit: query.limit))
+            },
+            Route(.get, "/api/orders/:id", access: .bearer) { request, context in
+                let principal = try request.requirePrincipal()
+                let order = try OrderService(context: context).order(try request.uuidParameter("id"), for: principal)
+                return Envelope.success(OrderView(order, viewerId: principal.userId))
+            },
+            Route(.patch, "/api/orders/:id/cancel", access: .bearer) { request, context in
+                let principal = try request.requirePrincipal()
+                let order = try OrderService(context: context).cancel(try request.uuidParameter("id"), by: principal)
+                return Envelope.success(OrderView(order, viewerId: principal.userId))
+            },
+            Route(.patch, "/api/orders/:id/status", access: .admin, body: .json) { request, context in
+                let principal = try request.requirePrincipal()
+                let id = try request.uuidParameter("id")
+                let input = try OrderStatusChange(request)
+                return Envelope.success(OrderView(try OrderService(context: context).changeStatus(id, to: input.status), viewerId: principal.userId))
+            },
+        ]
+    }
+}

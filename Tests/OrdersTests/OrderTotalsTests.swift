@@ -1,0 +1,72 @@
+import HTTP
+import Testing
+@testable import Orders
+
+@Suite struct OrderTotalsTests {
+    let settings = OrderSettings(currency: "usd", taxRatePartsPerMillion: 80_000, shippingFlat: Cents(500), freeShippingMinimum: Cents(10_000),
+                                 paymentTimeoutSeconds: 1800)
+
+    @Test func taxRoundsToTheNearestCent() throws {
+        // 3 × 10.31 = 30.93; 8 % of it is 2.4744 → 2.47.
+        #expect(try OrderTotals.compute(lines: [(Cents(1031), 3)], settings: settings).tax == Cents(247))
+        // 19.99 × 8 % = 1.5992 → 1.60.
+        #expect(try OrderTotals.compute(lines: [(Cents(1999), 1)], settings: settings).tax == Cents(160))
+        // Several lines are taxed on their sum, not line by line: 2 × 0.06 = 0.12 → 0.0096 → 0.01.
+        #expect(try OrderTotals.compute(lines: [(Cents(6), 1), (Cents(6), 1)], settings: settings).tax == Cents(1))
+    }
+
+    @Test func aHalfCentGoesUp() throws {
+        // 6.25 × 8 % = 0.50 exactly; 0.0625 → 0.005 → 0.01 (half-up, not to even).
+        let rate = OrderSettings(currency: "usd", taxRatePartsPerMillion: 80_000, shippingFlat: .zero, freeShippingMinimum: .zero, paymentTimeoutSeconds: 1)
+        #expect(try OrderTotals.compute(lines: [(Cents(625), 1)], settings: rate).tax == Cents(50))
+        let tenPercent = OrderSettings(currency: "usd", taxRatePartsPerMillion: 100_000, shippingFlat: .zero, freeShippingMinimum: .zero, paymentTimeoutSeconds: 1)
+        #expect(try OrderTotals.compute(lines: [(Cents(5), 1)], settings: tenPercent).tax == Cents(1))   // 0.005 → 0.01
+        #expect(try OrderTotals.compute(lines: [(Cents(4), 1)], settings: tenPercent).tax == Cents(0))   // 0.004 → 0.00
+        #expect(try OrderTotals.compute(lines: [(Cents(15), 1)], settings: tenPercent).tax == Cents(2))  // 0.015 → 0.02
+    }
+
+    @Test func shippingIsFreeFromTheThresholdOn() throws {
+        let below = try OrderTotals.compute(lines: [(Cents(9_999), 1)], settings: settings)
+        #expect(below.shipping == Cents(500))
+        #expect(below.total == Cents(9_999 + 800 + 500))
+        let at = try OrderTotals.compute(lines: [(Cents(5_000), 2)], settings: settings)
+        #expect(at.shipping == .zero)
+        #expect(at.subtotal == Cents(10_000))
+        #expect(at.tax == Cents(800))
+        #expect(at.total == Cents(10_800))
+    }
+
+    @Test func totalsPastNumericTenTwoAreRefused() {
+        #expect(throws: OrderTotals.Failure.tooLarge) {
+            try OrderTotals.compute(lines: [(Cents.maximum, 2)], settings: settings)
+        }
+        #expect(throws: OrderTotals.Failure.tooLarge) {
+            // The subtotal fits, but tax and shipping push the total over.
+            try OrderTotals.compute(lines: [(Cents(9_999_999_000), 1)], settings: settings)
+        }
+        #expect(throws: OrderTotals.Failure.tooLarge) {
+            try OrderTotals.compute(lines: [(Cents(Int64.max / 2), 999)], settings: settings)
+        }
+    }
+}
+
+@Suite struct OrderStateMachineTests {
+    @Test func adminMovesFollowTheContract() {
+        #expect(OrderStatus.processing.adminPredecessors == [.paid])
+        #expect(OrderStatus.shipped.adminPredecessors == [.paid, .processing])
+        #expect(OrderStatus.delivered.adminPredecessors == [.shipped])
+        for target in [OrderStatus.pending, .paid, .cancelled] { #expect(target.adminPredecessors.isEmpty) }
+    }
+
+    @Test func onlyUnshippedOrdersCanBeCancelled() {
+        #expect(OrderStatus.cancellable == [.pending, .paid, .processing])
+    }
+}
+
+@Suite struct OrderStoreTests {
+    @Test func arrayLiteralsQuoteEveryElement() {
+        #expect(OrderStore.array([]) == "{}")
+        #expect(OrderStore.array(["a", "b c"]) == #"{"a","b c"}"#)
+        #expect(OrderStore.array([#"say "hi", {ok}\"#]) == #"{"say \"hi\", {ok}\\"}"#)
+    }
+}
