@@ -35,7 +35,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case "23514": return .checkViolation(constraint: constraint)
         case "23502": return .notNullViolation
         case "40001", "40P01": return .retryable
-        case "57014": return .timeout
+        // 57014: statement_timeout or a cancel; 55P03: lock_timeout, a row held too long.
+        case "57014", "55P03": return .timeout
         case "57P01", "57P02", "57P03": return .connection
         case "22P02", "22003", "22007", "22008", "22023": return .invalidInput
         default: return state.hasPrefix("08") ? .connection : .other

@@ -1,0 +1,106 @@
+import Foundation
+import HTTP
+import Testing
+
+extension EndToEndTests {
+    /// `Idempotency-Key` on POST /api/orders (API.md §1).
+    @Suite struct OrderIdempotency {
+        let stack: Stack
+        init() throws { stack = try Stack.current() }
+
+        private func orderCount(_ shopper: Shopper) throws -> Int {
+            try stack.database().query("SELECT count(*) AS n FROM orders WHERE user_id = $1", [shopper.account.id]).first!.int("n")!
+        }
+
+        @Test func aRepeatReplaysTheFirstAnswerWithoutOrderingTwice() throws {
+            let f = try CatalogFixture(stack: stack)
+            let cup = try f.product("Cup", stock: 10)
+            let shopper = try stack.shopper()
+            try shopper.add(cup.id, quantity: 2)
+            let key = "checkout-" + UUID().uuidString
+
+            let first = try shopper.checkout(idempotencyKey: key)
+            #expect(first.status == 201)
+            #expect(first.header("Idempotent-Replayed") == nil)
+            // The cart is empty now, so only a replay can answer 201 again.
+            let second = try shopper.checkout(idempotencyKey: key)
+            #expect(second.status == 201)
+            #expect(second.header("Idempotent-Replayed") == "true")
+            #expect(second.body == first.body)
+            #expect(try orderCount(shopper) == 1)
+            #expect(try stack.stock(of: cup.id) == 8)
+
+            // Keys belong to their user: another user's same key is a new request.
+            let other = try stack.shopper()
+            try other.add(cup.id)
+            let theirs = try other.checkout(idempotencyKey: key)
+            #expect(theirs.status == 201)
+            #expect(try theirs.json["data"]?.id != first.json["data"]?.id)
+        }
+
+        @Test func theSameKeyWithAnotherBodyIs409() throws {
+            let f = try CatalogFixture(stack: stack)
+            let cup = try f.product("Cup", stock: 10)
+            let shopper = try stack.shopper()
+            try shopper.add(cup.id)
+            let key = UUID().uuidString
+            #expect(try shopper.checkout(idempotencyKey: key).status == 201)
+            try shopper.add(cup.id)
+            let billing = #"{"shippingAddress":\#(Shopper.address),"billingAddress":\#(Shopper.address)}"#
+            let conflict = try shopper.checkout(billing, idempotencyKey: key)
+            #expect(conflict.status == 409)
+            #expect(try conflict.json["details"]?[0]?["field"] == "Idempotency-Key")
+            #expect(try orderCount(shopper) == 1)
+            #expect(try shopper.cart()["itemCount"] == 1)
+            // Bad keys are 400.
+            #expect(try shopper.checkout(idempotencyKey: String(repeating: "k", count: 256)).status == 400)
+        }
+
+        @Test func aRefusedCheckoutDoesNotUseUpItsKey() throws {
+            let f = try CatalogFixture(stack: stack)
+            let cup = try f.product("Cup", stock: 1)
+            let shopper = try stack.shopper()
+            try shopper.add(cup.id)
+            try stack.database().query("UPDATE products SET stock_quantity = 0 WHERE id = $1", [cup.id])
+            let key = UUID().uuidString
+            #expect(try shopper.checkout(idempotencyKey: key).status == 409)
+            try stack.database().query("UPDATE products SET stock_quantity = 1 WHERE id = $1", [cup.id])
+            // Nothing was done, so the same key may try again, and then it replays that success.
+            #expect(try shopper.checkout(idempotencyKey: key).status == 201)
+            #expect(try shopper.checkout(idempotencyKey: key).header("Idempotent-Replayed") == "true")
+            #expect(try orderCount(shopper) == 1)
+        }
+
+        @Test func aDuplicateWhileTheFirstRunsIs409() throws {
+            let f = try CatalogFixture(stack: stack)
+            let cup = try f.product("Cup", stock: 10)
+            let shopper = try stack.shopper()
+            try shopper.add(cup.id)
+            let key = UUID().uuidString
+
+            // Hold the cart's row lock so the first checkout stops inside its transaction,
+            // after it has claimed the key.
+            let db = try stack.database()
+            try db.query("BEGIN")
+            try db.query("SELECT id FROM carts WHERE user_id = $1 FOR UPDATE", [shopper.account.id])
+            let first = Locked<Int?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                first.mutate { $0 = (try? shopper.checkout(idempotencyKey: key).status) ?? -1 }
+                done.signal()
+            }.start()
+            #expect(stack.eventually(1.5) {
+                (try? db.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'running'", [shopper.account.id, key]).rowCount) == 1
+            })
+            let duplicate = try shopper.checkout(idempotencyKey: key)
+            try db.query("COMMIT")
+            done.wait()
+
+            #expect(duplicate.status == 409)
+            #expect(try duplicate.json["message"] == "A request with this Idempotency-Key is still in progress")
+            #expect(first.value == 201)
+            #expect(try shopper.checkout(idempotencyKey: key).status == 201)
+            #expect(try orderCount(shopper) == 1)
+        }
+    }
+}
