@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: GET /health, an authenticated GET /api/users/me, catalog reads (100,000
-# products) and logins through nginx →
+# products), checkouts and logins through nginx →
 # FastCGI pool, against two ceilings measured in the same run on the same nginx: a static
 # file, and a minimal C libfcgi responder with as many processes as the pool has workers.
 # Also the resident memory of an idle and a loaded worker.
@@ -35,7 +35,7 @@ run_wrk() { # name url connections [extra wrk arguments…]
   local name=$1 url=$2 c=$3 out threads=2
   shift 3
   [ "$c" -lt 2 ] && threads=1
-  out=$(wrk -t"$threads" -c"$c" -d"$DURATION" --latency "$@" "$url")
+  out=$(wrk -t"$threads" -c"$c" -d"$DURATION" --latency "$@" "$url")  # a later -t in "$@" wins
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -45,6 +45,7 @@ run_wrk() { # name url connections [extra wrk arguments…]
 }
 
 idle=$(workers_rss)
+checkout_summary=""
 base=http://127.0.0.1:$HTTP_PORT
 results=()
 for c in $CONNECTIONS; do
@@ -83,6 +84,24 @@ results+=("$(run_wrk "Swift pool first page (PostgreSQL)" "$base/api/products?in
 category=$(psql "$DATABASE_URL" -Atc "SELECT id FROM categories WHERE slug = 'clothing'")
 psql "$DATABASE_URL" -v category="$category" -v search='juniper parka' -f "$ROOT/bench/explain.sql" > "$OUT/explain-$(date -u +%Y%m%dT%H%M%SZ).txt" 2>&1
 
+# Checkout: one shopper per connection, each adding a unit to its cart and then ordering it
+# (bench/checkout.lua); two requests per order, both through the cart's and the product's locks.
+product=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $admin_token" "$base/api/products" \
+  -d "{\"name\":\"Bench checkout $(date +%s%N)\",\"description\":\"Bought by the bench\",\"price\":\"12.50\",\"sku\":\"BENCH-$(date +%s%N)\",\"stockQuantity\":2000000000}" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
+for c in $CONNECTIONS; do
+  tokens=$(for i in $(seq 1 "$c"); do
+    curl -fsS -H 'Content-Type: application/json' "$base/api/auth/register" \
+      -d "{\"email\":\"shopper-$i-$(date +%s%N)@example.com\",\"password\":\"bench password 1\",\"firstName\":\"Bench\",\"lastName\":\"Shopper\"}" |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessToken"])'
+  done | paste -sd,)
+  orders_before=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders")
+  line=$(BENCH_TOKENS=$tokens BENCH_PRODUCT=$product run_wrk "Swift pool add to cart + checkout (requests)" "$base/api/orders" "$c" -t"$c" -s "$ROOT/bench/checkout.lua")
+  orders=$(( $(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders") - orders_before ))
+  results+=("$line")
+  checkout_summary+="$c connections: $orders orders in $DURATION ($(awk -v n="$orders" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", n / d }') orders/s). "
+done
+
 export BENCH_BODY="{\"email\":\"$email\",\"password\":\"bench password 1\"}"
 for c in 1 $WORKERS; do
   results+=("$(run_wrk "Swift pool POST /api/auth/login" "$base/api/auth/login" "$c" -s "$ROOT/bench/post-json.lua")")
@@ -103,6 +122,8 @@ report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
     ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN { if (b > 0) printf "%.0f%%", 100*a/b }')
     echo "| $name | $c | $rps | $p50 | $p99 | $errors | $ratio |"
   done
+  echo
+  echo "Checkout: ${checkout_summary:-not run}"
   echo
   echo "Worker RSS idle: $idle. After load: $loaded."
 } | tee "$report"
