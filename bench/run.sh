@@ -87,7 +87,7 @@ psql "$DATABASE_URL" -v category="$category" -v search='juniper parka' -f "$ROOT
 # Checkout: one shopper per connection, each adding a unit to its cart and then ordering it
 # (bench/checkout.lua); two requests per order, both through the cart's and the product's locks.
 product=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $admin_token" "$base/api/products" \
-  -d "{\"name\":\"Bench checkout $(date +%s%N)\",\"description\":\"Bought by the bench\",\"price\":\"12.50\",\"sku\":\"BENCH-$(date +%s%N)\",\"stockQuantity\":2000000000}" |
+  -d "{\"name\":\"Bench checkout $(date +%s%N)\",\"description\":\"Bought by the bench\",\"price\":\"12.50\",\"sku\":\"BENCH-$(date +%s%N)\",\"stockQuantity\":1000000000}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
 for c in $CONNECTIONS; do
   tokens=$(for i in $(seq 1 "$c"); do
