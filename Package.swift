@@ -46,6 +46,7 @@ let package = Package(
         module("Catalog", ["Auth", "HTTP", "Postgres", "Redis", "Crypto"]),
         module("Uploads", ["Catalog", "HTTP", "Postgres", "Crypto"]),
         module("Idempotency", ["HTTP", "Postgres", "Crypto"]),
+        module("Payments", ["Crypto"]),
         module("Cart", ["Auth", "HTTP", "Postgres"]),
         module("Orders", ["Auth", "Cart", "Users", "Idempotency", "Mail", "HTTP", "Postgres"]),
 
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP"], path: "Tests/CatalogTests"),
         .testTarget(name: "AppTests", dependencies: ["App", "Docs"], path: "Tests/AppTests"),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Idempotency", "Users", "HTTP"], path: "Tests/OrdersTests"),
+        .testTarget(name: "PaymentsTests", dependencies: ["Payments"], path: "Tests/PaymentsTests"),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
         .testTarget(
             name: "EndToEndTests",
