@@ -30,7 +30,10 @@ public enum IdempotencyStore {
                 WHERE idempotency_keys.created_at < now() - make_interval(secs => $5)
                    OR (idempotency_keys.state = 'running' AND idempotency_keys.created_at < now() - make_interval(secs => $6))
             RETURNING 1
-            """, [key.userId, key.scope, key.key, hash, retentionSeconds, abandonedAfterSeconds])
+            """, [key.userId, key.scope, key.key, hash, retentionSeconds, abandonedAfterSeconds],
+            // Often a request's first statement, so it meets a connection gone stale. Resent after
+            // a claim that did land, it reads as "still in progress", which the client retries.
+            idempotent: true)
         if taken.rowCount == 1 { return .claimed }
 
         guard let row = try db.query("""

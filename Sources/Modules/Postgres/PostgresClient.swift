@@ -83,7 +83,9 @@ public final class PostgresClient {
         precondition(transactionDepth == 0, "nested transactions are not supported")
         var attempt = 1
         while true {
-            try query("BEGIN")
+            // BEGIN is the first statement on a connection that may have gone stale (the server
+            // restarted since the last request): resending it on a fresh connection is safe.
+            try query("BEGIN", idempotent: true)
             transactionDepth = 1
             do {
                 let value = try body(self)
