@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JWT", "Crypto", "HTTP", "Mail"], path: "Tests/AuthTests"),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP"], path: "Tests/CatalogTests"),
         .testTarget(name: "AppTests", dependencies: ["App", "Docs"], path: "Tests/AppTests"),
-        .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Idempotency", "Users", "HTTP"], path: "Tests/OrdersTests"),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Idempotency", "Users", "HTTP", "Postgres"], path: "Tests/OrdersTests"),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments"], path: "Tests/PaymentsTests"),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
         .testTarget(

@@ -122,6 +122,18 @@ extension EndToEndTests {
             #expect(try shopper.cart()["itemCount"] == 999)
         }
 
+        @Test func oneUsersConcurrentAddsCannotOvershootTheStock() throws {
+            let f = try CatalogFixture(stack: stack)
+            let lamp = try f.product("Lamp", stock: 3)
+            let shopper = try stack.shopper()
+            let statuses = stack.race(8) { _ in
+                (try? stack.send("POST", "/api/cart/items", json: #"{"productId":"\#(lamp.id)","quantity":1}"#, token: shopper.token).status) ?? -1
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 3)
+            #expect(statuses.filter { $0 == 409 }.count == 5)
+            #expect(try shopper.cart()["items"]?[0]?["quantity"] == 3)
+        }
+
         @Test func anotherUsersLinesAreNotFound() throws {
             let f = try CatalogFixture(stack: stack)
             let cup = try f.product("Cup", stock: 5)

@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import HTTP
+import Postgres
 import Testing
 
 extension EndToEndTests {
@@ -69,6 +71,34 @@ extension EndToEndTests {
             #expect(try shopper.checkout(idempotencyKey: key).status == 201)
             #expect(try shopper.checkout(idempotencyKey: key).header("Idempotent-Replayed") == "true")
             #expect(try orderCount(shopper) == 1)
+        }
+
+        @Test func anAbandonedClaimIsTakenOverAndAnExpiredKeyServesAgain() throws {
+            let f = try CatalogFixture(stack: stack)
+            let cup = try f.product("Cup", stock: 10)
+            let shopper = try stack.shopper()
+            let db = try stack.database()
+            let body = Shopper.inlineShipping
+            let hash = SQLFragment.bytea(Digest.sha256(Array("POST /api/orders\n".utf8) + Array(body.utf8)))
+            // A worker died holding a claim three minutes ago: the same request takes it over.
+            try db.query("INSERT INTO idempotency_keys (user_id, scope, key, request_hash, created_at) VALUES ($1, 'orders', 'abandoned', $2::bytea, now() - interval '3 minutes')",
+                         [shopper.account.id, hash])
+            try shopper.add(cup.id)
+            #expect(try shopper.checkout(body, idempotencyKey: "abandoned").status == 201)
+            // A claim younger than that still counts as running.
+            try db.query("INSERT INTO idempotency_keys (user_id, scope, key, request_hash, created_at) VALUES ($1, 'orders', 'young', $2::bytea, now() - interval '30 seconds')",
+                         [shopper.account.id, hash])
+            try shopper.add(cup.id)
+            #expect(try shopper.checkout(body, idempotencyKey: "young").status == 409)
+            // A finished key older than 24 h replays nothing, even for another body: the request runs anew.
+            try db.query("""
+                INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, response_status, response_body, created_at)
+                VALUES ($1, 'orders', 'old', '\\x00', 'done', 201, convert_to('{}', 'UTF8'), now() - interval '25 hours')
+                """, [shopper.account.id])
+            let fresh = try shopper.checkout(body, idempotencyKey: "old")
+            #expect(fresh.status == 201)
+            #expect(fresh.header("Idempotent-Replayed") == nil)
+            #expect(try orderCount(shopper) == 2)
         }
 
         @Test func aDuplicateWhileTheFirstRunsIs409() throws {

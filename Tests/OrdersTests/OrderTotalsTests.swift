@@ -1,4 +1,5 @@
 import HTTP
+import Postgres
 import Testing
 @testable import Orders
 
@@ -63,10 +64,10 @@ import Testing
     }
 }
 
-@Suite struct OrderStoreTests {
+@Suite struct SQLArrayLiteralTests {
     @Test func arrayLiteralsQuoteEveryElement() {
-        #expect(OrderStore.array([]) == "{}")
-        #expect(OrderStore.array(["a", "b c"]) == #"{"a","b c"}"#)
-        #expect(OrderStore.array([#"say "hi", {ok}\"#]) == #"{"say \"hi\", {ok}\\"}"#)
+        #expect(SQLFragment.array([]) == "{}")
+        #expect(SQLFragment.array(["a", "b c"]) == #"{"a","b c"}"#)
+        #expect(SQLFragment.array([#"say "hi", {ok}\"#]) == #"{"say \"hi\", {ok}\\"}"#)
     }
 }

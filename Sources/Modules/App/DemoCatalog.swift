@@ -83,8 +83,8 @@ public enum DemoCatalog {
                         round((((i * 7919) % 49000) + 500) / 100.0, 2) AS price
                     FROM generate_series($1::int, $2::int) AS i
                 ) generated
-                """, [start, end, Self.array(leafIds), Self.array(adjectives), Self.array(materials), Self.intArray(nounLeaf), nounList.count,
-                      Self.array(nounList), Self.array(sentences)])
+                """, [start, end, SQLFragment.array(leafIds), SQLFragment.array(adjectives), SQLFragment.array(materials), SQLFragment.array(nounLeaf.map(String.init)), nounList.count,
+                      SQLFragment.array(nounList), SQLFragment.array(sentences)])
             start = end + 1
         }
         let images = try addImages(limit: min(count, 300), db: db, uploadDirectory: uploadDirectory, clock: context)
@@ -132,10 +132,4 @@ public enum DemoCatalog {
         Array("GIF89a".utf8) + [1, 0, 1, 0, 0x80, 0, 0, red, green, blue, 0, 0, 0, 0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0, 0x3B]
     }
 
-    /// A text[] literal; elements are quoted, so commas and spaces in them are fine.
-    static func array(_ values: [String]) -> String {
-        "{" + values.map { "\"" + $0.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
-    }
-
-    static func intArray(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
 }

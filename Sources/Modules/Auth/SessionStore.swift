@@ -78,7 +78,7 @@ public enum SessionStore {
         let ids = result.rows.map { $0.string("id")! }
         if !ids.isEmpty {
             try db.query("UPDATE refresh_tokens SET revoked_at = now() WHERE session_id = ANY($1::uuid[]) AND revoked_at IS NULL",
-                         ["{" + ids.joined(separator: ",") + "}"])
+                         [SQLFragment.array(ids)])
         }
         return ids
     }

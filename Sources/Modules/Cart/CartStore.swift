@@ -3,11 +3,6 @@ import Postgres
 /// All SQL of the cart. Every statement that touches a line is scoped by the cart's owner,
 /// so another user's line is simply not found.
 public enum CartStore {
-    public struct Header {
-        public let id: String
-        public let updatedAt: String
-    }
-
     static let headerColumns = "c.id AS cart_id, \(SQLFragment.isoTimestamp("c.updated_at")) AS cart_updated_at"
 
     /// The whole cart in one round trip; nil when the user has none yet.

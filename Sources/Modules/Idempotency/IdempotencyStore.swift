@@ -63,14 +63,6 @@ public enum IdempotencyStore {
             """, [key.userId, key.scope, key.key, response.status.code, String(decoding: response.body, as: UTF8.self)])
     }
 
-    /// Replaces a stored answer after work done past the transaction (the payment step).
-    public static func replaceResponse(_ key: IdempotencyKey, response: Response, on db: PostgresClient) throws {
-        try db.query("""
-            UPDATE idempotency_keys SET response_status = $4, response_body = convert_to($5, 'UTF8')
-            WHERE user_id = $1 AND scope = $2 AND key = $3 AND state = 'done'
-            """, [key.userId, key.scope, key.key, response.status.code, String(decoding: response.body, as: UTF8.self)], idempotent: true)
-    }
-
     /// Frees the key after the work failed and wrote nothing.
     public static func release(_ key: IdempotencyKey, on db: PostgresClient) throws {
         try db.query("DELETE FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3 AND state = 'running'",

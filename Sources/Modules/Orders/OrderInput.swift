@@ -50,7 +50,7 @@ struct OrderStatusChange {
         var status: OrderStatus?
         if let text {
             status = OrderStatus(rawValue: text)
-            if status == nil { body.fail("status", "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if status == nil { body.fail("status", OrderStatus.unknownMessage) }
         }
         try body.finish()
         self.status = status!
@@ -66,7 +66,7 @@ extension OrderStore.ListQuery {
         var status: OrderStatus?
         if let text = query.string("status") {
             status = OrderStatus(rawValue: text)
-            if status == nil { query.fail("status", "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if status == nil { query.fail("status", OrderStatus.unknownMessage) }
         }
         let scope = query.string("scope") ?? "mine"
         if scope != "mine" && scope != "all" { query.fail("scope", "must be mine or all") }

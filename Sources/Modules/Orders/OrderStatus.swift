@@ -10,6 +10,8 @@ public enum OrderStatus: String, Sendable, CaseIterable {
     /// What an owner or admin may cancel; stock goes back from each of these.
     public static let cancellable: [OrderStatus] = [.pending, .paid, .processing]
 
+    static let unknownMessage = "must be one of " + allCases.map(\.rawValue).joined(separator: ", ")
+
     /// The states an admin may move an order to `self` from. Payment moves PENDING to PAID
     /// (the webhook); cancelling has its own route.
     public var adminPredecessors: [OrderStatus] {

@@ -30,9 +30,9 @@ enum OrderStore {
             SELECT $1, v.product_id, v.name, v.sku, v.unit_price, v.quantity, v.line_total, v.snapshot, v.position - 1
             FROM unnest($2::uuid[], $3::text[], $4::text[], $5::numeric[], $6::int[], $7::numeric[], $8::jsonb[])
                  WITH ORDINALITY AS v(product_id, name, sku, unit_price, quantity, line_total, snapshot, position)
-            """, [id, array(lines.map(\.productId)), array(lines.map(\.name)), array(lines.map(\.sku)),
-                  array(lines.map(\.unitPrice.description)), array(lines.map { String($0.quantity) }),
-                  array(lines.map(\.lineTotal.description)), array(lines.map { text(snapshot($0)) })])
+            """, [id, SQLFragment.array(lines.map(\.productId)), SQLFragment.array(lines.map(\.name)), SQLFragment.array(lines.map(\.sku)),
+                  SQLFragment.array(lines.map(\.unitPrice.description)), SQLFragment.array(lines.map { String($0.quantity) }),
+                  SQLFragment.array(lines.map(\.lineTotal.description)), SQLFragment.array(lines.map { text(snapshot($0)) })])
         return id
     }
 
@@ -49,7 +49,7 @@ enum OrderStore {
         try db.query("""
             UPDATE products p SET stock_quantity = p.stock_quantity - v.quantity
             FROM unnest($1::uuid[], $2::int[]) AS v(id, quantity) WHERE p.id = v.id
-            """, [array(lines.map(\.productId)), array(lines.map { String($0.quantity) })])
+            """, [SQLFragment.array(lines.map(\.productId)), SQLFragment.array(lines.map { String($0.quantity) })])
     }
 
     /// Puts an order's quantities back, locking its products in id order first.
@@ -114,7 +114,7 @@ enum OrderStore {
         guard !orders.isEmpty else { return }
         let rows = try db.query("""
             SELECT \(OrderRecord.itemColumns) FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position
-            """, [array(orders.map(\.id))], idempotent: true)
+            """, [SQLFragment.array(orders.map(\.id))], idempotent: true)
         var byOrder: [String: [OrderRecord.Item]] = [:]
         for row in rows.rows { byOrder[row.string("order_id")!, default: []].append(try OrderRecord.item(row: row)) }
         for index in orders.indices { orders[index].items = byOrder[orders[index].id] ?? [] }
@@ -129,7 +129,7 @@ enum OrderStore {
             UPDATE orders o SET status = $3, updated_at = now()\(stamp)
             FROM target WHERE o.id = target.id AND target.previous = ANY($4::text[])
             RETURNING target.previous
-            """, [id, ownerId, target.rawValue, array(from.map(\.rawValue))]).first.map { OrderStatus(rawValue: $0.string("previous")!)! }
+            """, [id, ownerId, target.rawValue, SQLFragment.array(from.map(\.rawValue))]).first.map { OrderStatus(rawValue: $0.string("previous")!)! }
     }
 
     /// The status an order has now; nil when it does not exist (or is not `ownerId`'s).
@@ -154,20 +154,4 @@ enum OrderStore {
     }
 
     static func text(_ json: JSONValue) -> String { String(decoding: JSONWriter.encode(json), as: UTF8.self) }
-
-    /// A PostgreSQL array literal of text elements, each quoted and escaped, so any value
-    /// (names with commas, quotes or braces) arrives intact as one parameter.
-    static func array(_ values: [String]) -> String {
-        var out = "{"
-        for (i, value) in values.enumerated() {
-            if i > 0 { out += "," }
-            out += "\""
-            for character in value {
-                if character == "\"" || character == "\\" { out.append("\\") }
-                out.append(character)
-            }
-            out += "\""
-        }
-        return out + "}"
-    }
 }

@@ -17,6 +17,23 @@ public enum SQLFragment {
         return "%" + escaped + "%"
     }
 
+    /// An array literal of text elements (`{"a","b c"}`) for one `$n::text[]`, `uuid[]`, `int[]`
+    /// or `jsonb[]` parameter. Every element is quoted and escaped, so commas, quotes and braces
+    /// in names or JSON arrive intact.
+    public static func array(_ values: [String]) -> String {
+        var out = "{"
+        for (i, value) in values.enumerated() {
+            if i > 0 { out += "," }
+            out += "\""
+            for character in value {
+                if character == "\"" || character == "\\" { out.append("\\") }
+                out.append(character)
+            }
+            out += "\""
+        }
+        return out + "}"
+    }
+
     /// bytea in text format.
     public static func bytea(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)

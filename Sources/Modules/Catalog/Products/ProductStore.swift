@@ -59,7 +59,7 @@ enum ProductStore {
 
     private static func attachImages(_ products: inout [ProductRecord], on db: PostgresClient) throws {
         guard !products.isEmpty else { return }
-        let ids = "{" + products.map(\.id).joined(separator: ",") + "}"
+        let ids = SQLFragment.array(products.map(\.id))
         let rows = try db.query("""
             SELECT id, product_id, path, alt_text, position FROM product_images
             WHERE product_id = ANY($1::uuid[]) ORDER BY position, created_at, id
