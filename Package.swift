@@ -46,12 +46,12 @@ let package = Package(
         module("Catalog", ["Auth", "HTTP", "Postgres", "Redis", "Crypto"]),
         module("Uploads", ["Catalog", "HTTP", "Postgres", "Crypto"]),
         module("Idempotency", ["HTTP", "Postgres", "Crypto"]),
-        module("Payments", ["Crypto"]),
         module("Cart", ["Auth", "HTTP", "Postgres"]),
         module("Orders", ["Auth", "Cart", "Users", "Idempotency", "Mail", "HTTP", "Postgres"]),
+        module("Payments", ["Crypto", "HTTP", "HTTPClient", "Postgres", "Orders", "Mail", "Idempotency"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
-        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient", "Idempotency", "Cart", "Orders"]),
+        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient", "Idempotency", "Cart", "Orders", "Payments"]),
         module("Pool", ["App", "FastCGI", "Scoreboard", "CSystem"]),
 
         .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"], path: "Sources/CommerceFCGI"),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP"], path: "Tests/CatalogTests"),
         .testTarget(name: "AppTests", dependencies: ["App", "Docs"], path: "Tests/AppTests"),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Idempotency", "Users", "HTTP", "Postgres"], path: "Tests/OrdersTests"),
-        .testTarget(name: "PaymentsTests", dependencies: ["Payments"], path: "Tests/PaymentsTests"),
+        .testTarget(name: "PaymentsTests", dependencies: ["Payments", "HTTP"], path: "Tests/PaymentsTests"),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
         .testTarget(
             name: "EndToEndTests",

@@ -5,9 +5,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROFILE=${PROFILE:-run}
 case "$PROFILE" in
-  run)  defaults=(8080 8443 55432 56379 2525) ;;
-  test) defaults=(18080 18443 55433 56380 12525) ;;
-  bench) defaults=(28080 28443 55434 56381 22525) ;;
+  run)  defaults=(8080 8443 55432 56379 2525 12111) ;;
+  test) defaults=(18080 18443 55433 56380 12525 22111) ;;
+  bench) defaults=(28080 28443 55434 56381 22525 32111) ;;
   *) echo "unknown PROFILE $PROFILE" >&2; exit 2 ;;
 esac
 HTTP_PORT=${HTTP_PORT:-${defaults[0]}}
@@ -15,6 +15,8 @@ HTTPS_PORT=${HTTPS_PORT:-${defaults[1]}}
 PG_PORT=${PG_PORT:-${defaults[2]}}
 REDIS_PORT=${REDIS_PORT:-${defaults[3]}}
 SMTP_PORT=${SMTP_PORT:-${defaults[4]}}
+# The local fake of Stripe's API (scripts/fake-stripe.py).
+STRIPE_PORT=${STRIPE_PORT:-${defaults[5]}}
 STATE=${STATE_DIR:-$ROOT/.state/$PROFILE}
 LOGS=$STATE/logs
 BUILD_CONFIG=${BUILD_CONFIG:-$([ "$PROFILE" = test ] && echo debug || echo release)}

@@ -24,7 +24,10 @@ SCOREBOARD_PATH=$STATE/scoreboard
 MIGRATIONS_DIR=$ROOT/migrations
 WORKERS=$WORKERS
 WORKER_MAX_REQUESTS=${WORKER_MAX_REQUESTS:-10000}
-STRIPE_API_BASE=${STRIPE_API_BASE:-https://api.stripe.com}
+# Stripe: the local fake (services.sh) unless the environment names a real account.
+STRIPE_API_BASE=${STRIPE_API_BASE:-http://127.0.0.1:$STRIPE_PORT}
+STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY:-$(cat "$STATE/stripe-secret-key")}
+STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-$(cat "$STATE/stripe-webhook-secret")}
 SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}
 SMTP_FROM="${SMTP_FROM:-CommerceFCGI <noreply@localhost>}"
 CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:3000}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# PostgreSQL, Redis and the local SMTP sink for one profile, private to its state folder,
-# on loopback.   services.sh start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop
+# PostgreSQL, Redis, the local SMTP sink and the local fake of Stripe for one profile, private
+# to its state folder, on loopback.
+#   services.sh start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop|stripe-start|stripe-stop
 source "$(dirname "$0")/lib.sh"
 
 REDIS_DIR=$STATE/redis
@@ -25,6 +26,9 @@ PGLOG=$PGROOT/postgres.log
 ensure_secrets() {
   mkdir -p "$STATE"
   [ -f "$STATE/db-password" ] || (umask 077; openssl rand -hex 16 > "$STATE/db-password")
+  # Test-mode style keys for the fake Stripe; pool.sh hands the same ones to the service.
+  [ -f "$STATE/stripe-secret-key" ] || (umask 077; echo "sk_test_$(openssl rand -hex 16)" > "$STATE/stripe-secret-key")
+  [ -f "$STATE/stripe-webhook-secret" ] || (umask 077; echo "whsec_$(openssl rand -hex 16)" > "$STATE/stripe-webhook-secret")
 }
 
 pg_start() {
@@ -87,14 +91,30 @@ smtp_start() {
 }
 smtp_stop() { stop_pidfile "$STATE/smtp.pid"; }
 
+# Stripe's API on loopback (scripts/fake-stripe.py): it delivers signed webhooks to this
+# profile's nginx, as Stripe would.
+stripe_start() {
+  ensure_secrets
+  mkdir -p "$LOGS"
+  if [ -f "$STATE/stripe.pid" ] && kill -0 "$(cat "$STATE/stripe.pid")" 2>/dev/null; then return 0; fi
+  nohup python3 "$ROOT/scripts/fake-stripe.py" --port "$STRIPE_PORT" --secret-key "$(cat "$STATE/stripe-secret-key")" \
+    --webhook-secret "$(cat "$STATE/stripe-webhook-secret")" --webhook-url "http://127.0.0.1:$HTTP_PORT/api/stripe/webhook" \
+    >>"$LOGS/stripe.log" 2>&1 </dev/null &
+  echo $! > "$STATE/stripe.pid"
+  wait_for "the fake Stripe" 50 bash -c "exec 3<>/dev/tcp/127.0.0.1/$STRIPE_PORT"
+}
+stripe_stop() { stop_pidfile "$STATE/stripe.pid"; }
+
 case "${1:-}" in
-  start) pg_start; redis_start; smtp_start ;;
-  stop) smtp_stop; redis_stop; pg_stop ;;
+  start) pg_start; redis_start; smtp_start; stripe_start ;;
+  stop) stripe_stop; smtp_stop; redis_stop; pg_stop ;;
   smtp-start) smtp_start ;;
   smtp-stop) smtp_stop ;;
+  stripe-start) stripe_start ;;
+  stripe-stop) stripe_stop ;;
   pg-start) pg_start ;;
   pg-stop) pg_stop ;;
   redis-start) redis_start ;;
   redis-stop) redis_stop ;;
-  *) echo "usage: $0 start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop|stripe-start|stripe-stop" >&2; exit 2 ;;
 esac

@@ -58,7 +58,19 @@ import Redis
         #expect(problems(["REDIS_URL": "localhost:6379"]).count == 1)
         #expect(problems(["DATABASE_URL": "mysql://x"]) == ["configuration error: DATABASE_URL must be a postgresql:// URL"])
         #expect(problems(["SOCKET_MODE": "rw"]) == ["configuration error: SOCKET_MODE must be octal permission bits like 0660"])
+        #expect(problems(["STRIPE_SECRET_KEY": "pk_live_abc"]) == ["configuration error: STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_… or rk_…)"])
+        #expect(problems(["STRIPE_WEBHOOK_SECRET": "secret"]) == ["configuration error: STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)"])
         #expect(problems(["LOG_LEVEL": "loud"]) == ["configuration error: LOG_LEVEL must be one of debug, info, warn, error"])
+    }
+
+    @Test func stripeIsOffWithoutAKeyAndPointedAtItsBaseWithOne() throws {
+        #expect(try Configuration.load(minimal).stripeSettings == nil)
+        var env = minimal
+        env["STRIPE_SECRET_KEY"] = "sk_test_123"
+        env["STRIPE_API_BASE"] = "http://127.0.0.1:12111/"
+        let settings = try #require(try Configuration.load(env).stripeSettings)
+        #expect(settings.apiBase == "http://127.0.0.1:12111" && settings.secretKey == "sk_test_123")
+        #expect(settings.retry.budgetMilliseconds == 15_000 && settings.retry.connectTimeoutMilliseconds == 5_000)
     }
 
     @Test func parsesRatesMoneyAndLists() throws {

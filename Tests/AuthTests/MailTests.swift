@@ -18,6 +18,16 @@ import Testing
         #expect(text.contains("Content-Transfer-Encoding: base64\r\n\r\nSGFsbG8gWm/Dqw==\r\n"))
     }
 
+    @Test func anHTMLBodyMakesAMultipartAlternativeWithTheTextFirst() {
+        let message = MailMessage(template: "t", to: "z@example.com", subject: "Order", bodyText: "Total: 12.00", bodyHTML: "<p>Total: 12,00 €</p>")
+        let text = String(decoding: MailFormatter.format(message, id: "a1-b2", from: "noreply@shop.test", epochMilliseconds: 0), as: UTF8.self)
+        #expect(text.contains("MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"=_alt_a1b2\"\r\n\r\n--=_alt_a1b2\r\n"))
+        #expect(text.contains("--=_alt_a1b2\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nTotal: 12.00\r\n--=_alt_a1b2\r\n"))
+        // "€" makes the HTML part base64: "<p>Total: 12,00 €</p>".
+        #expect(text.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\nPHA+VG90YWw6IDEyLDAwIOKCrDwvcD4=\r\n--=_alt_a1b2--\r\n"))
+        #expect(text.hasSuffix("--=_alt_a1b2--\r\n"))
+    }
+
     @Test func headerInjectionIsStripped() {
         let message = MailMessage(template: "t", to: "z@example.com", subject: "Hi\r\nBcc: victim@example.com", bodyText: "x")
         let text = String(decoding: MailFormatter.format(message, id: "m3", from: "noreply@shop.test", epochMilliseconds: 0), as: UTF8.self)

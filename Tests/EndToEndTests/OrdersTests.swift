@@ -23,7 +23,11 @@ extension EndToEndTests {
                                                 "currency", "shippingAddress", "billingAddress", "paidAt", "cancelledAt", "createdAt", "updatedAt", "payment"])
             #expect(order["status"] == "PENDING" && order["paymentStatus"] == "PENDING")
             #expect(order["subtotal"] == "50.92" && order["tax"] == "4.20" && order["shipping"] == "5.00" && order["total"] == "60.12")
-            #expect(order["currency"] == "usd" && order["paidAt"] == .null && order["cancelledAt"] == .null && order["payment"] == .null)
+            #expect(order["currency"] == "usd" && order["paidAt"] == .null && order["cancelledAt"] == .null)
+            // The PaymentIntent made after the commit (the local fake Stripe), shown to its owner.
+            #expect(order["payment"]?.objectValue?.keys == ["paymentIntentId", "clientSecret"])
+            #expect(order["payment"]?["paymentIntentId"]?.stringValue?.hasPrefix("pi_") == true)
+            #expect(order["payment"]?["clientSecret"]?.stringValue?.contains("_secret_") == true)
             #expect(order["orderNumber"]?.stringValue?.hasPrefix("ORD-") == true)
             let items = try #require(order["items"]?.arrayValue)
             #expect(items.count == 2)

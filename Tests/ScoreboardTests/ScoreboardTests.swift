@@ -68,6 +68,23 @@ import Glibc
         #expect(board.claimFreeSlot(pid: getpid()) == nil)
     }
 
+    @Test func theJobsProcessCountsFromTheLastSlotWithoutBeingAWorker() throws {
+        let path = temporaryPath()
+        defer { unlink(path) }
+        let board = try Scoreboard.create(path: path, layout: layout, slots: 4)
+        let jobs = try #require(board.claimFreeSlot(pid: getpid(), fromEnd: true))
+        jobs.setState(.background)
+        jobs.add(namedCounter: MetricCounter.emailsSent.rawValue, 3)
+        #expect(try board.slot(3).pid == getpid())
+        let text = MetricsRenderer(scoreboard: board).render(listenQueue: nil)
+        #expect(text.contains("emails_sent_total{result=\"sent\"} 3\n"))
+        #expect(text.contains("commerce_workers{state=\"idle\"} 0\n") && text.contains("commerce_workers{state=\"starting\"} 0\n"))
+        // A pool starting again lays out a new file: the old mapping is no longer current.
+        #expect(board.isCurrent(path: path))
+        _ = try Scoreboard.create(path: path, layout: layout, slots: 4)
+        #expect(!board.isCurrent(path: path))
+    }
+
     @Test func secondsAreRenderedExactly() {
         #expect(PrometheusText.seconds(microseconds: 1_234_567) == "1.234567")
         #expect(PrometheusText.seconds(microseconds: 5) == "0.000005")

@@ -2,6 +2,7 @@ import Auth
 import Cart
 import Catalog
 import Orders
+import Payments
 import Uploads
 import Crypto
 import Health
@@ -14,7 +15,7 @@ import Scoreboard
 /// A worker's long-lived state, built once after fork and handed to every handler: the
 /// connections, the clock, the logger and the worker's scoreboard slot. One request at a
 /// time uses it, so it needs no locks.
-public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext {
+public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext, PaymentsContext {
     public let configuration: Configuration
     public let logger: Logger
     public let clock: Clock
@@ -26,7 +27,10 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     public let auth: AuthSettings
     public let catalogCache: CatalogCache
     public let orderSettings: OrderSettings
-    public let orderPayments: any OrderPaymentHooks = NoOrderPayments()
+    public var orderPayments: any OrderPaymentHooks { StripeOrderPayments(context: self) }
+    /// Made on first use, after fork: its libcurl handle belongs to this worker.
+    public private(set) lazy var stripe: StripeClient? = configuration.stripeSettings.map { StripeClient(settings: $0, clock: clock) }
+    public let webhookSignature: StripeSignature?
     public var currency: String { configuration.currency }
     public var uploadDirectory: String { configuration.uploadDirectory }
     public var uploadMaxBytes: Int { configuration.uploadMaxBytes }
@@ -43,6 +47,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         metricsRenderer = MetricsRenderer(scoreboard: scoreboard)
         auth = configuration.authSettings
         orderSettings = configuration.orderSettings
+        webhookSignature = configuration.stripeWebhookSecret.map { StripeSignature(secret: $0) }
         database = PostgresClient(settings: .init(
             url: configuration.databaseURL, applicationName: "commerce-fcgi@\(workerName)",
             statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds))
@@ -78,6 +83,8 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     public func stockChanged() { catalogCache.bump() }
 
     public func orderPlaced() { count(.ordersCreated) }
+
+    public func paymentRecorded(_ event: PaymentMetric) { count(MetricCounter(event)) }
 
     public func count(_ counter: MetricCounter, _ amount: UInt64 = 1) {
         slot.add(namedCounter: counter.rawValue, amount)

@@ -1,17 +1,27 @@
 import Auth
 import HTTP
+import Metrics
+import Payments
 import Postgres
 import Redis
+import Scoreboard
 
 /// The connections a one-off command or the jobs process works with: the same clients and
-/// settings as a worker, without the scoreboard.
-public final class CommandContext: AuthContext {
+/// settings as a worker, and a scoreboard slot only when the jobs process claimed one.
+public final class CommandContext: AuthContext, PaymentsContext {
     public let configuration: Configuration
     public let logger: Logger
     public let clock: Clock
     public let database: PostgresClient
     public let cache: RedisClient
     public let auth: AuthSettings
+    /// Where this process's counters go (emails, payments), so `/api/metrics` sums them with
+    /// the pool's; nil counts nothing.
+    public var metricsSlot: ScoreboardSlot?
+    public private(set) lazy var stripe: StripeClient? = configuration.stripeSettings.map { StripeClient(settings: $0, clock: clock) }
+    /// Webhooks reach workers only.
+    public var webhookSignature: StripeSignature? { nil }
+    public var currency: String { configuration.currency }
 
     public init(configuration: Configuration, name: String, clock: Clock = .system) {
         self.configuration = configuration
@@ -24,5 +34,12 @@ public final class CommandContext: AuthContext {
             endpoint: configuration.redis, connectTimeoutMilliseconds: configuration.redisTimeoutMilliseconds,
             commandTimeoutMilliseconds: configuration.redisTimeoutMilliseconds))
         auth = configuration.authSettings
+    }
+
+    public func paymentRecorded(_ event: PaymentMetric) { count(MetricCounter(event)) }
+
+    public func count(_ counter: MetricCounter, _ amount: UInt64 = 1) {
+        guard amount > 0 else { return }
+        metricsSlot?.add(namedCounter: counter.rawValue, amount)
     }
 }

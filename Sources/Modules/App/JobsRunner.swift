@@ -1,12 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Auth
 import HTTP
 import HTTPClient
 import Idempotency
 import Mail
 import Orders
+import Payments
+import Scoreboard
 
-/// The work of `commerce-fcgi jobs`: one pass over every queue (mail, unpaid orders) and,
-/// every ten minutes, the purge of rows that can no longer matter.
+/// The work of `commerce-fcgi jobs`: one pass over every queue (mail, unpaid orders, refunds
+/// still owed) and, every ten minutes, the purge of rows that can no longer matter.
 public final class JobsRunner {
     public let context: CommandContext
     private let mail: MailDispatcher
@@ -26,11 +31,15 @@ public final class JobsRunner {
 
     /// True when a queue had a full batch, so the caller should come back at once.
     public func runPass(shouldStop: () -> Bool) -> Bool {
+        attachScoreboard()
         do {
             let pass = try mail.runOnce(shouldStop: shouldStop)
+            context.count(.emailsSent, UInt64(pass.sent))
+            context.count(.emailsFailed, UInt64(pass.failed))
             let expired = try expireUnpaidOrders()
+            let refunds = try PaymentFollowUp(context: context).retryRefunds(limit: Self.refundBatch)
             try purgeIfDue()
-            return pass.sent + pass.failed >= 20 || expired >= Self.expiryBatch
+            return pass.sent + pass.failed >= 20 || expired >= Self.expiryBatch || refunds >= Self.refundBatch
         } catch {
             // PostgreSQL is down or restarting: nothing is lost, the next pass retries.
             context.logger.error("jobs pass failed", ["error": .string(String(describing: error))])
@@ -39,6 +48,22 @@ public final class JobsRunner {
     }
 
     static let expiryBatch = 50
+    static let refundBatch = 20
+
+    private var scoreboard: Scoreboard?
+
+    /// Takes a slot of the pool's scoreboard for this process's counters, and a new one when the
+    /// pool laid out a new file (it does at each start). Without a pool there is nothing to join.
+    private func attachScoreboard() {
+        let pool = context.configuration.pool
+        if let scoreboard, scoreboard.isCurrent(path: pool.scoreboardPath) { return }
+        context.metricsSlot = nil
+        scoreboard = Scoreboard.existing(path: pool.scoreboardPath, layout: Application.scoreboardLayout(configuration: context.configuration),
+                                         slots: pool.scoreboardSlots)
+        guard let scoreboard, let slot = scoreboard.claimFreeSlot(pid: getpid(), fromEnd: true) else { return }
+        slot.setState(.background)
+        context.metricsSlot = slot
+    }
 
     /// Cancels orders unpaid past `ORDER_PAYMENT_TIMEOUT`; their stock is back on sale, so the
     /// catalog's cached pages are invalidated on this host and in Redis.
@@ -46,6 +71,7 @@ public final class JobsRunner {
         let configuration = context.configuration
         let cancelled = try OrderExpiry.run(timeoutSeconds: configuration.orderPaymentTimeout, limit: Self.expiryBatch, on: context.database)
         guard !cancelled.isEmpty else { return 0 }
+        PaymentFollowUp(context: context).ordersExpired(cancelled)
         CatalogVersion.bumpEverywhere(configuration: configuration, cache: context.cache)
         context.logger.info("cancelled unpaid orders", [
             "count": .int(cancelled.count), "orderNumbers": .string(cancelled.map(\.orderNumber).joined(separator: ",")),

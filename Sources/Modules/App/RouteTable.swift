@@ -6,6 +6,7 @@ import Health
 import HTTP
 import Metrics
 import Orders
+import Payments
 import Uploads
 import Users
 
@@ -15,7 +16,7 @@ public enum RouteTable {
     public static func routes(enableTestRoutes: Bool) -> [Route<AppContext>] {
         var routes: [Route<AppContext>] = HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
             + AuthRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes() + UploadRoutes.routes()
-            + CartRoutes.routes() + OrdersRoutes.routes()
+            + CartRoutes.routes() + OrdersRoutes.routes() + PaymentsRoutes.routes()
         if enableTestRoutes { routes += DiagnosticRoutes.routes() }
         return routes
     }

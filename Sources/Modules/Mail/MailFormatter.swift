@@ -6,7 +6,6 @@ public enum MailFormatter {
     public static func format(_ message: MailMessage, id: String, from: String, epochMilliseconds: Int64) -> [UInt8] {
         let fromAddress = address(in: from)
         let domain = fromAddress.split(separator: "@").last.map(String.init) ?? "localhost"
-        let ascii = message.bodyText.utf8.allSatisfy { $0 < 0x80 }
         var lines = [
             "Date: " + Timestamp.rfc5322(epochMilliseconds: epochMilliseconds),
             "From: " + headerValue(from),
@@ -14,15 +13,31 @@ public enum MailFormatter {
             "Subject: " + encodedWord(message.subject),
             "Message-ID: <" + id + "@" + domain + ">",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: " + (ascii ? "7bit" : "base64"),
-            "",
         ]
-        let body = message.bodyText.replacing("\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if ascii {
-            lines += body
+        if let html = message.bodyHTML {
+            // The boundary comes from the message id, which never appears in a base64 or 7-bit part.
+            let boundary = "=_alt_" + id.filter { $0.isLetter || $0.isNumber }
+            lines.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+            lines.append("")
+            lines.append("--" + boundary)
+            lines += part(message.bodyText, type: "text/plain")
+            lines.append("--" + boundary)
+            lines += part(html, type: "text/html")
+            lines.append("--" + boundary + "--")
         } else {
-            let encoded = Base64.encode(Array(message.bodyText.utf8))
+            lines += part(message.bodyText, type: "text/plain")
+        }
+        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+
+    /// A part's headers, the blank line and its body: 7-bit when it is ASCII, else base64.
+    private static func part(_ text: String, type: String) -> [String] {
+        let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+        var lines = ["Content-Type: \(type); charset=utf-8", "Content-Transfer-Encoding: " + (ascii ? "7bit" : "base64"), ""]
+        if ascii {
+            lines += text.replacing("\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        } else {
+            let encoded = Base64.encode(Array(text.utf8))
             var index = encoded.startIndex
             while index < encoded.endIndex {
                 let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
@@ -30,7 +45,7 @@ public enum MailFormatter {
                 index = end
             }
         }
-        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        return lines
     }
 
     /// `Name <a@b>` → `a@b`; a bare address is returned as is.

@@ -5,11 +5,14 @@ public struct MailMessage: Equatable, Sendable {
     public let to: String
     public let subject: String
     public let bodyText: String
+    /// An HTML alternative; the text part stays, for clients that show only text.
+    public let bodyHTML: String?
 
-    public init(template: String, to: String, subject: String, bodyText: String) {
+    public init(template: String, to: String, subject: String, bodyText: String, bodyHTML: String? = nil) {
         self.template = template
         self.to = to
         self.subject = subject
         self.bodyText = bodyText
+        self.bodyHTML = bodyHTML
     }
 }

@@ -6,8 +6,8 @@ public enum Outbox {
     /// Queues `message`; call it inside the transaction of the change that causes it.
     public static func enqueue(_ message: MailMessage, on database: PostgresClient) throws {
         try database.query(
-            "INSERT INTO email_outbox (template, to_address, subject, body_text) VALUES ($1, $2, $3, $4)",
-            [message.template, message.to, message.subject, message.bodyText])
+            "INSERT INTO email_outbox (template, to_address, subject, body_text, body_html) VALUES ($1, $2, $3, $4, $5)",
+            [message.template, message.to, message.subject, message.bodyText, message.bodyHTML])
     }
 
     /// A claimed row, leased to one jobs process until `leaseSeconds` pass.
@@ -21,17 +21,20 @@ public enum Outbox {
     /// counts the attempt at once, so a process that dies mid-send leaves the row to be
     /// retried after the lease, and concurrent processes skip each other's rows.
     static func claim(limit: Int, leaseSeconds: Int, on database: PostgresClient) throws -> [Entry] {
+        // Sent in the order they were written, so a customer reads "confirmed" before "cancelled".
         let result = try database.query("""
-            UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
-            WHERE id IN (
-                SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= now()
-                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-            RETURNING id, template, to_address, subject, body_text, attempts
+            WITH claimed AS (
+                UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+                WHERE id IN (
+                    SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+                RETURNING id, template, to_address, subject, body_text, body_html, attempts, created_at)
+            SELECT id, template, to_address, subject, body_text, body_html, attempts FROM claimed ORDER BY created_at, id
             """, [limit, leaseSeconds])
         return result.rows.map { row in
             Entry(id: row.string("id")!, message: MailMessage(
                 template: row.string("template")!, to: row.string("to_address")!,
-                subject: row.string("subject")!, bodyText: row.string("body_text")!), attempts: row.int("attempts")!)
+                subject: row.string("subject")!, bodyText: row.string("body_text")!, bodyHTML: row.string("body_html")), attempts: row.int("attempts")!)
         }
     }
 

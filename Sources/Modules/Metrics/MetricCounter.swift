@@ -9,6 +9,15 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
     case cacheSessionMiss
     case cacheSessionError
     case ordersCreated
+    case paymentsCreated
+    case paymentsSucceeded
+    case paymentsFailed
+    case paymentsRefundRequested
+    case paymentsRefunded
+    case paymentsCanceled
+    case paymentsAmountMismatch
+    case emailsSent
+    case emailsFailed
 
     public var family: String {
         switch self {
@@ -16,6 +25,10 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         case .cacheCatalogHit, .cacheCatalogMiss, .cacheCatalogError, .cacheSessionHit, .cacheSessionMiss, .cacheSessionError:
             "cache_requests_total"
         case .ordersCreated: "orders_created_total"
+        case .paymentsCreated, .paymentsSucceeded, .paymentsFailed, .paymentsRefundRequested, .paymentsRefunded, .paymentsCanceled,
+             .paymentsAmountMismatch:
+            "payments_total"
+        case .emailsSent, .emailsFailed: "emails_sent_total"
         }
     }
 
@@ -28,12 +41,23 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         case .cacheSessionHit: [("cache", "session"), ("result", "hit")]
         case .cacheSessionMiss: [("cache", "session"), ("result", "miss")]
         case .cacheSessionError: [("cache", "session"), ("result", "error")]
+        case .paymentsCreated: [("status", "created")]
+        case .paymentsSucceeded: [("status", "succeeded")]
+        case .paymentsFailed: [("status", "failed")]
+        case .paymentsRefundRequested: [("status", "refund_requested")]
+        case .paymentsRefunded: [("status", "refunded")]
+        case .paymentsCanceled: [("status", "canceled")]
+        case .paymentsAmountMismatch: [("status", "amount_mismatch")]
+        case .emailsSent: [("result", "sent")]
+        case .emailsFailed: [("result", "failed")]
         }
     }
 
     static let help: [String: String] = [
         "db_queries_total": "Statements sent to PostgreSQL by the pool.",
         "orders_created_total": "Orders placed through checkout.",
+        "payments_total": "Payment events: intents created and cancelled, payments succeeded or failed, refunds requested and confirmed, amount mismatches.",
+        "emails_sent_total": "Outbox emails handed to the SMTP relay (sent) or refused by it (failed; retried with backoff).",
         "cache_requests_total": "Redis cache lookups by cache and result (error: Redis unreachable, answered from PostgreSQL).",
     ]
 }

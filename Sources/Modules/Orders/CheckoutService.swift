@@ -42,8 +42,12 @@ struct CheckoutService<Context: OrdersContext> {
         }
         context.orderPlaced()
         context.stockChanged()
-        context.orderPayments.orderPlaced(order)
-        return response
+        guard let payment = context.orderPayments.orderPlaced(order) else { return response }
+        let paid = Envelope.success(OrderView(order.with(payment), viewerId: principal.userId), status: .created)
+        // The stored answer was written before the intent existed; a replay should carry it too.
+        // Should this fail, a replay shows payment null and create-payment-intent reuses the intent.
+        if let idempotencyKey { try? IdempotencyStore.complete(idempotencyKey, response: paid, on: db) }
+        return paid
     }
 
     /// A saved address must be the caller's own; anyone else's is as unknown as a made-up id.

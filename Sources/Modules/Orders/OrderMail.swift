@@ -2,19 +2,19 @@ import HTTP
 import Mail
 import Users
 
-/// The order emails this feature queues: shipped and cancelled. Plain text with the lines
-/// and totals, so the message stands on its own.
-enum OrderMail {
+/// The order emails (API.md §8): confirmation on payment, shipped, cancelled, refunded. Each
+/// has a text part and an HTML part with the same lines and totals, so the message stands on
+/// its own in any client.
+public enum OrderMail {
+    public static func confirmation(_ order: OrderRecord, to address: String, firstName: String) -> MailMessage {
+        let intro = "thank you: we received your payment for order \(order.orderNumber). It will ship to:"
+        return message("order-confirmation", order, to: address, subject: "Order \(order.orderNumber) confirmed", firstName: firstName,
+                       paragraphs: [intro], showsAddress: true)
+    }
+
     static func shipped(_ order: OrderRecord, to address: String, firstName: String) -> MailMessage {
-        MailMessage(template: "order-shipped", to: address, subject: "Your order \(order.orderNumber) has shipped", bodyText: """
-            Hello \(firstName),
-
-            your order \(order.orderNumber) is on its way to:
-
-            \(addressLines(order.shippingAddress))
-
-            \(summary(order))
-            """)
+        message("order-shipped", order, to: address, subject: "Your order \(order.orderNumber) has shipped", firstName: firstName,
+                paragraphs: ["your order \(order.orderNumber) is on its way to:"], showsAddress: true)
     }
 
     enum CancelReason {
@@ -30,15 +30,29 @@ enum OrderMail {
         case .paymentTimeout(let minutes): "your order \(order.orderNumber) has been cancelled because its payment did not arrive within \(minutes) minutes."
         }
         let money = wasPaid
-            ? "The \(order.totals.total) \(order.currency.uppercased()) you paid will be refunded to your original payment method."
+            ? "The \(order.totals.total) \(order.currency.uppercased()) you paid will be refunded to your original payment method; we will write again when the refund is issued."
             : "Nothing was charged."
-        return MailMessage(template: "order-cancelled", to: address, subject: "Your order \(order.orderNumber) was cancelled", bodyText: """
-            Hello \(firstName),
+        return message("order-cancelled", order, to: address, subject: "Your order \(order.orderNumber) was cancelled", firstName: firstName,
+                       paragraphs: [why + " " + money], showsAddress: false)
+    }
 
-            \(why) \(money)
+    /// Stripe confirmed the refund (`charge.refunded`).
+    public static func refunded(_ order: OrderRecord, amount: Cents, to address: String, firstName: String) -> MailMessage {
+        let text = "we have refunded \(amount) \(order.currency.uppercased()) for order \(order.orderNumber) to your original payment method. "
+            + "Depending on your bank it can take 5–10 days to appear on your statement."
+        return message("order-refunded", order, to: address, subject: "Refund issued for order \(order.orderNumber)", firstName: firstName,
+                       paragraphs: [text], showsAddress: false)
+    }
 
-            \(summary(order))
-            """)
+    private static func message(_ template: String, _ order: OrderRecord, to address: String, subject: String, firstName: String,
+                                paragraphs: [String], showsAddress: Bool) -> MailMessage {
+        var text = ["Hello \(firstName),", ""]
+        for paragraph in paragraphs { text += [paragraph, ""] }
+        if showsAddress { text += [addressLines(order.shippingAddress), ""] }
+        text.append(summary(order))
+        return MailMessage(template: template, to: address, subject: subject, bodyText: text.joined(separator: "\n"),
+                           bodyHTML: OrderMailHTML.render(order, greeting: "Hello \(firstName),", paragraphs: paragraphs,
+                                                          address: showsAddress ? order.shippingAddress : nil))
     }
 
     /// The lines and totals, aligned for a monospaced reader and still clear in a proportional one.

@@ -30,8 +30,8 @@ public struct OrderRecord: Sendable {
     public let currency: String
     public let shippingAddress: PostalAddress
     public let billingAddress: PostalAddress
-    public let paymentIntentId: String?
-    public let clientSecret: String?
+    public private(set) var paymentIntentId: String?
+    public private(set) var clientSecret: String?
     public let paidAt: String?
     public let cancelledAt: String?
     public let createdAt: String
@@ -79,6 +79,14 @@ public struct OrderRecord: Sendable {
     private static func address(_ text: String) throws -> PostalAddress {
         guard let address = PostalAddress(json: try JSONParser.parse(Array(text.utf8))) else { throw CorruptAddress() }
         return address
+    }
+
+    /// The order as it is once `payment` is stored on it.
+    func with(_ payment: OrderPayment) -> OrderRecord {
+        var order = self
+        order.paymentIntentId = payment.paymentIntentId
+        order.clientSecret = payment.clientSecret
+        return order
     }
 
     /// An order stays payable until it is paid or cancelled.

@@ -30,18 +30,23 @@ public struct OrderSettings: Sendable {
     }
 }
 
-/// The seam where payments plug in: Orders calls these after its own transaction commits.
-/// Until the payments feature is wired, `NoOrderPayments` does nothing and orders carry
-/// `payment: null`.
+/// The seam where payments plug in: Orders calls these after its own transaction commits,
+/// so a slow or failing payment provider never holds an order's locks or undoes it.
 public protocol OrderPaymentHooks {
-    /// A checkout committed: start its payment. Failing here never undoes the order.
-    func orderPlaced(_ order: OrderRecord)
+    /// A checkout committed: start its payment. nil when it could not be started now; the
+    /// order stands with `payment: null` and the client retries through create-payment-intent.
+    func orderPlaced(_ order: OrderRecord) -> OrderPayment?
     /// A cancel committed (by its owner, an admin or expiry): cancel or refund the payment.
     func orderCancelled(_ order: OrderRecord, previousStatus: OrderStatus)
 }
 
-public struct NoOrderPayments: OrderPaymentHooks {
-    public init() {}
-    public func orderPlaced(_ order: OrderRecord) {}
-    public func orderCancelled(_ order: OrderRecord, previousStatus: OrderStatus) {}
+/// An order's PaymentIntent as its owner needs it to pay.
+public struct OrderPayment: Sendable, Equatable {
+    public let paymentIntentId: String
+    public let clientSecret: String
+
+    public init(paymentIntentId: String, clientSecret: String) {
+        self.paymentIntentId = paymentIntentId
+        self.clientSecret = clientSecret
+    }
 }

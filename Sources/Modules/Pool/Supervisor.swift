@@ -74,7 +74,10 @@ public final class Supervisor {
     @discardableResult
     private func spawn() -> pid_t? {
         let used = Set(workers.values.map(\.slot))
-        guard let slotIndex = (0..<scoreboard.slotCount).first(where: { !used.contains($0) }),
+        // A live jobs process holds a slot of its own; never hand that one to a worker.
+        let slots = scoreboard.slots
+        let background = Set(slots.indices.filter { slots[$0].state == .background && slots[$0].isAlive })
+        guard let slotIndex = (0..<scoreboard.slotCount).first(where: { !used.contains($0) && !background.contains($0) }),
               let slot = try? scoreboard.slot(slotIndex)
         else {
             logger.error("no free scoreboard slot; raise SCOREBOARD_SLOTS")

@@ -28,6 +28,7 @@ public final class Scoreboard {
     let slotWords: Int
     private let base: UnsafeMutablePointer<UInt64>
     private let byteCount: Int
+    private let inode: ino_t
 
     enum HeaderField: Int {
         case magic = 0, fingerprint, slotCount, slotWords, configuredWorkers, supervisorPid, workerRestarts, createdAtMs
@@ -75,7 +76,8 @@ public final class Scoreboard {
         guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), raw != MAP_FAILED else {
             throw .system(operation: "mmap", path: path, errno: errno)
         }
-        let board = Scoreboard(base: raw.assumingMemoryBound(to: UInt64.self), byteCount: bytes, layout: layout, slots: slots, slotWords: slotWords)
+        let board = Scoreboard(base: raw.assumingMemoryBound(to: UInt64.self), byteCount: bytes, inode: info.st_ino, layout: layout, slots: slots,
+                               slotWords: slotWords)
         if initialise {
             board.setHeader(.fingerprint, layout.fingerprint)
             board.setHeader(.slotCount, UInt64(slots))
@@ -93,9 +95,10 @@ public final class Scoreboard {
         ScoreboardSlot.fixedWords + ScoreboardLayout.namedCounterCells + layout.requestCellCount + layout.histogramCellCount
     }
 
-    private init(base: UnsafeMutablePointer<UInt64>, byteCount: Int, layout: ScoreboardLayout, slots: Int, slotWords: Int) {
+    private init(base: UnsafeMutablePointer<UInt64>, byteCount: Int, inode: ino_t, layout: ScoreboardLayout, slots: Int, slotWords: Int) {
         self.base = base
         self.byteCount = byteCount
+        self.inode = inode
         self.layout = layout
         self.slotCount = slots
         self.slotWords = slotWords
@@ -133,9 +136,17 @@ public final class Scoreboard {
         (0..<slotCount).map { ScoreboardSlot(base: base + Self.headerWords + $0 * slotWords, layout: layout) }
     }
 
-    /// A free slot (never used, or its process is gone), claimed for `pid`.
-    public func claimFreeSlot(pid: Int32) -> ScoreboardSlot? {
-        for slot in slots where slot.claim(pid: pid) { return slot }
+    /// A free slot (never used, or its process is gone), claimed for `pid`. The jobs process
+    /// takes one from the end, away from the supervisor's workers, which fill from the start.
+    public func claimFreeSlot(pid: Int32, fromEnd: Bool = false) -> ScoreboardSlot? {
+        for slot in fromEnd ? slots.reversed() : slots where slot.claim(pid: pid) { return slot }
         return nil
+    }
+
+    /// Whether `path` is still the file this board maps: a supervisor starting again lays out
+    /// a new file, and a long-lived process (jobs) must map that one to be counted.
+    public func isCurrent(path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_ino == inode
     }
 }

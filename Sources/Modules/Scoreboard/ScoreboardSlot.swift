@@ -5,6 +5,8 @@ import Glibc
 
 public enum WorkerState: UInt64, CaseIterable, Sendable {
     case empty = 0, starting, idle, busy, exiting
+    /// Not a worker: the jobs process, whose slot only carries counters (emails, payments).
+    case background
 
     public var label: String {
         switch self {
@@ -13,6 +15,7 @@ public enum WorkerState: UInt64, CaseIterable, Sendable {
         case .idle: "idle"
         case .busy: "busy"
         case .exiting: "exiting"
+        case .background: "background"
         }
     }
 }

@@ -87,10 +87,29 @@ struct Mailbox {
                 .map { String($0.dropFirst(name.count + 2)) }
         }
         var body: String { text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n") }
-        /// The body as the reader sees it: base64 parts (non-ASCII mail) decoded.
-        var decodedBody: String {
-            guard header("Content-Transfer-Encoding") == "base64",
-                  let data = Data(base64Encoded: body.replacingOccurrences(of: "\r\n", with: "")) else { return body }
+        /// The text as the reader sees it: the text/plain part of a multipart message, base64
+        /// (non-ASCII mail) decoded.
+        var decodedBody: String { part("text/plain") ?? Self.decode(body, base64: header("Content-Transfer-Encoding") == "base64") }
+
+        /// The HTML alternative, decoded; nil for a text-only message.
+        var html: String? { part("text/html") }
+
+        /// The body of the part of `type` in a multipart/alternative message.
+        func part(_ type: String) -> String? {
+            guard let contentType = header("Content-Type"), contentType.hasPrefix("multipart/alternative"),
+                  let quoted = contentType.components(separatedBy: "boundary=\"").last?.components(separatedBy: "\"").first else { return nil }
+            for chunk in body.components(separatedBy: "--" + quoted + "\r\n") {
+                let sections = chunk.components(separatedBy: "\r\n\r\n")
+                guard sections.count >= 2, sections[0].contains("Content-Type: \(type);") else { continue }
+                var content = sections.dropFirst().joined(separator: "\r\n\r\n")
+                if let end = content.range(of: "\r\n--" + quoted) { content = String(content[..<end.lowerBound]) }
+                return Self.decode(content, base64: sections[0].contains("Content-Transfer-Encoding: base64"))
+            }
+            return nil
+        }
+
+        static func decode(_ text: String, base64: Bool) -> String {
+            guard base64, let data = Data(base64Encoded: text.replacingOccurrences(of: "\r\n", with: "")) else { return text }
             return String(decoding: data, as: UTF8.self)
         }
     }

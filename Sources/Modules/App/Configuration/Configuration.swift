@@ -65,6 +65,10 @@ public struct Configuration: Sendable {
         env.check("JWT_SECRET", secret.isEmpty || secret.utf8.count >= 32, "must be at least 32 bytes")
         let stripeBase = env.string("STRIPE_API_BASE", default: "https://api.stripe.com")
         env.check("STRIPE_API_BASE", stripeBase.hasPrefix("https://") || stripeBase.hasPrefix("http://"), "must be an http(s) URL")
+        let stripeKey = env.optional("STRIPE_SECRET_KEY")
+        env.check("STRIPE_SECRET_KEY", stripeKey.map { $0.hasPrefix("sk_") || $0.hasPrefix("rk_") } ?? true, "must be a Stripe secret or restricted key (sk_… or rk_…)")
+        let webhookSecret = env.optional("STRIPE_WEBHOOK_SECRET")
+        env.check("STRIPE_WEBHOOK_SECRET", webhookSecret.map { $0.hasPrefix("whsec_") } ?? true, "must be a webhook signing secret (whsec_…)")
         let smtpURL = env.optional("SMTP_URL")
         env.check("SMTP_URL", smtpURL.map { $0.hasPrefix("smtp://") || $0.hasPrefix("smtps://") } ?? true, "must be an smtp:// or smtps:// URL")
         let currency = env.string("CURRENCY", default: "usd")
@@ -87,8 +91,8 @@ public struct Configuration: Sendable {
             jwtRefreshTTL: env.seconds("JWT_REFRESH_TTL", default: 604_800),
             passwordScryptLogN: env.int("PASSWORD_SCRYPT_LOG_N", default: 17, range: 14...20),
             sessionCacheTTL: env.int("SESSION_CACHE_TTL", default: 120, range: 1...3600),
-            stripeSecretKey: env.optional("STRIPE_SECRET_KEY"),
-            stripeWebhookSecret: env.optional("STRIPE_WEBHOOK_SECRET"),
+            stripeSecretKey: stripeKey,
+            stripeWebhookSecret: webhookSecret,
             stripeAPIBase: stripeBase,
             smtpURL: smtpURL,
             smtpFrom: env.string("SMTP_FROM", default: "CommerceFCGI <noreply@localhost>"),

@@ -1,0 +1,82 @@
+import HTTP
+
+/// A webhook event as the service reads it (Stripe's `event` object, API version pinned in
+/// `StripeSettings`). Only the fields the three handled types need.
+struct StripeEvent: Sendable {
+    let id: String
+    let type: String
+    let object: JSONValue
+
+    enum Kind {
+        case paymentSucceeded(IntentFields)
+        case paymentFailed(IntentFields)
+        case chargeRefunded(ChargeFields)
+        case ignored
+    }
+
+    struct IntentFields {
+        let id: String
+        let amount: Int64
+        let currency: String
+        let orderIdHint: String?
+        let failureMessage: String?
+    }
+
+    struct ChargeFields {
+        let paymentIntentId: String
+        let amountRefunded: Int64
+        /// True once the whole charge is refunded; partial refunds leave the order as it is.
+        let fullyRefunded: Bool
+        let refundId: String?
+    }
+
+    struct Malformed: Error {
+        let reason: String
+    }
+
+    init(body: [UInt8]) throws(Malformed) {
+        guard let json = try? JSONParser.parse(body) else { throw Malformed(reason: "body is not JSON") }
+        guard json["object"]?.stringValue == "event", let id = json["id"]?.stringValue, !id.isEmpty, id.utf8.count <= 255,
+              let type = json["type"]?.stringValue, let object = json["data"]?["object"], object.objectValue != nil else {
+            throw Malformed(reason: "not a Stripe event")
+        }
+        self.id = id
+        self.type = String(type.prefix(255))
+        self.object = object
+    }
+
+    /// The intent an event is about, for `stripe_events.payment_intent_id`.
+    var paymentIntentId: String? {
+        switch object["object"]?.stringValue {
+        case "payment_intent": object["id"]?.stringValue
+        case "charge": object["payment_intent"]?.stringValue
+        default: nil
+        }
+    }
+
+    func kind() throws(Malformed) -> Kind {
+        switch type {
+        case "payment_intent.succeeded": return .paymentSucceeded(try intent())
+        case "payment_intent.payment_failed": return .paymentFailed(try intent())
+        case "charge.refunded":
+            guard object["object"]?.stringValue == "charge", let intentId = object["payment_intent"]?.stringValue,
+                  let refunded = object["amount_refunded"].flatMap(StripeJSON.int64) else {
+                throw Malformed(reason: "charge.refunded without a charge")
+            }
+            let refundId = object["refunds"]?["data"]?.arrayValue?.first?["id"]?.stringValue
+            return .chargeRefunded(ChargeFields(paymentIntentId: intentId, amountRefunded: refunded,
+                                                fullyRefunded: object["refunded"]?.boolValue == true, refundId: refundId))
+        default:
+            return .ignored
+        }
+    }
+
+    private func intent() throws(Malformed) -> IntentFields {
+        guard object["object"]?.stringValue == "payment_intent", let id = object["id"]?.stringValue,
+              let amount = object["amount"].flatMap(StripeJSON.int64), let currency = object["currency"]?.stringValue else {
+            throw Malformed(reason: "\(type) without a payment_intent")
+        }
+        return IntentFields(id: id, amount: amount, currency: currency, orderIdHint: object["metadata"]?["order_id"]?.stringValue,
+                            failureMessage: object["last_payment_error"]?["message"]?.stringValue)
+    }
+}

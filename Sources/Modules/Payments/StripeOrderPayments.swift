@@ -1,0 +1,31 @@
+import Orders
+
+/// Orders' payment seam, backed by Stripe: a checkout gets its PaymentIntent, a cancel
+/// cancels the intent (unpaid) or refunds the payment (paid).
+public struct StripeOrderPayments<Context: PaymentsContext>: OrderPaymentHooks {
+    let context: Context
+
+    public init(context: Context) { self.context = context }
+
+    public func orderPlaced(_ order: OrderRecord) -> OrderPayment? {
+        do {
+            guard let payable = try PaymentStore.order(order.id, ownerId: nil, on: context.database) else { return nil }
+            let intent = try PaymentService(context: context).intent(for: payable)
+            return OrderPayment(paymentIntentId: intent.paymentIntentId, clientSecret: intent.clientSecret)
+        } catch {
+            // The order stands; the client asks again through create-payment-intent.
+            context.logger.warn("order placed without a payment", ["orderId": .string(order.id), "error": .string(String(describing: error))])
+            return nil
+        }
+    }
+
+    public func orderCancelled(_ order: OrderRecord, previousStatus: OrderStatus) {
+        guard let intentId = order.paymentIntentId else { return }
+        let payments = PaymentService(context: context)
+        switch previousStatus {
+        case .pending: payments.cancelIntent(orderId: order.id, intentId: intentId)
+        case .paid, .processing: payments.refund(orderId: order.id, intentId: intentId)
+        case .shipped, .delivered, .cancelled: break
+        }
+    }
+}

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""A local stand-in for Stripe's REST API, for development and tests. It speaks the parts of
+the real protocol the service uses: form-encoded POSTs, Bearer keys, Idempotency-Key replays
+(errors included, as Stripe does), the error envelope, PaymentIntents (create, retrieve,
+cancel) and refunds. Like Stripe, it signs webhook events (Stripe-Signature, HMAC-SHA256 over
+"t.body") and POSTs them to the service: on demand for payments, on its own for refunds.
+
+    fake-stripe.py --port 12111 --secret-key sk_test_x --webhook-secret whsec_x \
+                   --webhook-url http://127.0.0.1:8080/api/stripe/webhook
+
+Test control, under /_control (never part of Stripe's API):
+    POST /_control/reset                        forget failure modes and the request log
+    POST /_control/mode {"mode": m, "times": n} the next n API calls (all, without n):
+         ok | error500 (a stored 500 api_error) | drop (close without answering) | hang (30 s, then close)
+    GET  /_control/requests                     every API call received: method, path, headers, form
+    POST /_control/pay/<intent>    {"outcome": "succeeded"|"failed", "amount": n, "currency": c}
+         moves the intent and delivers the event at once; answers the event and the webhook's status
+    GET  /_control/events                       every event delivered, with the webhook's answers
+"""
+import argparse
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+lock = threading.Lock()
+intents = {}
+refunds = {}
+replays = {}  # Idempotency-Key → (params, status, body)
+request_log = []
+event_log = []
+failure = {"mode": "ok", "times": None}
+settings = None
+
+
+def new_id(prefix):
+    return prefix + "_" + secrets.token_hex(12)
+
+
+def error(status, kind, message, code=None, param=None):
+    body = {"error": {"type": kind, "message": message}}
+    if code:
+        body["error"]["code"] = code
+    if param:
+        body["error"]["param"] = param
+    return status, body
+
+
+def nested(form):
+    """`metadata[order_id]=x` → {"metadata": {"order_id": "x"}}; other keys as they are."""
+    out = {}
+    for key, value in form:
+        if "[" in key and key.endswith("]"):
+            outer, inner = key[:-1].split("[", 1)
+            out.setdefault(outer, {})[inner] = value
+        else:
+            out[key] = value
+    return out
+
+
+def create_intent(params):
+    amount, currency = params.get("amount", ""), params.get("currency", "")
+    if not amount.isdigit() or int(amount) < 1:
+        return error(400, "invalid_request_error", "Invalid positive integer", "parameter_invalid_integer", "amount")
+    if len(currency) != 3 or not currency.isalpha() or currency != currency.lower():
+        return error(400, "invalid_request_error", "Invalid currency: %s" % currency, "parameter_invalid", "currency")
+    intent_id = new_id("pi")
+    intent = {
+        "id": intent_id, "object": "payment_intent", "amount": int(amount), "amount_received": 0, "currency": currency,
+        "status": "requires_payment_method", "client_secret": intent_id + "_secret_" + secrets.token_hex(8),
+        "metadata": params.get("metadata", {}), "created": int(time.time()), "livemode": False, "last_payment_error": None,
+        "latest_charge": None,
+    }
+    intents[intent_id] = intent
+    return 200, intent
+
+
+def cancel_intent(intent_id):
+    intent = intents.get(intent_id)
+    if intent is None:
+        return error(404, "invalid_request_error", "No such payment_intent: '%s'" % intent_id, "resource_missing", "intent")
+    if intent["status"] in ("succeeded", "canceled"):
+        return error(400, "invalid_request_error", "You cannot cancel this PaymentIntent because it has a status of %s." % intent["status"],
+                     "payment_intent_unexpected_state")
+    intent["status"] = "canceled"
+    intent["cancellation_reason"] = "requested_by_customer"
+    return 200, intent
+
+
+def create_refund(params):
+    intent = intents.get(params.get("payment_intent", ""))
+    if intent is None:
+        return error(404, "invalid_request_error", "No such payment_intent", "resource_missing", "payment_intent")
+    if intent["status"] != "succeeded":
+        return error(400, "invalid_request_error", "This PaymentIntent does not have a successful charge to refund.", "charge_not_captured")
+    if intent.get("refunded"):
+        return error(400, "invalid_request_error", "Charge has already been refunded.", "charge_already_refunded")
+    intent["refunded"] = True
+    refund = {"id": new_id("re"), "object": "refund", "amount": intent["amount_received"], "currency": intent["currency"],
+              "payment_intent": intent["id"], "charge": intent["latest_charge"], "status": "succeeded",
+              "metadata": params.get("metadata", {}), "created": int(time.time())}
+    refunds[refund["id"]] = refund
+    charge = {"id": intent["latest_charge"], "object": "charge", "amount": intent["amount_received"], "amount_refunded": refund["amount"],
+              "currency": intent["currency"], "payment_intent": intent["id"], "refunded": True, "status": "succeeded",
+              "refunds": {"object": "list", "data": [refund]}}
+    # Stripe sends the event some moments after answering.
+    threading.Thread(target=lambda: (time.sleep(0.2), deliver("charge.refunded", charge)), daemon=True).start()
+    return 200, refund
+
+
+def sign(body):
+    timestamp = str(int(time.time()))
+    digest = hmac.new(settings.webhook_secret.encode(), (timestamp + ".").encode() + body, hashlib.sha256).hexdigest()
+    return "t=%s,v1=%s" % (timestamp, digest)
+
+
+def deliver(kind, obj):
+    """POSTs one signed event to the service; returns the webhook's HTTP status (0: no answer)."""
+    event = {"id": new_id("evt"), "object": "event", "api_version": "2024-06-20", "created": int(time.time()), "type": kind,
+             "livemode": False, "data": {"object": obj}}
+    body = json.dumps(event).encode()
+    status = 0
+    if settings.webhook_url:
+        request = urllib.request.Request(settings.webhook_url, data=body, method="POST", headers={
+            "Content-Type": "application/json; charset=utf-8", "Stripe-Signature": sign(body), "User-Agent": "Stripe/1.0 (fake)"})
+        try:
+            with urllib.request.urlopen(request, timeout=20) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as refused:
+            status = refused.code
+        except OSError:
+            status = 0
+    with lock:
+        event_log.append({"event": event, "status": status})
+    return event, status
+
+
+def pay(intent_id, options):
+    with lock:
+        intent = intents.get(intent_id)
+        if intent is None:
+            return 404, {"error": "no such intent"}
+        obj = dict(intent)
+        if options.get("outcome", "succeeded") == "failed":
+            intent["status"] = "requires_payment_method"
+            intent["last_payment_error"] = {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}
+            kind = "payment_intent.payment_failed"
+        else:
+            intent["status"] = "succeeded"
+            intent["amount_received"] = intent["amount"]
+            intent["latest_charge"] = new_id("ch")
+            kind = "payment_intent.succeeded"
+        obj = dict(intent)
+        # A test may make the event disagree with the intent (amount mismatch).
+        for field in ("amount", "currency"):
+            if field in options:
+                obj[field] = options[field]
+    event, status = deliver(kind, obj)
+    return 200, {"event": event, "webhookStatus": status}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-stripe"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, status, body, headers=()):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Request-Id", new_id("req"))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def do_GET(self):
+        self.handle_any("GET")
+
+    def do_POST(self):
+        self.handle_any("POST")
+
+    def do_DELETE(self):
+        self.handle_any("DELETE")
+
+    def handle_any(self, method):
+        raw = self.body()
+        path = urllib.parse.urlsplit(self.path).path
+        if path.startswith("/_control/"):
+            return self.control(method, path, raw)
+        form = urllib.parse.parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
+        with lock:
+            request_log.append({"method": method, "path": path, "form": form, "body": raw.decode("utf-8", "replace"), "headers": {
+                name.lower(): value for name, value in self.headers.items()
+                if name.lower() in ("idempotency-key", "stripe-version", "content-type", "authorization")}})
+            mode = failure["mode"]
+            if failure["times"] is not None:
+                failure["times"] -= 1
+                if failure["times"] <= 0:
+                    failure.update(mode="ok", times=None)
+        if mode == "drop":
+            self.close_connection = True
+            return
+        if mode == "hang":
+            time.sleep(30)
+            self.close_connection = True
+            return
+        if self.headers.get("Authorization") != "Bearer " + settings.secret_key:
+            return self.reply(*error(401, "invalid_request_error", "Invalid API Key provided."))
+        key = self.headers.get("Idempotency-Key")
+        with lock:
+            if method == "POST" and key and key in replays:
+                params, status, answer = replays[key]
+                if params != (path, form):
+                    return self.reply(*error(400, "idempotency_error",
+                                             "Keys for idempotent requests can only be used with the same parameters they were first used with."))
+                return self.reply(status, answer, [("Idempotent-Replayed", "true")])
+            if mode == "error500":
+                status, answer = error(500, "api_error", "Something went wrong on Stripe's end.")
+            else:
+                status, answer = self.route(method, path, nested(form))
+            if method == "POST" and key:
+                replays[key] = ((path, form), status, answer)
+        self.reply(status, answer)
+
+    def route(self, method, path, params):
+        parts = path.strip("/").split("/")
+        if method == "POST" and parts == ["v1", "payment_intents"]:
+            return create_intent(params)
+        if method == "GET" and len(parts) == 3 and parts[:2] == ["v1", "payment_intents"]:
+            intent = intents.get(parts[2])
+            return (200, intent) if intent else error(404, "invalid_request_error", "No such payment_intent", "resource_missing")
+        if method == "POST" and len(parts) == 4 and parts[:2] == ["v1", "payment_intents"] and parts[3] == "cancel":
+            return cancel_intent(parts[2])
+        if method == "POST" and parts == ["v1", "refunds"]:
+            return create_refund(params)
+        return error(404, "invalid_request_error", "Unrecognized request URL (%s: %s)." % (method, path))
+
+    def control(self, method, path, raw):
+        options = json.loads(raw) if raw else {}
+        if path == "/_control/reset" and method == "POST":
+            with lock:
+                request_log.clear()
+                event_log.clear()
+                failure.update(mode="ok", times=None)
+            return self.reply(200, {"ok": True})
+        if path == "/_control/mode" and method == "POST":
+            with lock:
+                failure.update(mode=options.get("mode", "ok"), times=options.get("times"))
+            return self.reply(200, {"ok": True})
+        if path == "/_control/requests":
+            with lock:
+                return self.reply(200, list(request_log))
+        if path == "/_control/events":
+            with lock:
+                return self.reply(200, list(event_log))
+        if path.startswith("/_control/pay/") and method == "POST":
+            return self.reply(*pay(path.rsplit("/", 1)[1], options))
+        return self.reply(404, {"error": "unknown control path"})
+
+
+def main():
+    global settings
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--secret-key", required=True)
+    parser.add_argument("--webhook-secret", required=True)
+    parser.add_argument("--webhook-url", default="")
+    settings = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", settings.port), Handler)
+    server.daemon_threads = True
+    print("fake Stripe on 127.0.0.1:%d" % settings.port, flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
