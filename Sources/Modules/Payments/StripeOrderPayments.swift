@@ -1,3 +1,4 @@
+import HTTP
 import Orders
 
 /// Orders' payment seam, backed by Stripe: a checkout gets its PaymentIntent, a cancel
@@ -12,8 +13,11 @@ public struct StripeOrderPayments<Context: PaymentsContext>: OrderPaymentHooks {
             guard let payable = try PaymentStore.order(order.id, ownerId: nil, on: context.database) else { return nil }
             let intent = try PaymentService(context: context).intent(for: payable)
             return OrderPayment(paymentIntentId: intent.paymentIntentId, clientSecret: intent.clientSecret)
+        } catch is APIError {
+            // Stripe's failure is logged where it happened; the order stands and the client asks
+            // again through create-payment-intent.
+            return nil
         } catch {
-            // The order stands; the client asks again through create-payment-intent.
             context.logger.warn("order placed without a payment", ["orderId": .string(order.id), "error": .string(String(describing: error))])
             return nil
         }
