@@ -322,6 +322,21 @@ extension EndToEndTests {
             #expect(try stripe.calls().filter { $0.path == "/v1/refunds" }.count == 1)
         }
 
+        @Test func shippingAPaidOrderMailsTheCustomerWithItsLinesAndAddress() throws {
+            let (shopper, placed, _, f) = try placedOrder(quantity: 3)
+            _ = try stripe.pay(try intentId(placed))
+            let shipped = try stack.send("PATCH", "/api/orders/\(placed.id)/status", json: #"{"status":"SHIPPED"}"#, token: f.admin.accessToken)
+            #expect(shipped.status == 200)
+            let number = placed["orderNumber"]?.stringValue ?? "?"
+            let mails = orderMails(shopper, count: 2)
+            #expect(mails.map { $0.subject ?? "" } == ["Order \(number) confirmed", "Your order \(number) has shipped"])
+            let mail = try #require(mails.last)
+            // 30.00 + 2.48 tax + 5.00 shipping.
+            #expect(mail.decodedBody.contains("3 × Lamp \(f.marker)") && mail.decodedBody.contains("Total: 37.48 USD"))
+            #expect(mail.decodedBody.contains("1 Main St"))
+            #expect(mail.html?.contains("<strong>37.48 USD</strong>") == true)
+        }
+
         @Test func aPaymentThatLandsOnACancelledOrderIsRefunded() throws {
             let (shopper, placed, _, _) = try placedOrder()
             let intent = try intentId(placed)
