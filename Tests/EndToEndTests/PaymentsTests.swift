@@ -334,6 +334,7 @@ extension EndToEndTests {
             // 30.00 + 2.48 tax + 5.00 shipping.
             #expect(mail.decodedBody.contains("3 × Lamp \(f.marker)") && mail.decodedBody.contains("Total: 37.48 USD"))
             #expect(mail.decodedBody.contains("1 Main St"))
+            #expect(mail.html?.contains("<td>Lamp \(f.marker)</td>") == true)
             #expect(mail.html?.contains("<strong>37.48 USD</strong>") == true)
         }
 

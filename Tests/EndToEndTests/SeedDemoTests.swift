@@ -8,7 +8,8 @@ extension EndToEndTests {
         let stack: Stack
         init() throws { stack = try Stack.current() }
 
-        @Test func aFreshDatabaseGetsTheDemoCatalogOnce() throws {
+        /// A migrated database of its own and an upload folder, dropped and removed by `cleanUp`.
+        private func freshDatabase() throws -> (env: [String: String], cleanUp: () -> Void) {
             var env = try stack.environmentFile()
             let password = try String(contentsOfFile: stack.state + "/db-password", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             let url = try #require(env["DATABASE_URL"])
@@ -16,13 +17,21 @@ extension EndToEndTests {
             let admin = try PostgresConnection.connect([("dbname", "postgresql://postgres:postgres-\(password)@127.0.0.1:\(port)/postgres")])
             let name = "seed_\(UUID().uuidString.prefix(8).lowercased())"
             try admin.query("CREATE DATABASE \(name) OWNER commerce")
-            defer { _ = try? admin.query("DROP DATABASE \(name) WITH (FORCE)") }
             let uploads = NSTemporaryDirectory() + name
-            defer { try? FileManager.default.removeItem(atPath: uploads) }
             env["DATABASE_URL"] = String(url[..<url.lastIndex(of: "/")!]) + "/" + name
             env["UPLOAD_DIR"] = uploads
+            let cleanUp = {
+                _ = try? admin.query("DROP DATABASE \(name) WITH (FORCE)")
+                try? FileManager.default.removeItem(atPath: uploads)
+            }
+            guard try Subprocess.run(stack.binary, ["migrate"], environment: env).status == 0 else { cleanUp(); throw Stack.StackError("migrate failed") }
+            return (env, cleanUp)
+        }
 
-            #expect(try Subprocess.run(stack.binary, ["migrate"], environment: env).status == 0)
+        @Test func aFreshDatabaseGetsTheDemoCatalogOnce() throws {
+            let (env, cleanUp) = try freshDatabase()
+            defer { cleanUp() }
+            let uploads = try #require(env["UPLOAD_DIR"])
             let (status, output) = try Subprocess.run(stack.binary, ["seed-demo", "--products", "420"], environment: env)
             #expect(status == 0)
             #expect(String(decoding: output, as: UTF8.self).contains("24 categories, 420 products, 300 images"))
@@ -41,6 +50,28 @@ extension EndToEndTests {
             #expect(again.status == 0)
             #expect(String(decoding: again.output, as: UTF8.self).contains("nothing loaded"))
             #expect(try db.query("SELECT count(*) FROM products").int(0, 0) == 420)
+        }
+
+        @Test func aLoadThatFailsHalfwayLeavesNothingAndTheNextOneLoads() throws {
+            let fresh = try freshDatabase()
+            defer { fresh.cleanUp() }
+            var env = fresh.env
+            let uploads = try #require(env["UPLOAD_DIR"])
+            // The upload folder is a file: the images, the last step, cannot be written.
+            env["UPLOAD_DIR"] = uploads + ".file"
+            #expect(FileManager.default.createFile(atPath: uploads + ".file", contents: Data("x".utf8)))
+            defer { try? FileManager.default.removeItem(atPath: uploads + ".file") }
+            let failed = try Subprocess.run(stack.binary, ["seed-demo", "--products", "50"], environment: env)
+            #expect(failed.status != 0)
+
+            let db = try PostgresConnection.connect([("dbname", env["DATABASE_URL"]!)])
+            for table in ["categories", "products", "product_images"] {
+                #expect(try db.query("SELECT count(*) FROM \(table)").int(0, 0) == 0, "\(table)")
+            }
+            env["UPLOAD_DIR"] = uploads
+            let again = try Subprocess.run(stack.binary, ["seed-demo", "--products", "50"], environment: env)
+            #expect(again.status == 0)
+            #expect(String(decoding: again.output, as: UTF8.self).contains("24 categories, 50 products, 50 images"))
         }
     }
 }

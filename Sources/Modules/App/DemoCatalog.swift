@@ -44,60 +44,69 @@ public enum DemoCatalog {
     public static func load(products count: Int, context: CommandContext, uploadDirectory: String) throws -> Outcome? {
         let db = context.database
         guard try db.query("SELECT count(*) AS n FROM products").first!.int("n")! == 0 else { return nil }
-        var leafIds: [String] = []
-        var leafNames: [String] = []
-        var categories = 0
-        // One transaction for the categories and every product: a failed load leaves nothing, so
-        // the next start loads again instead of finding a half catalog.
-        try db.withTransaction { db in
+        // One transaction for categories, products and image rows: a failed load leaves no rows
+        // (at most a few image files nothing points to), so the next start loads again instead
+        // of finding a half catalog and skipping it.
+        let outcome = try db.withTransaction { db in
             // Bulk work: the request-sized statement timeout would cancel a batch of rows with
             // their trigram indexes on a slow disk.
             try db.query("SET LOCAL statement_timeout = 0")
-            (leafIds, leafNames, categories) = ([], [], 0)
-            for (root, children) in tree {
-                let rootId = try insertCategory(root, parent: nil, on: db)
-                categories += 1
-                for child in children {
-                    leafIds.append(try insertCategory(child, parent: rootId, on: db))
-                    leafNames.append(child)
-                    categories += 1
-                }
-            }
-            // Names per leaf, flattened with their leaf index, so SQL can pick a matching noun.
-            var nounList: [String] = []
-            var nounLeaf: [Int] = []
-            for (index, leaf) in leafNames.enumerated() {
-                for noun in nouns[leaf] ?? ["Item"] { nounList.append(noun); nounLeaf.append(index + 1) }
-            }
-            let batch = 10_000
-            var start = 1
-            while start <= count {
-                let end = min(count, start + batch - 1)
-                try db.query("""
-                    INSERT INTO products (name, slug, description, price, compare_at_price, sku, stock_quantity, category_id, created_at, updated_at)
-                    SELECT name, trim(both '-' from lower(regexp_replace(name, '[^A-Za-z0-9]+', '-', 'g'))) || '-' || i,
-                           description, price, CASE WHEN i % 5 = 0 THEN round(price * 1.25, 2) END,
-                           'DEMO-' || lpad(i::text, 7, '0'), (i * 37) % 120, ($3::uuid[])[($6::int[])[1 + (i % $7)]],
-                           now() - make_interval(mins => i), now() - make_interval(mins => i)
-                    FROM (
-                        SELECT i,
-                            ($4::text[])[1 + (i * 7) % array_length($4::text[], 1)] || ' ' ||
-                            ($5::text[])[1 + (i * 3) % array_length($5::text[], 1)] || ' ' || ($8::text[])[1 + (i % $7)] AS name,
-                            ($9::text[])[1 + (i * 3) % array_length($9::text[], 1)] || ' ' || ($9::text[])[1 + (i * 7 + 1) % array_length($9::text[], 1)]
-                                || ' ' || ($9::text[])[1 + (i * 11 + 2) % array_length($9::text[], 1)] AS description,
-                            round((((i * 7919) % 49000) + 500) / 100.0, 2) AS price
-                        FROM generate_series($1::int, $2::int) AS i
-                    ) generated
-                    """, [start, end, SQLFragment.array(leafIds), SQLFragment.array(adjectives), SQLFragment.array(materials), SQLFragment.array(nounLeaf.map(String.init)), nounList.count,
-                          SQLFragment.array(nounList), SQLFragment.array(sentences)])
-                start = end + 1
-            }
+            let (categories, leaves) = try insertCategories(on: db)
+            try insertProducts(count, leaves: leaves, on: db)
+            let images = try addImages(limit: min(count, 300), db: db, uploadDirectory: uploadDirectory, clock: context)
+            return Outcome(categories: categories, products: count, images: images)
         }
-        let images = try addImages(limit: min(count, 300), db: db, uploadDirectory: uploadDirectory, clock: context)
         // Fresh statistics and visibility map: listings plan well, counts scan the index only.
         try db.query("VACUUM ANALYZE products")
         try db.query("VACUUM ANALYZE categories")
-        return Outcome(categories: categories, products: count, images: images)
+        return outcome
+    }
+
+    /// The category tree; returns how many were made and the leaves (id, name) products go in.
+    private static func insertCategories(on db: PostgresClient) throws -> (Int, [(id: String, name: String)]) {
+        var count = 0
+        var leaves: [(id: String, name: String)] = []
+        for (root, children) in tree {
+            let rootId = try insertCategory(root, parent: nil, on: db)
+            count += 1
+            for child in children {
+                leaves.append((try insertCategory(child, parent: rootId, on: db), child))
+                count += 1
+            }
+        }
+        return (count, leaves)
+    }
+
+    private static func insertProducts(_ count: Int, leaves: [(id: String, name: String)], on db: PostgresClient) throws {
+        // Names per leaf, flattened with their leaf index, so SQL can pick a matching noun.
+        var nounList: [String] = []
+        var nounLeaf: [Int] = []
+        for (index, leaf) in leaves.enumerated() {
+            for noun in nouns[leaf.name] ?? ["Item"] { nounList.append(noun); nounLeaf.append(index + 1) }
+        }
+        let batch = 10_000
+        var start = 1
+        while start <= count {
+            let end = min(count, start + batch - 1)
+            try db.query("""
+                INSERT INTO products (name, slug, description, price, compare_at_price, sku, stock_quantity, category_id, created_at, updated_at)
+                SELECT name, trim(both '-' from lower(regexp_replace(name, '[^A-Za-z0-9]+', '-', 'g'))) || '-' || i,
+                       description, price, CASE WHEN i % 5 = 0 THEN round(price * 1.25, 2) END,
+                       'DEMO-' || lpad(i::text, 7, '0'), (i * 37) % 120, ($3::uuid[])[($6::int[])[1 + (i % $7)]],
+                       now() - make_interval(mins => i), now() - make_interval(mins => i)
+                FROM (
+                    SELECT i,
+                        ($4::text[])[1 + (i * 7) % array_length($4::text[], 1)] || ' ' ||
+                        ($5::text[])[1 + (i * 3) % array_length($5::text[], 1)] || ' ' || ($8::text[])[1 + (i % $7)] AS name,
+                        ($9::text[])[1 + (i * 3) % array_length($9::text[], 1)] || ' ' || ($9::text[])[1 + (i * 7 + 1) % array_length($9::text[], 1)]
+                            || ' ' || ($9::text[])[1 + (i * 11 + 2) % array_length($9::text[], 1)] AS description,
+                        round((((i * 7919) % 49000) + 500) / 100.0, 2) AS price
+                    FROM generate_series($1::int, $2::int) AS i
+                ) generated
+                """, [start, end, SQLFragment.array(leaves.map(\.id)), SQLFragment.array(adjectives), SQLFragment.array(materials), SQLFragment.array(nounLeaf.map(String.init)), nounList.count,
+                      SQLFragment.array(nounList), SQLFragment.array(sentences)])
+            start = end + 1
+        }
     }
 
     public static func invalidateCache(configuration: Configuration, context: CommandContext) {
