@@ -26,13 +26,14 @@ let package = Package(
 
         // One Swift owner per C library.
         module("FastCGI", ["CFastCGI", "CSystem"]),
-        module("Postgres", ["CLibPQ"]),
+        module("Postgres", ["CLibPQ", "Core"]),
         module("Redis", ["CHiredis"]),
         module("HTTPClient", ["CCurl"]),
         module("Crypto", ["COpenSSL"]),
 
         // Infrastructure that knows no C library and no feature.
-        module("HTTP", ["Crypto"]),
+        module("Core", []),
+        module("HTTP", ["Core", "Crypto"]),
         module("Scoreboard", ["CSystem"]),
         module("JWT", ["Crypto", "HTTP"]),
 
@@ -56,9 +57,10 @@ let package = Package(
 
         .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"], path: "Sources/CommerceFCGI"),
 
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], path: "Tests/HTTPTests"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Core"], path: "Tests/PostgresTests"),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Core"], path: "Tests/HTTPTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JWT", "Crypto", "HTTP", "Mail"], path: "Tests/AuthTests"),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP"], path: "Tests/CatalogTests"),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP", "Postgres"], path: "Tests/CatalogTests"),
         .testTarget(name: "AppTests", dependencies: ["App", "Docs"], path: "Tests/AppTests"),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Idempotency", "Users", "HTTP", "Postgres"], path: "Tests/OrdersTests"),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "HTTP"], path: "Tests/PaymentsTests"),

@@ -1,5 +1,6 @@
 @testable import Catalog
 import HTTP
+import Postgres
 import Testing
 
 @Suite struct SlugTests {
@@ -28,8 +29,12 @@ import Testing
     }
 
     @Test func theTsqueryUsesParametersOnly() {
-        #expect(ProductSearch.tsquery(text: 3, prefix: 4) == "(websearch_to_tsquery('english', $3) || websearch_to_tsquery('simple', $3) || to_tsquery('simple', $4))")
-        #expect(ProductSearch.tsquery(text: 1, prefix: nil) == "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1))")
+        let withPrefix = ProductSearch.tsquery("Lapt | pro").rendered
+        #expect(withPrefix.sql == "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $2) || to_tsquery('simple', $3))")
+        #expect(withPrefix.parameters == ["Lapt | pro", "Lapt | pro", "lapt:* & pro:*"])
+        let plain = ProductSearch.tsquery("!!!").rendered
+        #expect(plain.sql == "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $2))")
+        #expect(plain.parameters == ["!!!", "!!!"])
     }
 }
 

@@ -44,4 +44,54 @@ import Testing
         let value: JSONValue = .object(["name": "Ünïcode ✓ \"quoted\"", "n": .number("12.50"), "list": .array([.object([:]), .array([])])])
         #expect(try JSONParser.parse(JSONWriter.encode(value)) == value)
     }
+
+    /// `{"k0":0,"k1":1,…}` with `count` members.
+    private func wideObject(_ count: Int) -> [UInt8] {
+        Array(("{" + (0..<count).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}").utf8)
+    }
+
+    @Test func objectsUpToTheMemberLimitParseAndLookUpEveryKey() throws {
+        let value = try JSONParser.parse(wideObject(JSONParser.maxMembersPerObject))
+        let object = try #require(value.objectValue)
+        #expect(object.count == 1000)
+        #expect(object["k0"] == .int(0) && object["k517"] == .int(517) && object["k999"] == .int(999) && object["k1000"] == nil)
+        #expect(object.keys.prefix(3) == ["k0", "k1", "k2"])
+    }
+
+    @Test func oneMemberPastTheLimitIsRefusedAsALimit() {
+        let error = #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(wideObject(1001)) }
+        #expect(error?.exceedsLimit == true)
+        #expect(error?.message == "more than 1000 members in one object")
+    }
+
+    @Test func aDocumentOfTooManyValuesIsRefusedAsALimit() {
+        let many = Array(("[" + Array(repeating: "0", count: 10_000).joined(separator: ",") + "]").utf8)
+        let error = #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(many) }
+        #expect(error?.exceedsLimit == true)
+        #expect(error?.message == "more than 10000 values in one document")
+    }
+
+    @Test func duplicateKeysAreFoundInLargeObjectsToo() {
+        var text = String(decoding: wideObject(40), as: UTF8.self)
+        text.removeLast()
+        let error = #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(Array((text + ",\"k7\":1}").utf8)) }
+        #expect(error?.message == "duplicate key \"k7\"")
+        #expect(error?.exceedsLimit == false)
+    }
+
+    @Test func objectsKeepOrderThroughSetsAndRemovalsOnBothSidesOfTheIndex() {
+        var object = JSONObject()
+        for i in 0..<30 { object["k\(i)"] = .int(i) }
+        object["k3"] = .int(300)
+        object["k20"] = nil
+        object["k2"] = nil
+        object["new"] = "x"
+        #expect(object.count == 29)
+        #expect(object["k3"] == .int(300) && object["k20"] == nil && object["k29"] == .int(29) && object["new"] == "x")
+        #expect(Array(object.keys.prefix(3)) == ["k0", "k1", "k3"])
+        #expect(object.keys.last == "new")
+        for i in 0..<25 { object["k\(i)"] = nil }
+        #expect(object.keys == ["k25", "k26", "k27", "k28", "k29", "new"])
+        #expect(object["k27"] == .int(27))
+    }
 }

@@ -33,10 +33,25 @@ import Testing
         #expect(problems.map(\.message) == ["must be a string", "must be an integer", "must not be negative", "is required", "is not a known field"])
     }
 
-    @Test func enforcesStringLengthsInCharacters() {
+    @Test func enforcesStringLengthsInUnicodeScalars() {
         let long = String(repeating: "é", count: 101)
         #expect(details("{\"name\":\"\(long)\"}") { _ = $0.string("name", maxLength: 100) }.map(\.message) == ["must be at most 100 characters"])
         #expect(details("{\"name\":\"\(long.dropLast())\"}") { _ = $0.string("name", maxLength: 100) }.isEmpty)
+        // One Character of a letter and 500 combining marks is 501 scalars, as PostgreSQL counts it.
+        let zalgo = "a" + String(repeating: "\u{0301}", count: 500)
+        #expect(zalgo.count == 1)
+        #expect(details("{\"name\":\"\(zalgo)\"}") { _ = $0.string("name", maxLength: 100) }.map(\.message) == ["must be at most 100 characters"])
+    }
+
+    @Test func refusesNULInStrings() {
+        #expect(details(#"{"name":"a\u0000b"}"#) { _ = $0.string("name") }.map(\.message) == ["must not contain NUL characters"])
+    }
+
+    @Test func namesTheLimitWhenAnObjectHasTooManyMembers() {
+        let body = "{" + (0...1000).map { "\"f\($0)\":1" }.joined(separator: ",") + "}"
+        let problems = details(body) { _ in }
+        #expect(problems.map(\.field) == ["body"])
+        #expect(problems.map(\.message) == ["too large: more than 1000 members in one object"])
     }
 
     @Test func rejectsBodiesThatAreNotObjects() {

@@ -87,6 +87,17 @@ import Testing
         #expect(details.map { $0["field"] } == ["name", "admin"])
     }
 
+    @Test func detailsAreCappedWithACountOfTheRest() throws {
+        let many = (0..<120).map { FieldError(field: "f\($0)", message: "is not a known field") }
+        let response = APIError.validation(many).response(path: "/x", requestId: "r", timestamp: "t")
+        let details = try json(response)["details"]?.arrayValue ?? []
+        #expect(details.count == 51)
+        #expect(details[49]["field"] == "f49")
+        #expect(details[50] == .object(["field": "body", "message": "and 70 more"]))
+        let few = APIError.validation(Array(many.prefix(50))).response(path: "/x", requestId: "r", timestamp: "t")
+        #expect(try json(few)["details"]?.arrayValue?.count == 50)
+    }
+
     @Test func unexpectedErrorsBecomeA500WithoutInternals() throws {
         let outcome = responder().respond(to: request(.get, "/api/boom"), context: Context())
         #expect(outcome.response.status == .internalServerError)

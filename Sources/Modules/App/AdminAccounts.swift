@@ -17,7 +17,7 @@ public enum AdminAccounts {
     public static func createOrPromote(email rawEmail: String, password: String, firstName: String, lastName: String, context: CommandContext) throws -> Outcome {
         let email = rawEmail.lowercased()
         guard email.utf8.count <= 254, EmailAddress.isPlausible(email) else { throw InvalidInput(description: "--email must be a valid email address") }
-        guard (PasswordPolicy.minLength...PasswordPolicy.maxLength).contains(password.count) else {
+        guard (PasswordPolicy.minLength...PasswordPolicy.maxLength).contains(password.unicodeScalars.count) else {
             throw InvalidInput(description: "the password must be \(PasswordPolicy.minLength)–\(PasswordPolicy.maxLength) characters")
         }
         let hash = try context.auth.passwordHasher.hash(password)
@@ -26,9 +26,9 @@ public enum AdminAccounts {
                 return .created(userId: user.id)
             }
             let row = try db.query("""
-                UPDATE users SET role = 'admin', is_active = true, password_hash = $2, updated_at = now() WHERE email = $1 RETURNING id
-                """, [email, hash]).first!
-            return .promoted(userId: row.string("id")!)
+                UPDATE users SET role = 'admin', is_active = true, password_hash = \(bind: hash), updated_at = now() WHERE email = \(bind: email) RETURNING id
+                """).single()
+            return .promoted(userId: try row.decode("id"))
         }
         if case .promoted(let userId) = outcome {
             let live = try SessionStore.liveSessionIds(userId: userId, on: context.database)

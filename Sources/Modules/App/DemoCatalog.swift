@@ -43,7 +43,7 @@ public enum DemoCatalog {
     /// Loads the demo catalog unless products exist already (then nothing changes).
     public static func load(products count: Int, context: CommandContext, uploadDirectory: String) throws -> Outcome? {
         let db = context.database
-        guard try db.query("SELECT count(*) AS n FROM products").first!.int("n")! == 0 else { return nil }
+        guard try db.query("SELECT count(*) AS n FROM products").single().decode("n", as: Int.self) == 0 else { return nil }
         // One transaction for categories, products and image rows: a failed load leaves no rows
         // (at most a few image files nothing points to), so the next start loads again instead
         // of finding a half catalog and skipping it.
@@ -88,23 +88,27 @@ public enum DemoCatalog {
         var start = 1
         while start <= count {
             let end = min(count, start + batch - 1)
+            // Each word list is bound once and named in `w`, then indexed per generated row.
             try db.query("""
+                WITH w AS (
+                    SELECT \(bind: SQLFragment.array(leaves.map(\.id)))::uuid[] AS leaves, \(bind: SQLFragment.array(nounLeaf.map(String.init)))::int[] AS noun_leaf,
+                           \(bind: SQLFragment.array(nounList))::text[] AS nouns, \(bind: SQLFragment.array(adjectives))::text[] AS adjectives,
+                           \(bind: SQLFragment.array(materials))::text[] AS materials, \(bind: SQLFragment.array(sentences))::text[] AS sentences)
                 INSERT INTO products (name, slug, description, price, compare_at_price, sku, stock_quantity, category_id, created_at, updated_at)
                 SELECT name, trim(both '-' from lower(regexp_replace(name, '[^A-Za-z0-9]+', '-', 'g'))) || '-' || i,
                        description, price, CASE WHEN i % 5 = 0 THEN round(price * 1.25, 2) END,
-                       'DEMO-' || lpad(i::text, 7, '0'), (i * 37) % 120, ($3::uuid[])[($6::int[])[1 + (i % $7)]],
+                       'DEMO-' || lpad(i::text, 7, '0'), (i * 37) % 120, leaves[noun_leaf[1 + (i % cardinality(nouns))]],
                        now() - make_interval(mins => i), now() - make_interval(mins => i)
                 FROM (
-                    SELECT i,
-                        ($4::text[])[1 + (i * 7) % array_length($4::text[], 1)] || ' ' ||
-                        ($5::text[])[1 + (i * 3) % array_length($5::text[], 1)] || ' ' || ($8::text[])[1 + (i % $7)] AS name,
-                        ($9::text[])[1 + (i * 3) % array_length($9::text[], 1)] || ' ' || ($9::text[])[1 + (i * 7 + 1) % array_length($9::text[], 1)]
-                            || ' ' || ($9::text[])[1 + (i * 11 + 2) % array_length($9::text[], 1)] AS description,
+                    SELECT i, w.*,
+                        adjectives[1 + (i * 7) % cardinality(adjectives)] || ' ' || materials[1 + (i * 3) % cardinality(materials)] || ' '
+                            || nouns[1 + (i % cardinality(nouns))] AS name,
+                        sentences[1 + (i * 3) % cardinality(sentences)] || ' ' || sentences[1 + (i * 7 + 1) % cardinality(sentences)]
+                            || ' ' || sentences[1 + (i * 11 + 2) % cardinality(sentences)] AS description,
                         round((((i * 7919) % 49000) + 500) / 100.0, 2) AS price
-                    FROM generate_series($1::int, $2::int) AS i
+                    FROM generate_series(\(bind: start)::int, \(bind: end)::int) AS i, w
                 ) generated
-                """, [start, end, SQLFragment.array(leaves.map(\.id)), SQLFragment.array(adjectives), SQLFragment.array(materials), SQLFragment.array(nounLeaf.map(String.init)), nounList.count,
-                      SQLFragment.array(nounList), SQLFragment.array(sentences)])
+                """)
             start = end + 1
         }
     }
@@ -116,8 +120,8 @@ public enum DemoCatalog {
     private static func insertCategory(_ name: String, parent: String?, on db: PostgresClient) throws -> String {
         let slug = name.lowercased().replacing("&", with: "and").split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
         return try db.query("""
-            INSERT INTO categories (name, slug, description, parent_id) VALUES ($1, $2, $3, $4) RETURNING id
-            """, [name, slug, "Everything in \(name.lowercased()).", parent]).first!.string("id")!
+            INSERT INTO categories (name, slug, description, parent_id) VALUES (\(bind: name), \(bind: slug), \(bind: "Everything in \(name.lowercased())."), \(bind: parent)) RETURNING id
+            """).single().decode("id", as: String.self)
     }
 
     /// A tiny solid-colour GIF per product (GIF needs no checksums, so it is built by hand).
@@ -125,7 +129,7 @@ public enum DemoCatalog {
         guard limit > 0 else { return 0 }
         let storage = UploadStorage(root: uploadDirectory)
         let folder = try storage.monthFolder(epochMilliseconds: clock.clock.epochMilliseconds())
-        let products = try db.query("SELECT id, name FROM products ORDER BY created_at DESC LIMIT $1", [limit]).rows
+        let products = try db.query("SELECT id, name FROM products ORDER BY created_at DESC LIMIT \(bind: limit)").rows
         var stored = 0
         for (index, row) in products.enumerated() {
             let bytes = gif(red: UInt8((index * 53) % 256), green: UInt8((index * 97) % 256), blue: UInt8((index * 193) % 256))
@@ -136,8 +140,9 @@ public enum DemoCatalog {
             try storage.commit(file, as: path)
             try db.query("""
                 INSERT INTO product_images (product_id, path, filename, alt_text, position, size_bytes, mime_type)
-                VALUES ($1, $2, $3, $4, 0, $5, 'image/gif')
-                """, [row.string("id")!, path, "demo.gif", row.string("name")!, bytes.count])
+                VALUES (\(bind: try row.decode("id", as: String.self)), \(bind: path), 'demo.gif', \(bind: try row.decode("name", as: String.self)), 0,
+                        \(bind: bytes.count), 'image/gif')
+                """)
             stored += 1
         }
         return stored

@@ -14,6 +14,10 @@ enum ErrorMapping {
                 return .conflict("Resource already exists")
             case .retryable:
                 return .unavailable("Please retry")
+            case .valueNotStorable:
+                // PostgreSQL does not say which column; validation sizes every field to its
+                // column, so this is a field validation missed: answer it as the client's.
+                return .validation([FieldError(field: "body", message: "a value is too long or holds a character it cannot store")])
             default:
                 return nil
             }

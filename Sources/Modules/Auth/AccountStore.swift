@@ -3,27 +3,28 @@ import Postgres
 /// SQL on `users` that authentication needs; the profile and admin queries are in Users.
 public enum AccountStore {
     public static func user(email: String, on db: PostgresClient) throws -> UserRecord? {
-        try db.query("SELECT \(UserRecord.columns()) FROM users WHERE email = $1", [email], idempotent: true).first.map(UserRecord.init(row:))
+        try db.query("SELECT \(UserRecord.columns()) FROM users WHERE email = \(bind: email)", idempotent: true).first.map(UserRecord.init(row:))
     }
 
     public static func user(id: String, on db: PostgresClient) throws -> UserRecord? {
-        try db.query("SELECT \(UserRecord.columns()) FROM users WHERE id = $1", [id], idempotent: true).first.map(UserRecord.init(row:))
+        try db.query("SELECT \(UserRecord.columns()) FROM users WHERE id = \(bind: id)", idempotent: true).first.map(UserRecord.init(row:))
     }
 
     /// The new user, or nil when the email is taken.
     public static func insert(email: String, passwordHash: String, firstName: String, lastName: String, role: String = "user", on db: PostgresClient) throws -> UserRecord? {
         try db.query("""
-            INSERT INTO users (email, password_hash, first_name, last_name, role) VALUES ($1, $2, $3, $4, $5)
+            INSERT INTO users (email, password_hash, first_name, last_name, role)
+            VALUES (\(bind: email), \(bind: passwordHash), \(bind: firstName), \(bind: lastName), \(bind: role))
             ON CONFLICT (email) DO NOTHING RETURNING \(UserRecord.columns())
-            """, [email, passwordHash, firstName, lastName, role]).first.map(UserRecord.init(row:))
+            """).first.map(UserRecord.init(row:))
     }
 
     public static func setPasswordHash(userId: String, hash: String, on db: PostgresClient) throws {
-        try db.query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", [userId, hash])
+        try db.query("UPDATE users SET password_hash = \(bind: hash), updated_at = now() WHERE id = \(bind: userId)")
     }
 
     /// Rewrites a hash made with older parameters, unless the password changed meanwhile.
     static func upgradePasswordHash(userId: String, from old: String, to new: String, on db: PostgresClient) throws {
-        try db.query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2", [userId, old, new])
+        try db.query("UPDATE users SET password_hash = \(bind: new) WHERE id = \(bind: userId) AND password_hash = \(bind: old)")
     }
 }

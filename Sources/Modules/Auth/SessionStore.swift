@@ -7,15 +7,19 @@ public enum SessionStore {
     /// Opens a session and stores the first refresh token of its chain.
     static func open(userId: String, tokens: TokenPair, sessionId: String, userAgent: String?, ipAddress: String?, on db: PostgresClient) throws {
         try db.query("""
-            INSERT INTO sessions (id, user_id, expires_at, user_agent, ip_address) VALUES ($1, $2, to_timestamp($3), $4, $5)
-            """, [sessionId, userId, tokens.refreshExpiresAt, userAgent.map { String($0.prefix(255)) }, ipAddress.map { String($0.prefix(64)) }])
+            INSERT INTO sessions (id, user_id, expires_at, user_agent, ip_address)
+            VALUES (\(bind: sessionId), \(bind: userId), to_timestamp(\(bind: tokens.refreshExpiresAt)),
+                    \(bind: userAgent.map { String($0.unicodeScalars.prefix(255)) }), \(bind: ipAddress.map { String($0.unicodeScalars.prefix(64)) }))
+            """)
         try storeRefreshToken(tokens, sessionId: sessionId, userId: userId, on: db)
     }
 
     static func storeRefreshToken(_ tokens: TokenPair, sessionId: String, userId: String, on db: PostgresClient) throws {
         try db.query("""
-            INSERT INTO refresh_tokens (id, session_id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, to_timestamp($5))
-            """, [tokens.refreshTokenId, sessionId, userId, SQLFragment.bytea(tokens.refreshTokenHash), tokens.refreshExpiresAt])
+            INSERT INTO refresh_tokens (id, session_id, user_id, token_hash, expires_at)
+            VALUES (\(bind: tokens.refreshTokenId), \(bind: sessionId), \(bind: userId), \(bind: SQLFragment.bytea(tokens.refreshTokenHash)),
+                    to_timestamp(\(bind: tokens.refreshExpiresAt)))
+            """)
     }
 
     /// A refresh token looked up by its hash, locked with its session for the exchange.
@@ -34,24 +38,24 @@ public enum SessionStore {
             SELECT rt.id AS token_id, rt.session_id, rt.rotated_at IS NOT NULL AS rotated,
                    (rt.revoked_at IS NOT NULL OR rt.expires_at <= now()) AS unusable,
                    (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS session_revoked,
-                   \(UserRecord.columns("u"))
+                   \(UserRecord.columns("u."))
             FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = rt.user_id
-            WHERE rt.token_hash = $1
+            WHERE rt.token_hash = \(bind: SQLFragment.bytea(hash))
             FOR UPDATE OF rt, s
-            """, [SQLFragment.bytea(hash)])
+            """)
         guard let row = result.first else { return nil }
         return PresentedRefreshToken(
-            tokenId: row.string("token_id")!, sessionId: row.string("session_id")!, userId: row.string("id")!,
-            rotated: row.bool("rotated")!, unusable: row.bool("unusable")!, sessionRevoked: row.bool("session_revoked")!,
-            user: UserRecord(row: row))
+            tokenId: try row.decode("token_id"), sessionId: try row.decode("session_id"), userId: try row.decode("id"),
+            rotated: try row.decode("rotated"), unusable: try row.decode("unusable"), sessionRevoked: try row.decode("session_revoked"),
+            user: try UserRecord(row: row))
     }
 
     /// Marks the presented token used and chains the next one; the session lives as long as
     /// its newest refresh token.
     static func rotate(from tokenId: String, to tokens: TokenPair, sessionId: String, userId: String, on db: PostgresClient) throws {
-        try db.query("UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1", [tokenId])
+        try db.query("UPDATE refresh_tokens SET rotated_at = now() WHERE id = \(bind: tokenId)")
         try storeRefreshToken(tokens, sessionId: sessionId, userId: userId, on: db)
-        try db.query("UPDATE sessions SET last_used_at = now(), expires_at = to_timestamp($2) WHERE id = $1", [sessionId, tokens.refreshExpiresAt])
+        try db.query("UPDATE sessions SET last_used_at = now(), expires_at = to_timestamp(\(bind: tokens.refreshExpiresAt)) WHERE id = \(bind: sessionId)")
     }
 
     /// Which sessions to end.
@@ -68,48 +72,50 @@ public enum SessionStore {
         switch scope {
         case .session(let id):
             result = try db.query(
-                "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id", [id, reason])
+                "UPDATE sessions SET revoked_at = now(), revoked_reason = \(bind: reason) WHERE id = \(bind: id) AND revoked_at IS NULL RETURNING id")
         case .user(let userId, let except):
             result = try db.query("""
-                UPDATE sessions SET revoked_at = now(), revoked_reason = $2
-                WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid) RETURNING id
-                """, [userId, reason, except])
+                UPDATE sessions SET revoked_at = now(), revoked_reason = \(bind: reason)
+                WHERE user_id = \(bind: userId) AND revoked_at IS NULL AND (\(bind: except)::uuid IS NULL OR id <> \(bind: except)::uuid) RETURNING id
+                """)
         }
-        let ids = result.rows.map { $0.string("id")! }
+        let ids = try result.map { try $0.decode("id", as: String.self) }
         if !ids.isEmpty {
-            try db.query("UPDATE refresh_tokens SET revoked_at = now() WHERE session_id = ANY($1::uuid[]) AND revoked_at IS NULL",
-                         [SQLFragment.array(ids)])
+            try db.query("UPDATE refresh_tokens SET revoked_at = now() WHERE session_id = ANY(\(bind: SQLFragment.array(ids))::uuid[]) AND revoked_at IS NULL")
         }
         return ids
     }
 
     /// The live sessions of a user, whose cached role must change with the user's.
     public static func liveSessionIds(userId: String, on db: PostgresClient) throws -> [String] {
-        try db.query("SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()", [userId]).rows.map { $0.string("id")! }
+        try db.query("SELECT id FROM sessions WHERE user_id = \(bind: userId) AND revoked_at IS NULL AND expires_at > now()")
+            .map { try $0.decode("id", as: String.self) }
     }
 
     /// What an access token's session is worth right now, from the source of truth.
     static func state(of sessionId: String, on db: PostgresClient) throws -> SessionState {
         let result = try db.query("""
             SELECT s.user_id, (s.revoked_at IS NULL AND s.expires_at > now()) AS live, u.role, u.is_active
-            FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1
-            """, [sessionId], idempotent: true)
-        guard let row = result.first, row.bool("live")! else { return .revoked }
-        return .live(userId: row.string("user_id")!, role: Principal.Role(rawValue: row.string("role")!) ?? .user, isActive: row.bool("is_active")!)
+            FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = \(bind: sessionId)
+            """, idempotent: true)
+        guard let row = result.first, try row.decode("live", as: Bool.self) else { return .revoked }
+        return .live(userId: try row.decode("user_id"), role: try row.decode("role"), isActive: try row.decode("is_active"))
     }
 
     // MARK: Password reset tokens
 
     static func storeResetToken(userId: String, hash: [UInt8], ttlSeconds: Int, on db: PostgresClient) throws {
         try db.query("""
-            INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
-            """, [userId, SQLFragment.bytea(hash), ttlSeconds])
+            INSERT INTO password_reset_tokens (user_id, token_hash, expires_at)
+            VALUES (\(bind: userId), \(bind: SQLFragment.bytea(hash)), now() + make_interval(secs => \(bind: ttlSeconds)))
+            """)
     }
 
     /// Whether the token could be spent now (checked before the slow password hash).
     static func resetTokenIsUsable(hash: [UInt8], on db: PostgresClient) throws -> Bool {
-        try db.query("SELECT 1 FROM password_reset_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()",
-                     [SQLFragment.bytea(hash)], idempotent: true).rowCount == 1
+        try db.query("""
+            SELECT 1 FROM password_reset_tokens WHERE token_hash = \(bind: SQLFragment.bytea(hash)) AND used_at IS NULL AND expires_at > now()
+            """, idempotent: true).rowCount == 1
     }
 
     /// Spends the token, once: the user it belongs to, or nil when it is unknown, used or expired.
@@ -117,9 +123,9 @@ public enum SessionStore {
     static func spendResetToken(hash: [UInt8], on db: PostgresClient) throws -> String? {
         guard let userId = try db.query("""
             UPDATE password_reset_tokens SET used_at = now()
-            WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id
-            """, [SQLFragment.bytea(hash)]).first?.string("user_id") else { return nil }
-        try db.query("UPDATE password_reset_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", [userId])
+            WHERE token_hash = \(bind: SQLFragment.bytea(hash)) AND used_at IS NULL AND expires_at > now() RETURNING user_id
+            """).first?.decode("user_id", as: String.self) else { return nil }
+        try db.query("UPDATE password_reset_tokens SET used_at = now() WHERE user_id = \(bind: userId) AND used_at IS NULL")
         return userId
     }
 }

@@ -14,24 +14,24 @@ public struct UserRecord: JSONRepresentable, Sendable {
     public let createdAt: String
     public let updatedAt: String
 
-    /// The select list every user query uses, in the order `init(row:)` reads; `alias` names
-    /// the users table in a join.
-    public static func columns(_ alias: String? = nil) -> String {
-        let p = alias.map { $0 + "." } ?? ""
-        return "\(p)id, \(p)email, \(p)first_name, \(p)last_name, \(p)role, \(p)is_active, \(p)password_hash, "
-            + SQLFragment.isoTimestamp(p + "created_at") + " AS created_at, " + SQLFragment.isoTimestamp(p + "updated_at") + " AS updated_at"
+    /// The select list every user query uses; `table` names the users table in a join (`"u."`).
+    public static func columns(_ table: PostgresQuery = "") -> PostgresQuery {
+        """
+        \(table)id, \(table)email, \(table)first_name, \(table)last_name, \(table)role, \(table)is_active, \(table)password_hash, \
+        \(SQLFragment.isoTimestamp("\(table)created_at")) AS created_at, \(SQLFragment.isoTimestamp("\(table)updated_at")) AS updated_at
+        """
     }
 
-    public init(row: PostgresRow) {
-        id = row.string("id")!
-        email = row.string("email")!
-        firstName = row.string("first_name")!
-        lastName = row.string("last_name")!
-        role = Principal.Role(rawValue: row.string("role")!) ?? .user
-        isActive = row.bool("is_active")!
-        passwordHash = row.string("password_hash")!
-        createdAt = row.string("created_at")!
-        updatedAt = row.string("updated_at")!
+    public init(row: PostgresRow) throws {
+        id = try row.decode("id", as: String.self)
+        email = try row.decode("email", as: String.self)
+        firstName = try row.decode("first_name", as: String.self)
+        lastName = try row.decode("last_name", as: String.self)
+        role = try row.decode("role", as: Principal.Role.self)
+        isActive = try row.decode("is_active", as: Bool.self)
+        passwordHash = try row.decode("password_hash", as: String.self)
+        createdAt = try row.decode("created_at", as: String.self)
+        updatedAt = try row.decode("updated_at", as: String.self)
     }
 
     public var json: JSONValue {
@@ -41,3 +41,7 @@ public struct UserRecord: JSONRepresentable, Sendable {
         ])
     }
 }
+
+/// A role the database holds that this build does not know fails the request, rather than
+/// quietly becoming `user`.
+extension Principal.Role: PostgresDecodable {}

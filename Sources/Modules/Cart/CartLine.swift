@@ -19,22 +19,22 @@ public struct CartLine: JSONRepresentable, Sendable {
     public var available: Bool { isActive && stockQuantity >= quantity }
 
     /// Columns of `cart_items ci JOIN products p`; the image is the product's first.
-    static let columns = """
+    static let columns: PostgresQuery = """
         ci.id AS line_id, ci.product_id, ci.quantity, p.name, p.slug, p.sku, p.price::text AS price, p.stock_quantity, p.is_active,
         (SELECT pi.path FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.position, pi.created_at, pi.id LIMIT 1) AS image_path
         """
 
     init(row: PostgresRow) throws {
-        id = row.string("line_id")!
-        productId = row.string("product_id")!
-        quantity = row.int("quantity")!
-        name = row.string("name")!
-        slug = row.string("slug")!
-        sku = row.string("sku")!
-        unitPrice = try Cents.parse(row.string("price")!)
-        stockQuantity = row.int("stock_quantity")!
-        isActive = row.bool("is_active")!
-        imagePath = row.string("image_path")
+        id = try row.decode("line_id", as: String.self)
+        productId = try row.decode("product_id", as: String.self)
+        quantity = try row.decode("quantity", as: Int.self)
+        name = try row.decode("name", as: String.self)
+        slug = try row.decode("slug", as: String.self)
+        sku = try row.decode("sku", as: String.self)
+        unitPrice = try row.decode("price", as: Cents.self)
+        stockQuantity = try row.decode("stock_quantity", as: Int.self)
+        isActive = try row.decode("is_active", as: Bool.self)
+        imagePath = try row.decode("image_path", as: String?.self)
     }
 
     public var json: JSONValue {

@@ -1,7 +1,8 @@
 /// URL slugs (`summer-t-shirts`) made from names: lowercase ASCII letters and digits joined
 /// by single dashes, the form the database's CHECK constraint accepts.
 public enum Slug {
-    public static let maxLength = 200
+    /// API.md §1: strings allow 255 unless stated; the columns are varchar(255).
+    public static let maxLength = 255
 
     private static let folded: [Character: String] = [
         "à": "a", "á": "a", "â": "a", "ã": "a", "ä": "a", "å": "a", "æ": "ae", "ç": "c", "è": "e", "é": "e", "ê": "e", "ë": "e",

@@ -80,6 +80,15 @@ public struct APIError: Error, Equatable, Sendable {
         APIError(.serviceUnavailable, message, headers: [HeaderField("Retry-After", String(retryAfterSeconds))])
     }
 
+    /// At most this many `details` are sent: a body with thousands of unknown fields must not
+    /// buy an answer thousands of entries long.
+    public static let maxDetails = 50
+
+    static func capped(_ details: [FieldError]) -> [FieldError] {
+        guard details.count > maxDetails else { return details }
+        return Array(details.prefix(maxDetails)) + [FieldError(field: "body", message: "and \(details.count - maxDetails) more")]
+    }
+
     /// The error envelope: `{statusCode, error, message, details?, timestamp, path, requestId}`.
     public func response(path: String, requestId: String, timestamp: String) -> Response {
         var body: JSONObject = [
@@ -87,7 +96,7 @@ public struct APIError: Error, Equatable, Sendable {
             "error": .string(status.errorName),
             "message": .string(message),
         ]
-        if !details.isEmpty { body["details"] = .array(details.map(\.json)) }
+        if !details.isEmpty { body["details"] = .array(Self.capped(details).map(\.json)) }
         body["timestamp"] = .string(timestamp)
         body["path"] = .string(path)
         body["requestId"] = .string(requestId)

@@ -23,55 +23,57 @@ public enum IdempotencyStore {
     public static func claim(_ key: IdempotencyKey, on db: PostgresClient) throws -> Claim {
         let hash = SQLFragment.bytea(key.requestHash)
         let taken = try db.query("""
-            INSERT INTO idempotency_keys (user_id, scope, key, request_hash) VALUES ($1, $2, $3, $4)
+            INSERT INTO idempotency_keys (user_id, scope, key, request_hash)
+            VALUES (\(bind: key.userId), \(bind: key.scope), \(bind: key.key), \(bind: hash))
             ON CONFLICT (user_id, scope, key) DO UPDATE
                 SET request_hash = EXCLUDED.request_hash, state = 'running', response_status = NULL, response_body = NULL,
                     created_at = now(), completed_at = NULL
-                WHERE idempotency_keys.created_at < now() - make_interval(secs => $5)
-                   OR (idempotency_keys.state = 'running' AND idempotency_keys.created_at < now() - make_interval(secs => $6))
+                WHERE idempotency_keys.created_at < now() - make_interval(secs => \(bind: retentionSeconds))
+                   OR (idempotency_keys.state = 'running' AND idempotency_keys.created_at < now() - make_interval(secs => \(bind: abandonedAfterSeconds)))
             RETURNING 1
-            """, [key.userId, key.scope, key.key, hash, retentionSeconds, abandonedAfterSeconds],
+            """,
             // Often a request's first statement, so it meets a connection gone stale. Resent after
             // a claim that did land, it reads as "still in progress", which the client retries.
             idempotent: true)
         if taken.rowCount == 1 { return .claimed }
 
         guard let row = try db.query("""
-            SELECT request_hash = $4::bytea AS same_request, state, response_status, convert_from(response_body, 'UTF8') AS body
-            FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3
-            """, [key.userId, key.scope, key.key, hash]).first else {
+            SELECT request_hash = \(bind: hash)::bytea AS same_request, state, response_status, convert_from(response_body, 'UTF8') AS body
+            FROM idempotency_keys WHERE user_id = \(bind: key.userId) AND scope = \(bind: key.scope) AND key = \(bind: key.key)
+            """).first else {
             // Released between our two statements: the first request failed, so this one may run.
             return try claim(key, on: db)
         }
-        guard row.bool("same_request")! else {
+        guard try row.decode("same_request", as: Bool.self) else {
             throw APIError.conflict("This Idempotency-Key was used with a different request",
                                     details: [FieldError(field: "Idempotency-Key", message: "was used with a different request body")])
         }
-        guard row.string("state") == "done", let status = row.int("response_status") else {
+        guard try row.decode("state", as: String?.self) == "done", let status = try row.decode("response_status", as: Int?.self) else {
             throw APIError.conflict("A request with this Idempotency-Key is still in progress",
                                     details: [FieldError(field: "Idempotency-Key", message: "is in use by a request still running")])
         }
-        return .replay(status: status, body: Array((row.string("body") ?? "").utf8))
+        return .replay(status: status, body: Array((try row.decode("body", as: String?.self) ?? "").utf8))
     }
 
     /// Stores the answer; call it inside the work's transaction, so the work and its answer
     /// commit together.
     public static func complete(_ key: IdempotencyKey, response: Response, on db: PostgresClient) throws {
         try db.query("""
-            UPDATE idempotency_keys SET state = 'done', response_status = $4, response_body = convert_to($5, 'UTF8'), completed_at = now()
-            WHERE user_id = $1 AND scope = $2 AND key = $3
-            """, [key.userId, key.scope, key.key, response.status.code, String(decoding: response.body, as: UTF8.self)])
+            UPDATE idempotency_keys SET state = 'done', response_status = \(bind: response.status.code), response_body = convert_to(\(bind: String(decoding: response.body, as: UTF8.self)), 'UTF8'), completed_at = now()
+            WHERE user_id = \(bind: key.userId) AND scope = \(bind: key.scope) AND key = \(bind: key.key)
+            """)
     }
 
     /// Frees the key after the work failed and wrote nothing.
     public static func release(_ key: IdempotencyKey, on db: PostgresClient) throws {
-        try db.query("DELETE FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3 AND state = 'running'",
-                     [key.userId, key.scope, key.key], idempotent: true)
+        try db.query("""
+            DELETE FROM idempotency_keys WHERE user_id = \(bind: key.userId) AND scope = \(bind: key.scope) AND key = \(bind: key.key) AND state = 'running'
+            """, idempotent: true)
     }
 
     /// Keys past their 24 hours replay nothing; the jobs process deletes them.
     public static func purgeExpired(on db: PostgresClient) throws -> Int {
-        try db.query("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)", [retentionSeconds]).affectedRows
+        try db.query("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => \(bind: retentionSeconds))").affectedRows
     }
 }
 

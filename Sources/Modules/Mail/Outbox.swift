@@ -5,9 +5,10 @@ import Postgres
 public enum Outbox {
     /// Queues `message`; call it inside the transaction of the change that causes it.
     public static func enqueue(_ message: MailMessage, on database: PostgresClient) throws {
-        try database.query(
-            "INSERT INTO email_outbox (template, to_address, subject, body_text, body_html) VALUES ($1, $2, $3, $4, $5)",
-            [message.template, message.to, message.subject, message.bodyText, message.bodyHTML])
+        try database.query("""
+            INSERT INTO email_outbox (template, to_address, subject, body_text, body_html)
+            VALUES (\(bind: message.template), \(bind: message.to), \(bind: message.subject), \(bind: message.bodyText), \(bind: message.bodyHTML))
+            """)
     }
 
     /// A claimed row, leased to one jobs process until `leaseSeconds` pass.
@@ -24,31 +25,31 @@ public enum Outbox {
         // Sent in the order they were written, so a customer reads "confirmed" before "cancelled".
         let result = try database.query("""
             WITH claimed AS (
-                UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+                UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => \(bind: leaseSeconds))
                 WHERE id IN (
                     SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= now()
-                    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+                    ORDER BY next_attempt_at LIMIT \(bind: limit) FOR UPDATE SKIP LOCKED)
                 RETURNING id, template, to_address, subject, body_text, body_html, attempts, created_at)
             SELECT id, template, to_address, subject, body_text, body_html, attempts FROM claimed ORDER BY created_at, id
-            """, [limit, leaseSeconds])
-        return result.rows.map { row in
-            Entry(id: row.string("id")!, message: MailMessage(
-                template: row.string("template")!, to: row.string("to_address")!,
-                subject: row.string("subject")!, bodyText: row.string("body_text")!, bodyHTML: row.string("body_html")), attempts: row.int("attempts")!)
+            """)
+        return try result.map { row in
+            Entry(id: try row.decode("id"), message: MailMessage(
+                template: try row.decode("template"), to: try row.decode("to_address"), subject: try row.decode("subject"),
+                bodyText: try row.decode("body_text"), bodyHTML: try row.decode("body_html")), attempts: try row.decode("attempts"))
         }
     }
 
     static func markSent(_ id: String, on database: PostgresClient) throws {
-        try database.query("UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1", [id], idempotent: true)
+        try database.query("UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = \(bind: id)", idempotent: true)
     }
 
     /// Schedules the next attempt, or gives up (`failed`) after `maxAttempts`.
     static func markFailed(_ id: String, error: String, retryInSeconds: Int, maxAttempts: Int, on database: PostgresClient) throws {
         try database.query("""
-            UPDATE email_outbox SET last_error = $2, next_attempt_at = now() + make_interval(secs => $3),
-                status = CASE WHEN attempts >= $4 THEN 'failed' ELSE 'pending' END
-            WHERE id = $1
-            """, [id, String(error.prefix(500)), retryInSeconds, maxAttempts], idempotent: true)
+            UPDATE email_outbox SET last_error = \(bind: String(error.prefix(500))), next_attempt_at = now() + make_interval(secs => \(bind: retryInSeconds)),
+                status = CASE WHEN attempts >= \(bind: maxAttempts) THEN 'failed' ELSE 'pending' END
+            WHERE id = \(bind: id)
+            """, idempotent: true)
     }
 }
 

@@ -38,7 +38,7 @@ public struct OrderRecord: Sendable {
     public let updatedAt: String
     public internal(set) var items: [Item] = []
 
-    static let columns = """
+    static let columns: PostgresQuery = """
         o.id, o.order_number, o.user_id, o.status, o.payment_status, o.subtotal::text AS subtotal, o.tax::text AS tax,
         o.shipping::text AS shipping, o.currency, o.shipping_address::text AS shipping_address,
         o.billing_address::text AS billing_address, o.payment_intent_id, o.client_secret,
@@ -46,38 +46,37 @@ public struct OrderRecord: Sendable {
         \(SQLFragment.isoTimestamp("o.created_at")) AS created_at, \(SQLFragment.isoTimestamp("o.updated_at")) AS updated_at
         """
 
-    static let itemColumns = "id, order_id, product_id, product_name, product_sku, unit_price::text AS unit_price, quantity, line_total::text AS line_total"
+    static let itemColumns: PostgresQuery = "id, order_id, product_id, product_name, product_sku, unit_price::text AS unit_price, quantity, line_total::text AS line_total"
 
     init(row: PostgresRow) throws {
-        id = row.string("id")!
-        orderNumber = row.string("order_number")!
-        userId = row.string("user_id")!
-        status = OrderStatus(rawValue: row.string("status")!)!
-        paymentStatus = PaymentStatus(rawValue: row.string("payment_status")!)!
-        totals = OrderTotals(subtotal: try Cents.parse(row.string("subtotal")!), tax: try Cents.parse(row.string("tax")!),
-                             shipping: try Cents.parse(row.string("shipping")!))
-        currency = row.string("currency")!
-        shippingAddress = try Self.address(row.string("shipping_address")!)
-        billingAddress = try Self.address(row.string("billing_address")!)
-        paymentIntentId = row.string("payment_intent_id")
-        clientSecret = row.string("client_secret")
-        paidAt = row.string("paid_at")
-        cancelledAt = row.string("cancelled_at")
-        createdAt = row.string("created_at")!
-        updatedAt = row.string("updated_at")!
+        id = try row.decode("id")
+        orderNumber = try row.decode("order_number")
+        userId = try row.decode("user_id")
+        status = try row.decode("status")
+        paymentStatus = try row.decode("payment_status")
+        totals = OrderTotals(subtotal: try row.decode("subtotal"), tax: try row.decode("tax"), shipping: try row.decode("shipping"))
+        currency = try row.decode("currency")
+        shippingAddress = try Self.address(row, "shipping_address")
+        billingAddress = try Self.address(row, "billing_address")
+        paymentIntentId = try row.decode("payment_intent_id")
+        clientSecret = try row.decode("client_secret")
+        paidAt = try row.decode("paid_at")
+        cancelledAt = try row.decode("cancelled_at")
+        createdAt = try row.decode("created_at")
+        updatedAt = try row.decode("updated_at")
     }
 
     static func item(row: PostgresRow) throws -> Item {
-        Item(id: row.string("id")!, productId: row.string("product_id")!, name: row.string("product_name")!, sku: row.string("product_sku")!,
-             unitPrice: try Cents.parse(row.string("unit_price")!), quantity: row.int("quantity")!,
-             lineTotal: try Cents.parse(row.string("line_total")!))
+        Item(id: try row.decode("id"), productId: try row.decode("product_id"), name: try row.decode("product_name"),
+             sku: try row.decode("product_sku"), unitPrice: try row.decode("unit_price"), quantity: try row.decode("quantity"),
+             lineTotal: try row.decode("line_total"))
     }
 
-    struct CorruptAddress: Error {}
-
     /// jsonb comes back with its keys reordered; the copy is rebuilt in the contract's order.
-    private static func address(_ text: String) throws -> PostalAddress {
-        guard let address = PostalAddress(json: try JSONParser.parse(Array(text.utf8))) else { throw CorruptAddress() }
+    private static func address(_ row: PostgresRow, _ column: String) throws -> PostalAddress {
+        guard let address = PostalAddress(json: try row.decode(column, as: JSONValue.self)) else {
+            throw PostgresDecodingError(column: column, type: "PostalAddress", problem: .invalidText)
+        }
         return address
     }
 

@@ -1,3 +1,5 @@
+import Postgres
+
 /// The order state machine of API.md §6.
 public enum OrderStatus: String, Sendable, CaseIterable {
     case pending = "PENDING"
@@ -30,3 +32,6 @@ public enum PaymentStatus: String, Sendable, CaseIterable {
     case failed = "FAILED"
     case refunded = "REFUNDED"
 }
+
+extension OrderStatus: PostgresDecodable {}
+extension PaymentStatus: PostgresDecodable {}

@@ -35,8 +35,8 @@ public struct Migrator {
 
     /// Returns the versions applied by this run, in order.
     public func apply(_ migrations: [Migration]) throws -> [String] {
-        try connection.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
-        defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
+        try connection.query("SELECT pg_advisory_lock(\(bind: Self.lockKey))")
+        defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(bind: Self.lockKey))") }
         try connection.query("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version text PRIMARY KEY,
@@ -45,8 +45,8 @@ public struct Migrator {
             )
             """)
         var applied: [String: String] = [:]
-        for row in try connection.query("SELECT version, checksum FROM schema_migrations").rows {
-            applied[row.string("version")!] = row.string("checksum")!
+        for row in try connection.query("SELECT version, checksum FROM schema_migrations" as PostgresQuery).rows {
+            applied[try row.decode("version", as: String.self)] = try row.decode("checksum", as: String.self)
         }
         var ran: [String] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
@@ -67,7 +67,7 @@ public struct Migrator {
         do {
             try connection.query("BEGIN")
             try connection.executeScript(migration.sql)
-            try connection.query("INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)", [migration.version, migration.checksum])
+            try connection.query("INSERT INTO schema_migrations (version, checksum) VALUES (\(bind: migration.version), \(bind: migration.checksum))")
             try connection.query("COMMIT")
             return nil
         } catch {

@@ -57,20 +57,20 @@ public final class PostgresClient {
     /// because the connection broke (the server restarted since the last request) is sent once
     /// more on a fresh connection; anything else fails to the caller.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = [], idempotent: Bool = false) throws(PostgresError) -> PostgresResult {
+    public func query(_ query: PostgresQuery, idempotent: Bool = false) throws(PostgresError) -> PostgresResult {
         do {
-            return try send(sql, parameters)
+            return try send(query)
         } catch where error.kind == .connection && idempotent && transactionDepth == 0 {
             connection = nil
-            return try send(sql, parameters)
+            return try send(query)
         }
     }
 
-    private func send(_ sql: String, _ parameters: [any PostgresEncodable]) throws(PostgresError) -> PostgresResult {
+    private func send(_ query: PostgresQuery) throws(PostgresError) -> PostgresResult {
         let connection = try connected()
         onQuery?()
         do {
-            return try connection.query(sql, parameters)
+            return try connection.query(query)
         } catch {
             if error.kind == .connection { self.connection = nil }
             throw error

@@ -51,9 +51,20 @@ public final class PostgresConnection {
         }
     }
 
+    /// A statement built with binds (`PostgresQuery`): the form every store uses.
+    @discardableResult
+    public func query(_ query: PostgresQuery) throws(PostgresError) -> PostgresResult {
+        let (sql, parameters) = query.rendered
+        return try execute(sql, parameters)
+    }
+
+    /// A statement with hand-numbered parameters: for migrations, tests and tools.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> PostgresResult {
-        let texts = parameters.map { $0.postgresText }
+        try execute(sql, parameters.map { $0.postgresText })
+    }
+
+    private func execute(_ sql: String, _ texts: [String?]) throws(PostgresError) -> PostgresResult {
         let result = Self.withCStrings(texts) { values in
             PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
         }

@@ -13,6 +13,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         /// 57014: statement_timeout or a cancel.
         case timeout
         case invalidInput
+        /// 22001 (a string longer than its varchar) or 22P05 (a character the column cannot
+        /// hold, such as NUL in jsonb): a value from the client that validation let through.
+        case valueNotStorable
         case other
     }
 
@@ -39,6 +42,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case "57014", "55P03": return .timeout
         case "57P01", "57P02", "57P03": return .connection
         case "22P02", "22003", "22007", "22008", "22023": return .invalidInput
+        case "22001", "22P05": return .valueNotStorable
         default: return state.hasPrefix("08") ? .connection : .other
         }
     }

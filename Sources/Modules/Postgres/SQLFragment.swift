@@ -1,37 +1,39 @@
-/// SQL text shared by every store. Column names passed here are constants of the caller,
-/// never request data.
+/// SQL pieces and parameter encodings shared by every store.
 public enum SQLFragment {
     /// A timestamptz column as the contract's RFC 3339 UTC text with milliseconds, formatted
     /// by PostgreSQL so no date parsing happens in Swift.
-    public static func isoTimestamp(_ column: String) -> String {
+    public static func isoTimestamp(_ column: PostgresQuery) -> PostgresQuery {
         "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     }
 
-    /// A LIKE pattern matching `text` anywhere, with `%`, `_` and `\` taken literally.
+    /// A LIKE pattern matching `text` anywhere, with `%`, `_` and `\` taken literally. Escaped
+    /// by Unicode scalar: a combining mark cannot hide a `%` inside a larger Character.
     public static func containsPattern(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "%" || scalar == "_" || scalar == "\\" { escaped.append("\\") }
+            escaped.append(scalar)
         }
-        return "%" + escaped + "%"
+        return "%" + String(escaped) + "%"
     }
 
     /// An array literal of text elements (`{"a","b c"}`) for one `$n::text[]`, `uuid[]`, `int[]`
-    /// or `jsonb[]` parameter. Every element is quoted and escaped, so commas, quotes and braces
-    /// in names or JSON arrive intact.
+    /// or `jsonb[]` parameter. Every element is quoted and its quotes and backslashes escaped,
+    /// scalar by scalar, so commas, quotes and braces in names or JSON arrive intact.
     public static func array(_ values: [String]) -> String {
-        var out = "{"
+        var out = String.UnicodeScalarView()
+        out.append("{")
         for (i, value) in values.enumerated() {
-            if i > 0 { out += "," }
-            out += "\""
-            for character in value {
-                if character == "\"" || character == "\\" { out.append("\\") }
-                out.append(character)
+            if i > 0 { out.append(",") }
+            out.append("\"")
+            for scalar in value.unicodeScalars {
+                if scalar == "\"" || scalar == "\\" { out.append("\\") }
+                out.append(scalar)
             }
-            out += "\""
+            out.append("\"")
         }
-        return out + "}"
+        out.append("}")
+        return String(out)
     }
 
     /// bytea in text format.

@@ -152,6 +152,6 @@ struct UploadReceiver {
         var trimmed = Substring(printable)
         while trimmed.first == " " || trimmed.first == "." { trimmed.removeFirst() }
         while trimmed.last == " " { trimmed.removeLast() }
-        return trimmed.isEmpty ? "upload" : String(trimmed.prefix(255))
+        return trimmed.isEmpty ? "upload" : String(String(trimmed).unicodeScalars.prefix(255))
     }
 }

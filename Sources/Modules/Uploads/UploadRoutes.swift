@@ -44,7 +44,7 @@ public enum UploadRoutes {
 
     private static func altTextField(_ received: UploadReceiver.Received) throws -> String? {
         guard let text = received.fields["altText"], !text.isEmpty else { return nil }
-        guard text.count <= 255 else {
+        guard text.unicodeScalars.count <= 255, !text.utf8.contains(0) else {
             received.files.forEach { $0.file.abandon() }
             throw APIError.validation([FieldError(field: "altText", message: "must be at most 255 characters")])
         }

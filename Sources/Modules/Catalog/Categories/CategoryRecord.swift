@@ -13,20 +13,20 @@ struct CategoryRecord: JSONRepresentable {
     let updatedAt: String
     var children: [CategoryRecord]?
 
-    static let columns = """
+    static let columns: PostgresQuery = """
         id, name, slug, description, parent_id, is_active, \
         \(SQLFragment.isoTimestamp("created_at")) AS created_at, \(SQLFragment.isoTimestamp("updated_at")) AS updated_at
         """
 
-    init(row: PostgresRow) {
-        id = row.string("id")!
-        name = row.string("name")!
-        slug = row.string("slug")!
-        description = row.string("description")
-        parentId = row.string("parent_id")
-        isActive = row.bool("is_active")!
-        createdAt = row.string("created_at")!
-        updatedAt = row.string("updated_at")!
+    init(row: PostgresRow) throws {
+        id = try row.decode("id", as: String.self)
+        name = try row.decode("name", as: String.self)
+        slug = try row.decode("slug", as: String.self)
+        description = try row.decode("description", as: String?.self)
+        parentId = try row.decode("parent_id", as: String?.self)
+        isActive = try row.decode("is_active", as: Bool.self)
+        createdAt = try row.decode("created_at", as: String.self)
+        updatedAt = try row.decode("updated_at", as: String.self)
     }
 
     var json: JSONValue {

@@ -4,35 +4,36 @@ import Postgres
 /// All SQL on `categories`.
 enum CategoryStore {
     static func list(includeInactive: Bool, on db: PostgresClient) throws -> [CategoryRecord] {
-        try db.query("SELECT \(CategoryRecord.columns) FROM categories WHERE $1 OR is_active ORDER BY name, id", [includeInactive], idempotent: true)
-            .rows.map(CategoryRecord.init(row:))
+        try db.query("SELECT \(CategoryRecord.columns) FROM categories WHERE \(bind: includeInactive) OR is_active ORDER BY name, id", idempotent: true)
+            .map(CategoryRecord.init(row:))
     }
 
     /// By id when `key` is a UUID, else by slug.
     static func find(_ key: CatalogKey, on db: PostgresClient) throws -> CategoryRecord? {
         let result: PostgresResult
         switch key {
-        case .id(let id): result = try db.query("SELECT \(CategoryRecord.columns) FROM categories WHERE id = $1", [id], idempotent: true)
-        case .slug(let slug): result = try db.query("SELECT \(CategoryRecord.columns) FROM categories WHERE slug = $1", [slug], idempotent: true)
+        case .id(let id): result = try db.query("SELECT \(CategoryRecord.columns) FROM categories WHERE id = \(bind: id)", idempotent: true)
+        case .slug(let slug): result = try db.query("SELECT \(CategoryRecord.columns) FROM categories WHERE slug = \(bind: slug)", idempotent: true)
         }
-        return result.first.map(CategoryRecord.init(row:))
+        return try result.first.map(CategoryRecord.init(row:))
     }
 
     static func insert(_ input: CategoryInput, slug: String, on db: PostgresClient) throws -> CategoryRecord {
-        try db.query("""
-            INSERT INTO categories (name, slug, description, parent_id, is_active) VALUES ($1, $2, $3, $4, coalesce($5, true))
+        try CategoryRecord(row: db.query("""
+            INSERT INTO categories (name, slug, description, parent_id, is_active)
+            VALUES (\(bind: input.name), \(bind: slug), \(bind: input.description ?? nil), \(bind: input.parentId ?? nil), coalesce(\(bind: input.isActive), true))
             RETURNING \(CategoryRecord.columns)
-            """, [input.name, slug, input.description ?? nil, input.parentId ?? nil, input.isActive]).first.map(CategoryRecord.init(row:))!
+            """).single())
     }
 
     static func update(_ id: String, _ input: CategoryInput, on db: PostgresClient) throws -> CategoryRecord? {
         try db.query("""
-            UPDATE categories SET name = coalesce($2, name), slug = coalesce($3, slug),
-                description = CASE WHEN $4 THEN $5 ELSE description END,
-                parent_id = CASE WHEN $6 THEN $7::uuid ELSE parent_id END,
-                is_active = coalesce($8, is_active), updated_at = now()
-            WHERE id = $1 RETURNING \(CategoryRecord.columns)
-            """, [id, input.name, input.slug, input.description != nil, input.description ?? nil, input.parentId != nil, input.parentId ?? nil, input.isActive])
+            UPDATE categories SET name = coalesce(\(bind: input.name), name), slug = coalesce(\(bind: input.slug), slug),
+                description = CASE WHEN \(bind: input.description != nil) THEN \(bind: input.description ?? nil) ELSE description END,
+                parent_id = CASE WHEN \(bind: input.parentId != nil) THEN \(bind: input.parentId ?? nil)::uuid ELSE parent_id END,
+                is_active = coalesce(\(bind: input.isActive), is_active), updated_at = now()
+            WHERE id = \(bind: id) RETURNING \(CategoryRecord.columns)
+            """)
             .first.map(CategoryRecord.init(row:))
     }
 
@@ -45,34 +46,34 @@ enum CategoryStore {
     static func isSelfOrDescendant(_ candidate: String, of id: String, on db: PostgresClient) throws -> Bool {
         try db.query("""
             WITH RECURSIVE up AS (
-                SELECT id, parent_id FROM categories WHERE id = $1
+                SELECT id, parent_id FROM categories WHERE id = \(bind: candidate)
                 UNION ALL SELECT c.id, c.parent_id FROM categories c JOIN up ON c.id = up.parent_id)
-            SELECT 1 FROM up WHERE id = $2
-            """, [candidate, id]).rowCount > 0
+            SELECT 1 FROM up WHERE id = \(bind: id)
+            """).rowCount > 0
     }
 
     static func exists(_ id: String, on db: PostgresClient) throws -> Bool {
-        try db.query("SELECT 1 FROM categories WHERE id = $1", [id]).rowCount == 1
+        try db.query("SELECT 1 FROM categories WHERE id = \(bind: id)").rowCount == 1
     }
 
     /// What still points at a category: products (any, inactive ones too) and children.
     static func dependents(of id: String, on db: PostgresClient) throws -> (products: Int, children: Int) {
         let row = try db.query("""
-            SELECT (SELECT count(*) FROM products WHERE category_id = $1) AS products,
-                   (SELECT count(*) FROM categories WHERE parent_id = $1) AS children
-            """, [id]).first!
-        return (row.int("products")!, row.int("children")!)
+            SELECT (SELECT count(*) FROM products WHERE category_id = \(bind: id)) AS products,
+                   (SELECT count(*) FROM categories WHERE parent_id = \(bind: id)) AS children
+            """).single()
+        return (try row.decode("products"), try row.decode("children"))
     }
 
     static func delete(_ id: String, on db: PostgresClient) throws -> Bool {
-        try db.query("DELETE FROM categories WHERE id = $1", [id]).affectedRows == 1
+        try db.query("DELETE FROM categories WHERE id = \(bind: id)").affectedRows == 1
     }
 
     /// The category and all its descendants, for the products filter.
-    static func subtreeSQL(parameter: Int) -> String {
+    static func subtree(of id: String) -> PostgresQuery {
         """
         WITH RECURSIVE subtree AS (
-            SELECT id FROM categories WHERE id = $\(parameter)
+            SELECT id FROM categories WHERE id = \(bind: id)
             UNION ALL SELECT c.id FROM categories c JOIN subtree s ON c.parent_id = s.id)
         SELECT id FROM subtree
         """

@@ -14,8 +14,8 @@ struct ProductRecord: JSONRepresentable {
     let name: String
     let slug: String
     let description: String
-    let price: String
-    let compareAtPrice: String?
+    let price: Cents
+    let compareAtPrice: Cents?
     let sku: String
     let stockQuantity: Int
     let isActive: Bool
@@ -26,36 +26,36 @@ struct ProductRecord: JSONRepresentable {
     let currency: String
 
     /// Columns of `products p LEFT JOIN categories c`.
-    static let columns = """
+    static let columns: PostgresQuery = """
         p.id, p.name, p.slug, p.description, p.price::text AS price, p.compare_at_price::text AS compare_at_price, p.sku,
         p.stock_quantity, p.is_active, c.id AS category_id, c.name AS category_name, c.slug AS category_slug,
         \(SQLFragment.isoTimestamp("p.created_at")) AS created_at, \(SQLFragment.isoTimestamp("p.updated_at")) AS updated_at
         """
 
-    init(row: PostgresRow, currency: String) {
-        id = row.string("id")!
-        name = row.string("name")!
-        slug = row.string("slug")!
-        description = row.string("description")!
-        price = row.string("price")!
-        compareAtPrice = row.string("compare_at_price")
-        sku = row.string("sku")!
-        stockQuantity = row.int("stock_quantity")!
-        isActive = row.bool("is_active")!
-        if let categoryId = row.string("category_id") {
-            category = (categoryId, row.string("category_name")!, row.string("category_slug")!)
+    init(row: PostgresRow, currency: String) throws {
+        id = try row.decode("id", as: String.self)
+        name = try row.decode("name", as: String.self)
+        slug = try row.decode("slug", as: String.self)
+        description = try row.decode("description", as: String.self)
+        price = try row.decode("price", as: Cents.self)
+        compareAtPrice = try row.decode("compare_at_price", as: Cents?.self)
+        sku = try row.decode("sku", as: String.self)
+        stockQuantity = try row.decode("stock_quantity", as: Int.self)
+        isActive = try row.decode("is_active", as: Bool.self)
+        if let categoryId = try row.decode("category_id", as: String?.self) {
+            category = (categoryId, try row.decode("category_name"), try row.decode("category_slug"))
         } else {
             category = nil
         }
-        createdAt = row.string("created_at")!
-        updatedAt = row.string("updated_at")!
+        createdAt = try row.decode("created_at", as: String.self)
+        updatedAt = try row.decode("updated_at", as: String.self)
         self.currency = currency
     }
 
     var json: JSONValue {
         .object([
             "id": .string(id), "name": .string(name), "slug": .string(slug), "description": .string(description),
-            "price": .string(price), "compareAtPrice": compareAtPrice.map(JSONValue.string) ?? .null, "currency": .string(currency),
+            "price": .string(price.description), "compareAtPrice": compareAtPrice.map { .string($0.description) } ?? .null, "currency": .string(currency),
             "sku": .string(sku), "stockQuantity": .int(stockQuantity), "inStock": .bool(stockQuantity > 0), "isActive": .bool(isActive),
             "category": category.map { JSONValue.object(["id": .string($0.id), "name": .string($0.name), "slug": .string($0.slug)]) } ?? .null,
             "images": .array(images.map { .object(["id": .string($0.id), "url": .string("/uploads/" + $0.path), "altText": $0.altText.map(JSONValue.string) ?? .null, "position": .int($0.position)]) }),

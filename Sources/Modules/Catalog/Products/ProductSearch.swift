@@ -1,3 +1,5 @@
+import Postgres
+
 /// Turns a search box into PostgreSQL text-search queries. `websearch_to_tsquery` takes the
 /// user's syntax (quotes, `or`, `-`) as it is; a second query built here from the words
 /// alone matches prefixes (`lapt` → `laptop`) as the user types.
@@ -21,10 +23,9 @@ enum ProductSearch {
         return safe.isEmpty ? nil : safe.map { $0 + ":*" }.joined(separator: " & ")
     }
 
-    /// The tsquery expression for parameter `$n` (the raw text) and, when there is one, `$m`
-    /// (the prefix query).
-    static func tsquery(text n: Int, prefix m: Int?) -> String {
-        let prefix = m.map { " || to_tsquery('simple', $\($0))" } ?? ""
-        return "(websearch_to_tsquery('english', $\(n)) || websearch_to_tsquery('simple', $\(n))\(prefix))"
+    /// The tsquery expression for the raw text and, when there is one, its prefix query.
+    static func tsquery(_ text: String) -> PostgresQuery {
+        let prefix: PostgresQuery = prefixQuery(text).map { " || to_tsquery('simple', \(bind: $0))" } ?? ""
+        return "(websearch_to_tsquery('english', \(bind: text)) || websearch_to_tsquery('simple', \(bind: text))\(prefix))"
     }
 }

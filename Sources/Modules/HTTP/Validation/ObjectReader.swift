@@ -15,6 +15,8 @@ public struct ObjectReader {
         let value: JSONValue
         do {
             value = try JSONParser.parse(body)
+        } catch where error.exceedsLimit {
+            throw APIError.validation([FieldError(field: "body", message: "too large: \(error.message)")])
         } catch {
             throw APIError.validation([FieldError(field: "body", message: "malformed JSON: \(error.message) at byte \(error.offset)")])
         }
@@ -60,12 +62,16 @@ public struct ObjectReader {
     public mutating func string(_ name: String, required: Bool = true, nullable: Bool = false, minLength: Int = 0, maxLength: Int = 255) -> String? {
         guard let value = take(name, required: required, nullable: nullable) else { return nil }
         guard case .string(let text) = value else { fail(name, "must be a string"); return nil }
-        let length = text.count
+        // Lengths count Unicode scalars, as PostgreSQL's varchar(n) and char_length do: one
+        // Character can carry any number of combining marks.
+        let length = text.unicodeScalars.count
+        if length > maxLength { fail(name, "must be at most \(maxLength) characters"); return nil }
+        // NUL cannot be stored in PostgreSQL text or jsonb, and means nothing in any field here.
+        if text.utf8.contains(0) { fail(name, "must not contain NUL characters"); return nil }
         if length < minLength {
             fail(name, minLength == 1 ? "must not be empty" : "must be at least \(minLength) characters")
             return nil
         }
-        if length > maxLength { fail(name, "must be at most \(maxLength) characters"); return nil }
         return text
     }
 
@@ -166,7 +172,7 @@ public enum EmailAddress {
     /// Deliverability is the mail server's to judge.
     public static func isPlausible(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].unicodeScalars.count <= 64 else { return false }
         let domain = parts[1]
         guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else { return false }
         return !text.unicodeScalars.contains { $0.value <= 0x20 || $0 == "\u{7f}" || $0 == "," || $0 == "<" || $0 == ">" }

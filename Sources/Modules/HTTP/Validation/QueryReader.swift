@@ -34,7 +34,8 @@ public struct QueryReader {
 
     public mutating func string(_ name: String, maxLength: Int = 255) -> String? {
         guard let text = query[name], !text.isEmpty else { return nil }
-        guard text.count <= maxLength else { fail(name, "must be at most \(maxLength) characters"); return nil }
+        guard text.unicodeScalars.count <= maxLength else { fail(name, "must be at most \(maxLength) characters"); return nil }
+        guard !text.utf8.contains(0) else { fail(name, "must not contain NUL characters"); return nil }
         return text
     }
 

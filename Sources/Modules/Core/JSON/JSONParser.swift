@@ -1,17 +1,24 @@
 /// Why a body is not acceptable JSON; `offset` is the byte where parsing stopped.
+/// `exceedsLimit` marks well-formed input refused for its size (members, values).
 public struct JSONSyntaxError: Error, Equatable, Sendable {
     public let message: String
     public let offset: Int
+    public var exceedsLimit = false
 }
 
 /// A strict RFC 8259 parser: UTF-8 only, no trailing commas, no comments, no duplicate
-/// keys, bounded nesting so a hostile body cannot exhaust the stack.
+/// keys. Linear in the input, and bounded so that a hostile body costs no more than its
+/// share: nesting (the stack), members per object and values per document (the memory a
+/// 1 MiB body can turn into).
 public struct JSONParser {
     public static let maxDepth = 64
+    public static let maxMembersPerObject = 1000
+    public static let maxValues = 10_000
 
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    private var values = 0
 
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
@@ -32,7 +39,11 @@ public struct JSONParser {
         while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
     }
 
+    private func limit(_ message: String) -> JSONSyntaxError { JSONSyntaxError(message: message, offset: index, exceedsLimit: true) }
+
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+        values += 1
+        if values > Self.maxValues { throw limit("more than \(Self.maxValues) values in one document") }
         guard let byte = current else { throw error("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"): return try parseObject()
@@ -64,19 +75,22 @@ public struct JSONParser {
         try enter()
         index += 1
         var object = JSONObject()
-        var seen = Set<String>()
         skipWhitespace()
         if current == UInt8(ascii: "}") { index += 1; depth -= 1; return .object(object) }
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let keyOffset = index
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw error("duplicate key \"\(key)\"") }
+            guard object.count < Self.maxMembersPerObject else { throw limit("more than \(Self.maxMembersPerObject) members in one object") }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value = try parseValue()
+            guard object.appendNew(key, value) else {
+                throw JSONSyntaxError(message: "duplicate key \"\(key.prefix(64))\"", offset: keyOffset)
+            }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1

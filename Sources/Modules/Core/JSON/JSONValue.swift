@@ -34,28 +34,64 @@ public enum JSONValue: Equatable, Sendable {
 }
 
 /// A JSON object that keeps its keys in insertion order, so responses read the way the
-/// contract documents them.
+/// contract documents them. Lookups scan the few keys of a small object; past
+/// `indexThreshold` keys a hash index takes over, so building or reading a large object (a
+/// hostile body) stays linear instead of quadratic.
 public struct JSONObject: Equatable, Sendable, ExpressibleByDictionaryLiteral {
     public private(set) var entries: [(key: String, value: JSONValue)]
+    /// Key → position in `entries`, kept only once the object has more than `indexThreshold` keys.
+    private var index: [String: Int]?
+    static let indexThreshold = 16
 
     public init() { entries = [] }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        entries = elements.map { (key: $0.0, value: $0.1) }
+        entries = []
+        entries.reserveCapacity(elements.count)
+        for (key, value) in elements { self[key] = value }
     }
 
     public var keys: [String] { entries.map(\.key) }
     public var count: Int { entries.count }
 
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return entries.firstIndex(where: { $0.key == key })
+    }
+
     public subscript(key: String) -> JSONValue? {
-        get { entries.first(where: { $0.key == key })?.value }
+        get { position(of: key).map { entries[$0].value } }
         set {
-            if let index = entries.firstIndex(where: { $0.key == key }) {
-                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+            if let position = position(of: key) {
+                if let newValue {
+                    entries[position].value = newValue
+                } else {
+                    entries.remove(at: position)
+                    rebuildIndex()
+                }
             } else if let newValue {
-                entries.append((key: key, value: newValue))
+                _ = appendNew(key, newValue)
             }
         }
+    }
+
+    /// Adds a member whose key must be new; false (and nothing changes) when it is there already.
+    public mutating func appendNew(_ key: String, _ value: JSONValue) -> Bool {
+        guard position(of: key) == nil else { return false }
+        entries.append((key: key, value: value))
+        if index != nil {
+            index?[key] = entries.count - 1
+        } else if entries.count > Self.indexThreshold {
+            rebuildIndex()
+        }
+        return true
+    }
+
+    private mutating func rebuildIndex() {
+        guard entries.count > Self.indexThreshold else { index = nil; return }
+        var built = [String: Int](minimumCapacity: entries.count)
+        for (position, entry) in entries.enumerated() { built[entry.key] = position }
+        index = built
     }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
