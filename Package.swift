@@ -57,6 +57,7 @@ let package = Package(
 
         .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"], path: "Sources/CommerceFCGI"),
 
+        .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Core"], path: "Tests/PostgresTests"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Core"], path: "Tests/HTTPTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JWT", "Crypto", "HTTP", "Mail"], path: "Tests/AuthTests"),

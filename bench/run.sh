@@ -102,6 +102,30 @@ for c in $CONNECTIONS; do
   checkout_summary+="$c connections: $orders orders in $DURATION ($(awk -v n="$orders" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", n / d }') orders/s). "
 done
 
+# Hostile bodies (issue 7): a JSON object of 100,000 keys in 0.85 MB, sent without a login to
+# /api/auth/login, beside a 1 KB body refused the same way (unknown fields); then /health while
+# four of the large bodies are in flight at all times, beside /health alone from the top of the run.
+python3 - "$STATE" <<'PY'
+import sys
+def b36(i, digits="0123456789abcdefghijklmnopqrstuvwxyz"):
+    out = ""
+    while True:
+        out = digits[i % 36] + out
+        i //= 36
+        if i == 0: return out
+state = sys.argv[1]
+open(state + "/many-keys.json", "w").write("{" + ",".join('"%s":0' % b36(i) for i in range(100_000)) + "}")
+open(state + "/small-body.json", "w").write("{" + ",".join('"field%02d":"%s"' % (i, "x" * 8) for i in range(48)) + "}")
+PY
+results+=("$(BENCH_BODY_FILE=$STATE/many-keys.json run_wrk "POST /api/auth/login, 100,000 keys in 0.85 MB (400)" "$base/api/auth/login" 4 -s "$ROOT/bench/post-file.lua")")
+results+=("$(BENCH_BODY_FILE=$STATE/small-body.json run_wrk "POST /api/auth/login, 1 KB of 48 unknown fields (400)" "$base/api/auth/login" 4 -s "$ROOT/bench/post-file.lua")")
+BENCH_BODY_FILE=$STATE/many-keys.json wrk -t1 -c4 -d"$DURATION" -s "$ROOT/bench/post-file.lua" "$base/api/auth/login" > "$STATE/hostile-wrk.txt" &
+hostile=$!
+sleep 1
+results+=("$(run_wrk "Swift pool GET /health, 4 large bodies in flight" "$base/health" 16)")
+wait "$hostile" || true
+hostile_rate=$(awk '/Requests\/sec/ {print $2}' "$STATE/hostile-wrk.txt")
+
 export BENCH_BODY="{\"email\":\"$email\",\"password\":\"bench password 1\"}"
 for c in 1 $WORKERS; do
   results+=("$(run_wrk "Swift pool POST /api/auth/login" "$base/api/auth/login" "$c" -s "$ROOT/bench/post-json.lua")")
@@ -124,6 +148,8 @@ report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
   done
   echo
   echo "Checkout: ${checkout_summary:-not run}"
+  echo
+  echo "Large bodies alongside the last /health row: ${hostile_rate:-?} req/s of 0.85 MB bodies at 4 connections."
   echo
   echo "Worker RSS idle: $idle. After load: $loaded."
 } | tee "$report"

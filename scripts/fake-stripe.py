@@ -12,6 +12,7 @@ Test control, under /_control (never part of Stripe's API):
     POST /_control/reset                        forget failure modes and the request log
     POST /_control/mode {"mode": m, "times": n} the next n API calls (all, without n):
          ok | error500 (a stored 500 api_error) | drop (close without answering) | hang (30 s, then close)
+         | delay (answer normally after "seconds": s)
     GET  /_control/requests                     every API call received: method, path, headers, form
     POST /_control/pay/<intent>    {"outcome": "succeeded"|"failed", "amount": n, "currency": c}
          moves the intent and delivers the event at once; answers the event and the webhook's status
@@ -34,7 +35,7 @@ refunds = {}
 replays = {}  # Idempotency-Key → (params, status, body)
 request_log = []
 event_log = []
-failure = {"mode": "ok", "times": None}
+failure = {"mode": "ok", "times": None, "seconds": 0}
 settings = None
 
 
@@ -208,11 +209,11 @@ class Handler(BaseHTTPRequestHandler):
             request_log.append({"method": method, "path": path, "form": form, "body": raw.decode("utf-8", "replace"), "headers": {
                 name.lower(): value for name, value in self.headers.items()
                 if name.lower() in ("idempotency-key", "stripe-version", "content-type", "authorization")}})
-            mode = failure["mode"]
+            mode, delay = failure["mode"], failure["seconds"]
             if failure["times"] is not None:
                 failure["times"] -= 1
                 if failure["times"] <= 0:
-                    failure.update(mode="ok", times=None)
+                    failure.update(mode="ok", times=None, seconds=0)
         if mode == "drop":
             self.close_connection = True
             return
@@ -220,6 +221,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(30)
             self.close_connection = True
             return
+        if mode == "delay":
+            time.sleep(delay)
         if self.headers.get("Authorization") != "Bearer " + settings.secret_key:
             return self.reply(*error(401, "invalid_request_error", "Invalid API Key provided."))
         key = self.headers.get("Idempotency-Key")
@@ -257,11 +260,11 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 request_log.clear()
                 event_log.clear()
-                failure.update(mode="ok", times=None)
+                failure.update(mode="ok", times=None, seconds=0)
             return self.reply(200, {"ok": True})
         if path == "/_control/mode" and method == "POST":
             with lock:
-                failure.update(mode=options.get("mode", "ok"), times=options.get("times"))
+                failure.update(mode=options.get("mode", "ok"), times=options.get("times"), seconds=float(options.get("seconds", 0)))
             return self.reply(200, {"ok": True})
         if path == "/_control/requests":
             with lock:

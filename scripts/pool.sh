@@ -6,42 +6,68 @@ source "$(dirname "$0")/lib.sh"
 
 ENV_FILE=$STATE/commerce.env
 
+# A value as both bash (set -a; source) and systemd's EnvironmentFile= read it: double
+# quotes, with backslash, quote, dollar and backquote escaped.
+quote() {
+  local v=$1
+  v=${v//\\/\\\\}; v=${v//\"/\\\"}; v=${v//\$/\\\$}; v=${v//\`/\\\`}
+  printf '"%s"' "$v"
+}
+
+# NAME DEFAULT: the environment's value when it sets one (API.md §11: `make run` honours every
+# setting it is given), else this profile's default.
+setting() {
+  local name=$1 default=$2
+  printf '%s=%s\n' "$name" "$(quote "${!name-$default}")"
+}
+
+# Settings this script has no default for, written only when the environment gives them.
+PASSTHROUGH=(JWT_ACCESS_TTL JWT_REFRESH_TTL SESSION_CACHE_TTL UPLOAD_MAX_BYTES CURRENCY SHIPPING_FLAT FREE_SHIPPING_MIN
+  ORDER_PAYMENT_TIMEOUT CACHE_TTL CACHE_MAX_ENTRIES CATALOG_CACHE_SCOPE MAIL_MAX_ATTEMPTS DB_STATEMENT_TIMEOUT_MS REDIS_TIMEOUT_MS
+  SLOW_REQUEST_MS LISTEN_BACKLOG SCOREBOARD_SLOTS SOCKET_MODE)
+
 write_env() {
   mkdir -p "$STATE" "$LOGS" "$STATE/uploads"
   [ -f "$STATE/jwt-secret" ] || (umask 077; openssl rand -hex 32 > "$STATE/jwt-secret")
   [ -f "$STATE/metrics-token" ] || (umask 077; openssl rand -hex 16 > "$STATE/metrics-token")
   local password; password=$(cat "$STATE/db-password")
-  # Quoted values: both bash (set -a; source) and systemd's EnvironmentFile= read this form.
-  (umask 077; cat > "$ENV_FILE" <<ENV
-DATABASE_URL=postgresql://commerce:$password@127.0.0.1:$PG_PORT/commerce
-REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
-JWT_SECRET=$(cat "$STATE/jwt-secret")
-METRICS_TOKEN=$(cat "$STATE/metrics-token")
-PUBLIC_BASE_URL=http://127.0.0.1:$HTTP_PORT
-UPLOAD_DIR=$STATE/uploads
-SOCKET_PATH=$STATE/commerce.sock
-SCOREBOARD_PATH=$STATE/scoreboard
-MIGRATIONS_DIR=$ROOT/migrations
-WORKERS=$WORKERS
-WORKER_MAX_REQUESTS=${WORKER_MAX_REQUESTS:-10000}
-# Stripe: the local fake (services.sh) unless the environment names a real account.
-STRIPE_API_BASE=${STRIPE_API_BASE:-http://127.0.0.1:$STRIPE_PORT}
-STRIPE_SECRET_KEY=${STRIPE_SECRET_KEY:-$(cat "$STATE/stripe-secret-key")}
-STRIPE_WEBHOOK_SECRET=${STRIPE_WEBHOOK_SECRET:-$(cat "$STATE/stripe-webhook-secret")}
-SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}
-SMTP_FROM="${SMTP_FROM:-CommerceFCGI <noreply@localhost>}"
-CORS_ORIGINS=${CORS_ORIGINS:-http://localhost:3000}
-LOG_LEVEL=${LOG_LEVEL:-info}
-ENABLE_TEST_ROUTES=$([ "$PROFILE" = test ] && echo true || echo false)
-SHUTDOWN_TIMEOUT=${SHUTDOWN_TIMEOUT:-30}
-PASSWORD_SCRYPT_LOG_N=${PASSWORD_SCRYPT_LOG_N:-$([ "$PROFILE" = test ] && echo 14 || echo 17)}
-MAIL_RETRY_BASE=${MAIL_RETRY_BASE:-$([ "$PROFILE" = test ] && echo 1 || echo 30)}
-JOBS_POLL_MS=${JOBS_POLL_MS:-$([ "$PROFILE" = test ] && echo 200 || echo 1000)}
-# 8.25 %: unlike 8 %, it gives exact half cents on whole-cent subtotals (2.00 → 0.165), so the
-# tests can see half-up rounding.
-TAX_RATE=${TAX_RATE:-$([ "$PROFILE" = test ] && echo 0.0825 || echo 0.08)}
-ENV
-  )
+  local test=0; [ "$PROFILE" = test ] && test=1
+  (umask 077
+   {
+    setting DATABASE_URL "postgresql://commerce:$password@127.0.0.1:$PG_PORT/commerce"
+    setting REDIS_URL "redis://127.0.0.1:$REDIS_PORT/0"
+    setting JWT_SECRET "$(cat "$STATE/jwt-secret")"
+    setting METRICS_TOKEN "$(cat "$STATE/metrics-token")"
+    setting PUBLIC_BASE_URL "http://127.0.0.1:$HTTP_PORT"
+    setting UPLOAD_DIR "$STATE/uploads"
+    setting SOCKET_PATH "$STATE/commerce.sock"
+    setting SCOREBOARD_PATH "$STATE/scoreboard"
+    setting MIGRATIONS_DIR "$ROOT/migrations"
+    setting WORKERS "$WORKERS"
+    setting WORKER_MAX_REQUESTS 10000
+    # Stripe: the local fake (services.sh) unless the environment names a real account.
+    setting STRIPE_API_BASE "http://127.0.0.1:$STRIPE_PORT"
+    setting STRIPE_SECRET_KEY "$(cat "$STATE/stripe-secret-key" 2>/dev/null)"
+    setting STRIPE_WEBHOOK_SECRET "$(cat "$STATE/stripe-webhook-secret" 2>/dev/null)"
+    setting SMTP_URL "smtp://127.0.0.1:$SMTP_PORT"
+    setting SMTP_FROM "CommerceFCGI <noreply@localhost>"
+    setting CORS_ORIGINS "http://localhost:3000"
+    setting LOG_LEVEL info
+    setting COMMERCE_PROFILE "$PROFILE"
+    setting ENABLE_TEST_ROUTES "$([ $test = 1 ] && echo true || echo false)"
+    setting SHUTDOWN_TIMEOUT 30
+    setting PASSWORD_SCRYPT_LOG_N "$([ $test = 1 ] && echo 14 || echo 17)"
+    setting MAIL_RETRY_BASE "$([ $test = 1 ] && echo 1 || echo 30)"
+    setting JOBS_POLL_MS "$([ $test = 1 ] && echo 200 || echo 1000)"
+    # 8.25 %: unlike 8 %, it gives exact half cents on whole-cent subtotals (2.00 → 0.165), so the
+    # tests can see half-up rounding.
+    setting TAX_RATE "$([ $test = 1 ] && echo 0.0825 || echo 0.08)"
+    # The checkout bench orders again and again without paying.
+    setting MAX_PENDING_ORDERS "$([ "$PROFILE" = bench ] && echo 1000000 || echo 5)"
+    for name in "${PASSTHROUGH[@]}"; do
+      if [ -n "${!name+set}" ]; then setting "$name" ""; fi
+    done
+   } > "$ENV_FILE")
 }
 
 start() {

@@ -75,7 +75,7 @@ redis_start() {
   if [ -f "$STATE/redis.pid" ] && kill -0 "$(cat "$STATE/redis.pid")" 2>/dev/null; then return 0; fi
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --pidfile "$STATE/redis.pid" \
     --dir "$REDIS_DIR" --logfile "$LOGS/redis.log" --save "" --appendonly no \
-    --maxmemory 256mb --maxmemory-policy allkeys-lru
+    --maxmemory 256mb --maxmemory-policy volatile-lru
   wait_for "Redis" 50 redis-cli -p "$REDIS_PORT" ping
 }
 

@@ -20,9 +20,10 @@ enum CommandLineInterface {
           jobs      [--once]
                     send queued email and purge expired tokens until SIGTERM
                     (--once: one pass, then exit)
-          create-admin --email E [--first-name F] [--last-name L]
-                    create an administrator, or make an existing account one; the
-                    password is read from ADMIN_PASSWORD or standard input
+          create-admin --email E [--first-name F] [--last-name L] [--promote-existing]
+                    create an administrator; --promote-existing makes an existing
+                    account one (new password, its sessions revoked); the password
+                    is read from ADMIN_PASSWORD or standard input
           seed-demo [--products N]
                     load a demo catalog (N products, default 300) unless products exist
           check-config
@@ -50,7 +51,7 @@ enum CommandLineInterface {
             case "worker": return try WorkerCommand.run(options: Options(rest, valued: ["fd", "socket"]), environment: environment)
             case "migrate": return try MigrateCommand.run(options: Options(rest, valued: ["dir"]), environment: environment)
             case "jobs": return try JobsCommand.run(options: Options(rest, valued: [], flags: ["once"]), environment: environment)
-            case "create-admin": return try CreateAdminCommand.run(options: Options(rest, valued: ["email", "first-name", "last-name"]), environment: environment)
+            case "create-admin": return try CreateAdminCommand.run(options: Options(rest, valued: ["email", "first-name", "last-name"], flags: ["promote-existing"]), environment: environment)
             case "seed-demo": return try SeedDemoCommand.run(options: Options(rest, valued: ["products"]), environment: environment)
             case "check-config":
                 _ = try Configuration.load(environment)

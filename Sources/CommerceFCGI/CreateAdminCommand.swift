@@ -3,9 +3,9 @@ import App
 import Glibc
 #endif
 
-/// `create-admin --email E [--first-name F] [--last-name L]`: the password comes from
-/// ADMIN_PASSWORD or the first line of standard input, never from the command line, where
-/// `ps` and shell history would show it.
+/// `create-admin --email E [--first-name F] [--last-name L] [--promote-existing]`: the password
+/// comes from ADMIN_PASSWORD or the first line of standard input, never from the command line,
+/// where `ps` and shell history would show it.
 enum CreateAdminCommand {
     static func run(options: Options, environment: [String: String]) throws -> Int32 {
         guard let email = options["email"] else { throw Options.UsageError(description: "--email is required") }
@@ -16,10 +16,11 @@ enum CreateAdminCommand {
         let context = CommandContext(configuration: configuration, name: "create-admin")
         do {
             switch try AdminAccounts.createOrPromote(
-                email: email, password: password, firstName: options["first-name"] ?? "Admin", lastName: options["last-name"] ?? "User", context: context)
+                email: email, password: password, firstName: options["first-name"] ?? "Admin", lastName: options["last-name"] ?? "User",
+                promoteExisting: options.flags.contains("promote-existing"), context: context)
             {
             case .created(let id): print("created admin \(email.lowercased()) (\(id))")
-            case .promoted(let id): print("\(email.lowercased()) (\(id)) is now an active admin with the new password")
+            case .promoted(let id): print("\(email.lowercased()) (\(id)) is now an active admin with the new password; its sessions were revoked")
             }
             return 0
         } catch let invalid as AdminAccounts.InvalidInput {

@@ -63,6 +63,25 @@ import Redis
         #expect(problems(["LOG_LEVEL": "loud"]) == ["configuration error: LOG_LEVEL must be one of debug, info, warn, error"])
     }
 
+    @Test func theExampleFilesPlaceholderSecretIsRefused() throws {
+        // deploy/systemd/commerce.env.example, as a sysadmin who forgot to edit it would run it.
+        #expect(problems(["JWT_SECRET": "CHANGE-ME-CHANGE-ME-CHANGE-ME-CHANGE-ME"]) == [
+            "configuration error: JWT_SECRET is still the example file's placeholder; generate one with: openssl rand -hex 32",
+        ])
+        #expect(problems(["MAX_PENDING_ORDERS": "0"]).count == 1)
+        #expect(try Configuration.load(minimal).maxPendingOrders == 5)
+    }
+
+    @Test func testRoutesNeedTheTestProfileToo() throws {
+        #expect(problems(["ENABLE_TEST_ROUTES": "true"]) == [
+            "configuration error: ENABLE_TEST_ROUTES is only allowed with COMMERCE_PROFILE=test (the test routes stall and crash workers on request)",
+        ])
+        var env = minimal
+        env["ENABLE_TEST_ROUTES"] = "true"
+        env["COMMERCE_PROFILE"] = "test"
+        #expect(try Configuration.load(env).enableTestRoutes)
+    }
+
     @Test func stripeIsOffWithoutAKeyAndPointedAtItsBaseWithOne() throws {
         #expect(try Configuration.load(minimal).stripeSettings == nil)
         var env = minimal

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTP
+import HTTPClient
 import Postgres
 import Testing
 
@@ -131,6 +132,58 @@ extension EndToEndTests {
             #expect(first.value == 201)
             #expect(try shopper.checkout(idempotencyKey: key).status == 201)
             #expect(try orderCount(shopper) == 1)
+        }
+    
+        @Test func aDuplicateWhileThePaymentIsBeingMadeIs409AndTheReplayCarriesThePayment() throws {
+            let stripe = try FakeStripe(stack: stack)
+            let f = try CatalogFixture(stack: stack)
+            let cup = try f.product("Cup", stock: 10)
+            let shopper = try stack.shopper()
+            try shopper.add(cup.id)
+            let key = UUID().uuidString
+            // The order commits at once; its PaymentIntent takes Stripe two seconds.
+            try stripe.delay(2, times: 1)
+            let first = Locked<HTTPClientResponse?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                first.mutate { $0 = try? shopper.checkout(idempotencyKey: key) }
+                done.signal()
+            }.start()
+            let db = try stack.database()
+            #expect(stack.eventually(1.5) {
+                (try? db.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'committed'", [shopper.account.id, key]).rowCount) == 1
+            })
+            let duplicate = try shopper.checkout(idempotencyKey: key)
+            done.wait()
+            try stripe.reset()
+
+            #expect(duplicate.status == 409)
+            #expect(try duplicate.json["details"]?[0]?["field"] == "Idempotency-Key")
+            let answer = try #require(first.value)
+            #expect(answer.status == 201)
+            let intent = try answer.json["data"]?["payment"]?["paymentIntentId"]?.stringValue
+            #expect(intent?.hasPrefix("pi_") == true)
+            let replay = try shopper.checkout(idempotencyKey: key)
+            #expect(replay.header("Idempotent-Replayed") == "true")
+            #expect(try replay.json["data"]?["payment"]?["paymentIntentId"]?.stringValue == intent)
+            #expect(replay.body == answer.body)
+            #expect(try orderCount(shopper) == 1)
+        }
+
+        @Test func aCommittedAnswerWhoseRequestDiedIsReplayedOnceAbandoned() throws {
+            let shopper = try stack.shopper()
+            let db = try stack.database()
+            let body = Shopper.inlineShipping
+            let hash = SQLFragment.bytea(Digest.sha256(Array("POST /api/orders\n".utf8) + Array(body.utf8)))
+            try db.query("""
+                INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, response_status, response_body, created_at)
+                VALUES ($1, 'orders', 'died-after-commit', $2::bytea, 'committed', 201, convert_to('{"data":"committed"}', 'UTF8'), now() - interval '3 minutes')
+                """, [shopper.account.id, hash])
+            let replay = try shopper.checkout(body, idempotencyKey: "died-after-commit")
+            #expect(replay.status == 201)
+            #expect(replay.header("Idempotent-Replayed") == "true")
+            #expect(replay.text == #"{"data":"committed"}"#)
+            #expect(try orderCount(shopper) == 0)
         }
     }
 }

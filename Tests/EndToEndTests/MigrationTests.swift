@@ -46,7 +46,7 @@ extension EndToEndTests {
             let tables = try connection.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
                 .rows.compactMap { $0.string("table_name") }
             #expect(tables == [
-                "addresses", "cart_items", "carts", "categories", "email_outbox", "idempotency_keys", "order_items", "orders",
+                "addresses", "auth_failures", "cart_items", "carts", "categories", "email_outbox", "idempotency_keys", "order_items", "orders",
                 "password_reset_tokens", "payments", "product_images", "products", "refresh_tokens", "schema_migrations",
                 "sessions", "stripe_events", "users",
             ])

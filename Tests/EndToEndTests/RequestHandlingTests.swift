@@ -182,6 +182,22 @@ extension EndToEndTests {
             #expect(response.header("retry-after") == "1")
         }
 
+        @Test func passwordChangesGetTheStrictZoneButReadsDoNot() throws {
+            let account = try stack.register()
+            let client = HTTPClient()
+            func send(_ method: String) throws -> Int {
+                try client.send(HTTPClientRequest(
+                    method: method, url: stack.baseURL + "/api/users/me",
+                    headers: [(name: "Content-Type", value: "application/json"), (name: "Authorization", value: "Bearer " + account.accessToken)],
+                    body: method == "PATCH" ? Array("{}".utf8) : nil, localAddress: "127.0.0.2")).status
+            }
+            let patches = try (0..<9).map { _ in try send("PATCH") }
+            #expect(patches.prefix(6).allSatisfy { $0 == 400 }, "statuses \(patches)")
+            #expect(patches.suffix(3).allSatisfy { $0 == 429 }, "statuses \(patches)")
+            // Reading the profile from the same address is not held back by the password zone.
+            #expect(try (0..<9).map { _ in try send("GET") }.allSatisfy { $0 == 200 })
+        }
+
         @Test func theLocalAddressIsNotLimited() throws {
             // `{}` reaches the worker and fails validation: never nginx's 429.
             for _ in 0..<12 { #expect(try stack.postJSON("/api/auth/login", "{}").status == 400) }

@@ -13,27 +13,34 @@ public enum AdminAccounts {
         public let description: String
     }
 
-    /// Creates the admin, or makes an existing account an active admin with this password.
-    public static func createOrPromote(email rawEmail: String, password: String, firstName: String, lastName: String, context: CommandContext) throws -> Outcome {
+    /// Creates the admin. An existing account with the email is refused, unless
+    /// `promoteExisting`: then it becomes an active admin with this password, and every session
+    /// and refresh token it had is revoked, so whoever registered the address first keeps nothing.
+    public static func createOrPromote(email rawEmail: String, password: String, firstName: String, lastName: String, promoteExisting: Bool,
+                                       context: CommandContext) throws -> Outcome {
         let email = rawEmail.lowercased()
         guard email.utf8.count <= 254, EmailAddress.isPlausible(email) else { throw InvalidInput(description: "--email must be a valid email address") }
         guard (PasswordPolicy.minLength...PasswordPolicy.maxLength).contains(password.unicodeScalars.count) else {
             throw InvalidInput(description: "the password must be \(PasswordPolicy.minLength)–\(PasswordPolicy.maxLength) characters")
         }
+        // Checked before the slow hash, and again under the insert's conflict rule below.
+        if !promoteExisting, try AccountStore.user(email: email, on: context.database) != nil { throw existingAccount(email) }
         let hash = try context.auth.passwordHasher.hash(password)
-        let outcome: Outcome = try context.database.withTransaction { db in
+        let (outcome, revoked): (Outcome, [String]) = try context.database.withTransaction { db in
             if let user = try AccountStore.insert(email: email, passwordHash: hash, firstName: firstName, lastName: lastName, role: "admin", on: db) {
-                return .created(userId: user.id)
+                return (.created(userId: user.id), [])
             }
-            let row = try db.query("""
-                UPDATE users SET role = 'admin', is_active = true, password_hash = \(bind: hash), updated_at = now() WHERE email = \(bind: email) RETURNING id
-                """).single()
-            return .promoted(userId: try row.decode("id"))
+            guard promoteExisting, let userId = try AccountStore.promoteToAdmin(email: email, passwordHash: hash, on: db) else {
+                throw existingAccount(email)
+            }
+            return (.promoted(userId: userId), try SessionStore.revoke(.user(userId, except: nil), reason: "promoted-to-admin", on: db))
         }
-        if case .promoted(let userId) = outcome {
-            let live = try SessionStore.liveSessionIds(userId: userId, on: context.database)
-            SessionBroadcast.userChanged(userId: userId, role: .admin, isActive: true, sessionIds: live, context: context)
-        }
+        SessionBroadcast.revoked(revoked, context: context)
         return outcome
+    }
+
+    private static func existingAccount(_ email: String) -> InvalidInput {
+        InvalidInput(description: "an account with the email \(email) exists; pass --promote-existing to make it an admin "
+                     + "(its password is replaced and every session it has is signed out)")
     }
 }

@@ -55,7 +55,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
             endpoint: configuration.redis, connectTimeoutMilliseconds: configuration.redisTimeoutMilliseconds,
             commandTimeoutMilliseconds: configuration.redisTimeoutMilliseconds))
         database.onQuery = { [slot] in slot.add(namedCounter: MetricCounter.dbQueries.rawValue) }
-        catalogCache = CatalogCache(cache: cache, ttlSeconds: configuration.cacheTTL,
+        catalogCache = CatalogCache(cache: cache, ttlSeconds: configuration.cacheTTL, maxEntries: configuration.cacheMaxEntries,
                                     hostVersion: configuration.catalogCacheScope == .host ? CatalogVersion.host(scoreboard) : nil)
         catalogCache.onLookup = { [slot] result in
             let counter: MetricCounter = switch result {

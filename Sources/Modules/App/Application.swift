@@ -50,6 +50,14 @@ public final class Application {
         account(request, responder.reject(request, with: error), startedAt)
     }
 
+    /// Answers a request whose method the service does not know: 405 with the path's methods,
+    /// or 404 when no route has the path.
+    public func handleUnknownMethod(_ request: Request, startedAt: UInt64) -> Response {
+        let error: APIError = responder.router.allowedMethods(path: request.rawPath).map { APIError.methodNotAllowed(allowed: $0.map(\.rawValue)) }
+            ?? .notFound("No route for \(request.rawMethod) \(request.rawPath)")
+        return account(request, responder.reject(request, with: error), startedAt)
+    }
+
     private func account(_ request: Request, _ outcome: Responder<AppContext>.Outcome, _ startedAt: UInt64) -> Response {
         let micros = (context.clock.monotonicNanoseconds() - startedAt) / 1000
         context.slot.recordRequest(method: request.rawMethod, pattern: outcome.routeLabel, status: outcome.response.status.code, durationMicroseconds: micros)

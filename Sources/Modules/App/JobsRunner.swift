@@ -26,7 +26,8 @@ public final class JobsRunner {
         mail = MailDispatcher(
             settings: .init(from: configuration.smtpFrom, retryBaseSeconds: configuration.mailRetryBaseSeconds, maxAttempts: configuration.mailMaxAttempts),
             database: context.database, clock: context.clock, logger: context.logger,
-            send: { message, from, to in try smtp.send(message, envelope: .init(url: smtpURL, from: from, recipients: [to])) })
+            send: { message, from, to in try smtp.send(message, envelope: .init(url: smtpURL, from: from, recipients: [to])) },
+            prepare: { [auth = context.auth, database = context.database] entry in try PasswordResetLink.prepare(entry, settings: auth, on: database) })
     }
 
     /// True when a queue had a full batch, so the caller should come back at once.

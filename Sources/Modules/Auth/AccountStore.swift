@@ -19,6 +19,15 @@ public enum AccountStore {
             """).first.map(UserRecord.init(row:))
     }
 
+    /// Makes the account of `email` an active admin with a new password hash; its id, or nil
+    /// when there is no such account.
+    public static func promoteToAdmin(email: String, passwordHash: String, on db: PostgresClient) throws -> String? {
+        try db.query("""
+            UPDATE users SET role = 'admin', is_active = true, password_hash = \(bind: passwordHash), updated_at = now()
+            WHERE email = \(bind: email) RETURNING id
+            """).first?.decode("id", as: String.self)
+    }
+
     public static func setPasswordHash(userId: String, hash: String, on db: PostgresClient) throws {
         try db.query("UPDATE users SET password_hash = \(bind: hash), updated_at = now() WHERE id = \(bind: userId)")
     }

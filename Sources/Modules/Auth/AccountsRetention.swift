@@ -8,6 +8,7 @@ public enum AccountsRetention {
         public var refreshTokens = 0
         public var sessions = 0
         public var resetTokens = 0
+        public var failureWindows = 0
 
         public init() {}
     }
@@ -20,6 +21,7 @@ public enum AccountsRetention {
             DELETE FROM sessions WHERE expires_at < now() - interval '30 days' OR revoked_at < now() - interval '30 days'
             """).affectedRows
         purged.resetTokens = try db.query("DELETE FROM password_reset_tokens WHERE expires_at < now() - interval '1 day'").affectedRows
+        purged.failureWindows = try FailureThrottle.purge(on: db)
         return purged
     }
 }

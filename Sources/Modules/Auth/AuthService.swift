@@ -26,22 +26,21 @@ struct AuthService<Context: AuthContext> {
     }
 
     func login(_ input: LoginInput, client: ClientInfo) throws -> AuthenticationResult {
-        let throttle = LoginThrottle(cache: context.cache, limit: context.auth.loginFailureLimit, windowSeconds: context.auth.loginFailureWindow)
-        if let wait = throttle.retryAfter(input.email) {
-            throw APIError(.tooManyRequests, "Too many failed logins for this email; try again later",
-                           headers: [APIError.HeaderField("Retry-After", String(wait))])
+        let throttle = context.auth.failureThrottle(scope: "login", on: db)
+        if let wait = try throttle.retryAfter(input.email) {
+            throw FailureThrottle.tooMany("Too many failed logins for this email; try again later", retryAfter: wait)
         }
         guard let user = try AccountStore.user(email: input.email, on: db) else {
             hasher.burnVerification(input.password)
-            throttle.recordFailure(input.email)
+            try throttle.recordFailure(input.email)
             throw Self.invalidCredentials
         }
         guard case .match(let needsRehash) = hasher.verify(input.password, against: user.passwordHash) else {
-            throttle.recordFailure(input.email)
+            try throttle.recordFailure(input.email)
             throw Self.invalidCredentials
         }
         guard user.isActive else { throw APIError.unauthorized("Account is deactivated") }
-        throttle.reset(input.email)
+        try throttle.reset(input.email)
         if needsRehash {
             try AccountStore.upgradePasswordHash(userId: user.id, from: user.passwordHash, to: try hasher.hash(input.password), on: db)
         }
@@ -91,14 +90,16 @@ struct AuthService<Context: AuthContext> {
     }
 
     /// Queues a reset email when the account exists and is active; the caller answers 202 either way.
+    /// The mail carries a marker where its link goes; the jobs process issues the token as it
+    /// sends (`PasswordResetLink`), so no usable link ever rests in the outbox.
     func forgotPassword(_ input: ForgotPasswordInput) throws {
-        let token = try SecureRandom.token()
+        let resetId = try UUIDGenerator.random()
         try db.withTransaction { db in
             guard let user = try AccountStore.user(email: input.email, on: db), user.isActive else { return }
-            try SessionStore.storeResetToken(userId: user.id, hash: Digest.sha256(token), ttlSeconds: context.auth.resetTokenTTL, on: db)
-            let link = context.auth.publicBaseURL + "/reset-password?token=" + token
-            try Outbox.enqueue(MailTemplates.passwordReset(to: user.email, firstName: user.firstName, resetURL: link,
-                                                          validMinutes: context.auth.resetTokenTTL / 60), on: db)
+            let outboxId = try Outbox.enqueue(MailTemplates.passwordReset(
+                to: user.email, firstName: user.firstName, resetURL: PasswordResetLink.marker(resetId),
+                validMinutes: context.auth.resetTokenTTL / 60), on: db)
+            try SessionStore.storeResetRequest(id: resetId, userId: user.id, outboxId: outboxId, ttlSeconds: context.auth.resetTokenTTL, on: db)
         }
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import JWT
+import Postgres
 
 /// What authentication needs from configuration, built once per process.
 public struct AuthSettings: Sendable {
@@ -30,5 +31,10 @@ public struct AuthSettings: Sendable {
         self.resetTokenTTL = resetTokenTTL
         self.loginFailureLimit = loginFailureLimit
         self.loginFailureWindow = loginFailureWindow
+    }
+
+    /// Five failures in fifteen minutes (API.md §2), for logins and for current passwords alike.
+    public func failureThrottle(scope: String, on db: PostgresClient) -> FailureThrottle {
+        FailureThrottle(db: db, scope: scope, limit: loginFailureLimit, windowSeconds: loginFailureWindow)
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import HTTP
 import Postgres
 
@@ -104,11 +105,24 @@ public enum SessionStore {
 
     // MARK: Password reset tokens
 
-    static func storeResetToken(userId: String, hash: [UInt8], ttlSeconds: Int, on db: PostgresClient) throws {
+    /// A reset requested, its link not issued yet: the hash is of random bytes nobody holds
+    /// until the jobs process issues the real token with the mail (`issueResetToken`).
+    static func storeResetRequest(id: String, userId: String, outboxId: String, ttlSeconds: Int, on db: PostgresClient) throws {
         try db.query("""
-            INSERT INTO password_reset_tokens (user_id, token_hash, expires_at)
-            VALUES (\(bind: userId), \(bind: SQLFragment.bytea(hash)), now() + make_interval(secs => \(bind: ttlSeconds)))
+            INSERT INTO password_reset_tokens (id, user_id, token_hash, expires_at, outbox_id)
+            VALUES (\(bind: id), \(bind: userId), \(bind: SQLFragment.bytea(try SecureRandom.bytes(32)))::bytea,
+                    now() + make_interval(secs => \(bind: ttlSeconds)), \(bind: outboxId))
             """)
+    }
+
+    /// Gives the reset of an outbox message the hash of the token about to be mailed, valid from
+    /// now; the reset's id, or nil when it was spent meanwhile (nothing to send).
+    static func issueResetToken(outboxId: String, hash: [UInt8], ttlSeconds: Int, on db: PostgresClient) throws -> String? {
+        try db.query("""
+            UPDATE password_reset_tokens SET token_hash = \(bind: SQLFragment.bytea(hash))::bytea, expires_at = now() + make_interval(secs => \(bind: ttlSeconds))
+            WHERE outbox_id = \(bind: outboxId) AND used_at IS NULL
+            RETURNING id
+            """).first?.decode("id", as: String.self)
     }
 
     /// Whether the token could be spent now (checked before the slow password hash).

@@ -16,7 +16,7 @@ public enum CatalogRoutes {
                     try AdminView.require(request, context)
                     return CatalogResponse.uncached(request, try build())
                 }
-                return try CatalogResponse.cached(request, context.catalogCache, kind: "categories", identity: "tree=\(tree)", build: build)
+                return try CatalogResponse.cached(request, context.catalogCache, kind: "categories", identity: "tree=\(tree)") { .page(try build()) }
             },
             Route(.get, "/api/categories/:idOrSlug") { request, context in
                 let key = CatalogKey(request.pathParameter("idOrSlug") ?? "")
@@ -24,32 +24,36 @@ public enum CatalogRoutes {
                     return CatalogResponse.uncached(request, Envelope.success(try CategoryService(context: context).find(key, includeInactive: true)))
                 }
                 return try CatalogResponse.cached(request, context.catalogCache, kind: "category", identity: key.text) {
-                    Envelope.success(try CategoryService(context: context).find(key, includeInactive: false))
+                    .page(Envelope.success(try CategoryService(context: context).find(key, includeInactive: false)))
                 }
             },
             Route(.post, "/api/categories", access: .admin, body: .json) { request, context in
                 let input = try CategoryInput(request, creating: true)
                 return Envelope.success(try CategoryService(context: context).create(input), status: .created)
             },
+            // Writes name a category by id (API.md §4); only reads accept a slug.
             Route(.patch, "/api/categories/:idOrSlug", access: .admin, body: .json) { request, context in
-                let key = CatalogKey(request.pathParameter("idOrSlug") ?? "")
+                let id = try request.uuidParameter("idOrSlug", field: "id")
                 let input = try CategoryInput(request, creating: false)
-                return Envelope.success(try CategoryService(context: context).update(key, input))
+                return Envelope.success(try CategoryService(context: context).update(.id(id), input))
             },
             Route(.delete, "/api/categories/:idOrSlug", access: .admin) { request, context in
-                try CategoryService(context: context).delete(CatalogKey(request.pathParameter("idOrSlug") ?? ""))
+                try CategoryService(context: context).delete(.id(try request.uuidParameter("idOrSlug", field: "id")))
                 return Envelope.success(nil)
             },
             Route(.get, "/api/products") { request, context in
                 let query = try ProductListQuery(request)
-                let build = {
-                    let (products, total) = try ProductService(context: context).list(query)
-                    return Envelope.list(products, pagination: Pagination(total: total, page: query.page, limit: query.limit))
+                let build = { () throws -> CatalogResponse.Built in
+                    let listing = try ProductService(context: context).list(query)
+                    let response = Envelope.list(listing.products, pagination: Pagination(total: listing.total, page: query.page, limit: query.limit))
+                    return listing.categoryKnown ? .page(response) : .once(response)
                 }
                 if query.includeInactive {
                     try AdminView.require(request, context)
-                    return CatalogResponse.uncached(request, try build())
+                    return CatalogResponse.uncached(request, try build().response)
                 }
+                // Deep pages are rare and each is a different key: they are answered, not kept.
+                guard query.page <= ProductListQuery.maxCachedPage else { return CatalogResponse.fresh(request, try build().response) }
                 return try CatalogResponse.cached(request, context.catalogCache, kind: "products", identity: query.identity, build: build)
             },
             Route(.get, "/api/products/:idOrSlug") { request, context in
@@ -58,7 +62,7 @@ public enum CatalogRoutes {
                     return CatalogResponse.uncached(request, Envelope.success(try ProductService(context: context).find(key, includeInactive: true)))
                 }
                 return try CatalogResponse.cached(request, context.catalogCache, kind: "product", identity: key.text) {
-                    Envelope.success(try ProductService(context: context).find(key, includeInactive: false))
+                    .page(Envelope.success(try ProductService(context: context).find(key, includeInactive: false)))
                 }
             },
             Route(.post, "/api/products", access: .admin, body: .json) { request, context in
@@ -66,14 +70,12 @@ public enum CatalogRoutes {
                 return Envelope.success(try ProductService(context: context).create(input), status: .created)
             },
             Route(.patch, "/api/products/:idOrSlug", access: .admin, body: .json) { request, context in
-                let service = ProductService(context: context)
-                let product = try service.find(CatalogKey(request.pathParameter("idOrSlug") ?? ""), includeInactive: true)
+                let id = try request.uuidParameter("idOrSlug", field: "id")
                 let input = try ProductInput(request, creating: false)
-                return Envelope.success(try service.update(product.id, input))
+                return Envelope.success(try ProductService(context: context).update(id, input))
             },
             Route(.delete, "/api/products/:idOrSlug", access: .admin) { request, context in
-                let service = ProductService(context: context)
-                try service.delete(try service.find(CatalogKey(request.pathParameter("idOrSlug") ?? ""), includeInactive: true).id)
+                try ProductService(context: context).delete(try request.uuidParameter("idOrSlug", field: "id"))
                 return Envelope.success(nil)
             },
         ]

@@ -28,9 +28,10 @@ extension Request {
 
 extension Request {
     /// A `:name` path parameter that must be a UUID (API.md §1: malformed → 400), lowercased.
-    public func uuidParameter(_ name: String) throws(APIError) -> String {
+    /// `field` names it in the error when the pattern's name says more (`:idOrSlug` taking an id).
+    public func uuidParameter(_ name: String, field: String? = nil) throws(APIError) -> String {
         guard let text = pathParameters[name], UUIDText.isValid(text) else {
-            throw APIError.validation([FieldError(field: name, message: "must be a UUID")])
+            throw APIError.validation([FieldError(field: field ?? name, message: "must be a UUID")])
         }
         return text.lowercased()
     }

@@ -38,7 +38,8 @@ public enum IdempotencyStore {
         if taken.rowCount == 1 { return .claimed }
 
         guard let row = try db.query("""
-            SELECT request_hash = \(bind: hash)::bytea AS same_request, state, response_status, convert_from(response_body, 'UTF8') AS body
+            SELECT request_hash = \(bind: hash)::bytea AS same_request, state, response_status, convert_from(response_body, 'UTF8') AS body,
+                   created_at < now() - make_interval(secs => \(bind: abandonedAfterSeconds)) AS abandoned
             FROM idempotency_keys WHERE user_id = \(bind: key.userId) AND scope = \(bind: key.scope) AND key = \(bind: key.key)
             """).first else {
             // Released between our two statements: the first request failed, so this one may run.
@@ -48,18 +49,45 @@ public enum IdempotencyStore {
             throw APIError.conflict("This Idempotency-Key was used with a different request",
                                     details: [FieldError(field: "Idempotency-Key", message: "was used with a different request body")])
         }
-        guard try row.decode("state", as: String?.self) == "done", let status = try row.decode("response_status", as: Int?.self) else {
+        let state = try row.decode("state", as: State.self)
+        // A committed answer whose request died before finishing (its worker was killed while
+        // Stripe answered) is replayed as it stands once the claim is abandoned: the work is done.
+        let abandoned = try row.decode("abandoned", as: Bool.self)
+        let finished = state == .done || (state == .committed && abandoned)
+        guard finished, let status = try row.decode("response_status", as: Int?.self) else {
             throw APIError.conflict("A request with this Idempotency-Key is still in progress",
                                     details: [FieldError(field: "Idempotency-Key", message: "is in use by a request still running")])
         }
         return .replay(status: status, body: Array((try row.decode("body", as: String?.self) ?? "").utf8))
     }
 
-    /// Stores the answer; call it inside the work's transaction, so the work and its answer
-    /// commit together.
+    /// Where a claimed key stands.
+    enum State: String, PostgresDecodable {
+        /// Claimed; nothing of the work has committed.
+        case running
+        /// The work committed its answer, and the request is still finishing what comes after
+        /// the commit (a Stripe call): a duplicate waits (409) rather than replay half an answer.
+        case committed
+        /// The final answer, replayed for 24 hours.
+        case done
+    }
+
+    /// Stores the final answer; call it inside the work's transaction when nothing follows the
+    /// commit, so the work and its answer commit together.
     public static func complete(_ key: IdempotencyKey, response: Response, on db: PostgresClient) throws {
+        try store(key, response, .done, on: db)
+    }
+
+    /// Stores the answer of work that committed but whose request goes on after the commit;
+    /// `complete` replaces it with the final answer.
+    public static func commit(_ key: IdempotencyKey, response: Response, on db: PostgresClient) throws {
+        try store(key, response, .committed, on: db)
+    }
+
+    private static func store(_ key: IdempotencyKey, _ response: Response, _ state: State, on db: PostgresClient) throws {
         try db.query("""
-            UPDATE idempotency_keys SET state = 'done', response_status = \(bind: response.status.code), response_body = convert_to(\(bind: String(decoding: response.body, as: UTF8.self)), 'UTF8'), completed_at = now()
+            UPDATE idempotency_keys SET state = \(bind: state.rawValue), response_status = \(bind: response.status.code),
+                response_body = \(bind: SQLFragment.bytea(response.body))::bytea, completed_at = now()
             WHERE user_id = \(bind: key.userId) AND scope = \(bind: key.scope) AND key = \(bind: key.key)
             """)
     }

@@ -24,6 +24,9 @@ public final class MailDispatcher {
 
     /// Sends one formatted message to one recipient; throws when the relay did not take it.
     public typealias Send = (_ message: [UInt8], _ from: String, _ to: String) throws -> Void
+    /// Completes a message just before it is sent (a secret that must never rest in the outbox,
+    /// such as a reset link); nil when it no longer needs sending.
+    public typealias Prepare = (_ entry: Outbox.Entry) throws -> MailMessage?
 
     public struct Pass: Equatable, Sendable {
         public var sent = 0
@@ -35,13 +38,16 @@ public final class MailDispatcher {
     private let clock: Clock
     private let logger: Logger
     private let send: Send
+    private let prepare: Prepare
 
-    public init(settings: Settings, database: PostgresClient, clock: Clock, logger: Logger, send: @escaping Send) {
+    public init(settings: Settings, database: PostgresClient, clock: Clock, logger: Logger, send: @escaping Send,
+                prepare: @escaping Prepare = { $0.message }) {
         self.settings = settings
         self.database = database
         self.clock = clock
         self.logger = logger
         self.send = send
+        self.prepare = prepare
     }
 
     /// The delay before attempt `attempts + 1`: base · 2^(attempts−1), capped.
@@ -58,7 +64,12 @@ public final class MailDispatcher {
         for entry in entries {
             // A stop request leaves the rest claimed; their lease runs out and another pass sends them.
             if shouldStop() { break }
-            let bytes = MailFormatter.format(entry.message, id: entry.id, from: settings.from, epochMilliseconds: clock.epochMilliseconds())
+            guard let message = try prepare(entry) else {
+                try Outbox.markCancelled(entry.id, reason: "no longer needed when its turn came", on: database)
+                logger.info("mail cancelled", ["mailId": .string(entry.id), "template": .string(entry.message.template)])
+                continue
+            }
+            let bytes = MailFormatter.format(message, id: entry.id, from: settings.from, epochMilliseconds: clock.epochMilliseconds())
             do {
                 try send(bytes, fromAddress, entry.message.to)
                 try Outbox.markSent(entry.id, on: database)

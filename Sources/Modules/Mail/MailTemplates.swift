@@ -10,8 +10,10 @@ public enum MailTemplates {
             """)
     }
 
+    public static let passwordResetTemplate = "password-reset"
+
     public static func passwordReset(to address: String, firstName: String, resetURL: String, validMinutes: Int) -> MailMessage {
-        MailMessage(template: "password-reset", to: address, subject: "Reset your password", bodyText: """
+        MailMessage(template: passwordResetTemplate, to: address, subject: "Reset your password", bodyText: """
             Hello \(firstName),
 
             someone asked to reset the password of this account. To choose a new password, open

@@ -3,12 +3,14 @@ import Postgres
 /// The email outbox (API.md §8): rows written in the same transaction as their cause and
 /// drained by the jobs process. All of its SQL is here.
 public enum Outbox {
-    /// Queues `message`; call it inside the transaction of the change that causes it.
-    public static func enqueue(_ message: MailMessage, on database: PostgresClient) throws {
+    /// Queues `message`; call it inside the transaction of the change that causes it. The row's id.
+    @discardableResult
+    public static func enqueue(_ message: MailMessage, on database: PostgresClient) throws -> String {
         try database.query("""
             INSERT INTO email_outbox (template, to_address, subject, body_text, body_html)
             VALUES (\(bind: message.template), \(bind: message.to), \(bind: message.subject), \(bind: message.bodyText), \(bind: message.bodyHTML))
-            """)
+            RETURNING id
+            """).single().decode("id", as: String.self)
     }
 
     /// A claimed row, leased to one jobs process until `leaseSeconds` pass.
@@ -43,10 +45,15 @@ public enum Outbox {
         try database.query("UPDATE email_outbox SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = \(bind: id)", idempotent: true)
     }
 
+    /// A message that no longer needs sending (the reset it carried was spent meanwhile).
+    static func markCancelled(_ id: String, reason: String, on database: PostgresClient) throws {
+        try database.query("UPDATE email_outbox SET status = 'cancelled', last_error = \(bind: reason) WHERE id = \(bind: id)", idempotent: true)
+    }
+
     /// Schedules the next attempt, or gives up (`failed`) after `maxAttempts`.
     static func markFailed(_ id: String, error: String, retryInSeconds: Int, maxAttempts: Int, on database: PostgresClient) throws {
         try database.query("""
-            UPDATE email_outbox SET last_error = \(bind: String(error.prefix(500))), next_attempt_at = now() + make_interval(secs => \(bind: retryInSeconds)),
+            UPDATE email_outbox SET last_error = \(bind: String(error.unicodeScalars.prefix(500))), next_attempt_at = now() + make_interval(secs => \(bind: retryInSeconds)),
                 status = CASE WHEN attempts >= \(bind: maxAttempts) THEN 'failed' ELSE 'pending' END
             WHERE id = \(bind: id)
             """, idempotent: true)

@@ -17,6 +17,12 @@ struct CheckoutService<Context: OrdersContext> {
             // The cart's lock comes first: a second checkout of the same cart waits here and
             // then finds it empty.
             let cartId = try CartStore.lockCart(userId: principal.userId, on: db)
+            // Unpaid orders hold stock until they expire: one account may not hoard it. The cart
+            // lock above serialises this user's checkouts, so the count cannot race.
+            guard try OrderStore.pendingCount(userId: principal.userId, on: db) < settings.maxPendingOrders else {
+                throw APIError.conflict("You have \(settings.maxPendingOrders) unpaid orders; pay or cancel one first",
+                                        details: [FieldError(field: "orders", message: "at most \(settings.maxPendingOrders) unpaid orders at a time")])
+            }
             let shipping = try resolve(input.shipping, field: "shippingAddressId", userId: principal.userId, on: db)
             let billing = try input.billing.map { try resolve($0, field: "billingAddressId", userId: principal.userId, on: db) } ?? shipping
             let lines = try CartStore.lines(cartId: cartId, lockingProducts: true, on: db)
@@ -37,17 +43,20 @@ struct CheckoutService<Context: OrdersContext> {
             try CartStore.empty(cartId: cartId, on: db)
             let order = try OrderStore.find(id, on: db)!
             let response = Envelope.success(OrderView(order, viewerId: principal.userId), status: .created)
-            if let idempotencyKey { try IdempotencyStore.complete(idempotencyKey, response: response, on: db) }
+            // Committed with the order, but not final: a duplicate arriving while the PaymentIntent
+            // is being made gets 409 instead of this answer without its payment.
+            if let idempotencyKey { try IdempotencyStore.commit(idempotencyKey, response: response, on: db) }
             return (order, response)
         }
         context.orderPlaced()
         context.stockChanged()
-        guard let payment = context.orderPayments.orderPlaced(order) else { return response }
-        let paid = Envelope.success(OrderView(order.with(payment), viewerId: principal.userId), status: .created)
-        // The stored answer was written before the intent existed; a replay should carry it too.
-        // Should this fail, a replay shows payment null and create-payment-intent reuses the intent.
-        if let idempotencyKey { try? IdempotencyStore.complete(idempotencyKey, response: paid, on: db) }
-        return paid
+        let answer = context.orderPayments.orderPlaced(order).map {
+            Envelope.success(OrderView(order.with($0), viewerId: principal.userId), status: .created)
+        } ?? response
+        // Should this fail, the committed answer is replayed once the claim is abandoned, with
+        // payment null; create-payment-intent then reuses the intent.
+        if let idempotencyKey { try? IdempotencyStore.complete(idempotencyKey, response: answer, on: db) }
+        return answer
     }
 
     /// A saved address must be the caller's own; anyone else's is as unknown as a made-up id.

@@ -150,6 +150,11 @@ enum OrderStore {
         try db.query("SELECT status FROM orders o WHERE o.id = \(bind: id) AND \(owned(by: ownerId))").first?.decode("status", as: OrderStatus.self)
     }
 
+    /// The user's orders still waiting for payment.
+    static func pendingCount(userId: String, on db: PostgresClient) throws -> Int {
+        try db.query("SELECT count(*) AS n FROM orders WHERE user_id = \(bind: userId) AND status = 'PENDING'").single().decode("n", as: Int.self)
+    }
+
     /// Orders still unpaid after `seconds`, oldest first. Several jobs processes may pick the
     /// same one: the guarded transition lets exactly one of them cancel it.
     static func overdue(olderThan seconds: Int, limit: Int, on db: PostgresClient) throws -> [String] {

@@ -20,13 +20,17 @@ public struct OrderSettings: Sendable {
     public var shippingFlat: Cents
     public var freeShippingMinimum: Cents
     public var paymentTimeoutSeconds: Int
+    /// `MAX_PENDING_ORDERS`: unpaid orders one user may hold; each holds stock until it expires.
+    public var maxPendingOrders: Int
 
-    public init(currency: String, taxRatePartsPerMillion: Int, shippingFlat: Cents, freeShippingMinimum: Cents, paymentTimeoutSeconds: Int) {
+    public init(currency: String, taxRatePartsPerMillion: Int, shippingFlat: Cents, freeShippingMinimum: Cents, paymentTimeoutSeconds: Int,
+                maxPendingOrders: Int = 5) {
         self.currency = currency
         self.taxRatePartsPerMillion = taxRatePartsPerMillion
         self.shippingFlat = shippingFlat
         self.freeShippingMinimum = freeShippingMinimum
         self.paymentTimeoutSeconds = paymentTimeoutSeconds
+        self.maxPendingOrders = maxPendingOrders
     }
 }
 

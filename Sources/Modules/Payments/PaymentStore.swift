@@ -112,8 +112,10 @@ enum PaymentStore {
 
     /// Records the event id; false when it was recorded before (a repeat, which must do nothing).
     static func recordEvent(_ event: StripeEvent, payload: [UInt8], on db: PostgresClient) throws -> Bool {
+        // The payload is kept as the bytes Stripe signed (text, not jsonb: an event may hold "\u0000").
         try db.query("""
-            INSERT INTO stripe_events (id, type, payment_intent_id, payload, processed_at) VALUES (\(bind: event.id), \(bind: event.type), \(bind: event.paymentIntentId), \(bind: String(decoding: payload, as: UTF8.self))::jsonb, now())
+            INSERT INTO stripe_events (id, type, payment_intent_id, payload, processed_at)
+            VALUES (\(bind: event.id), \(bind: event.type), \(bind: event.paymentIntentId), \(bind: String(decoding: payload, as: UTF8.self)), now())
             ON CONFLICT (id) DO NOTHING
             """).affectedRows == 1
     }

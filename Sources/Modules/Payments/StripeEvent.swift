@@ -36,22 +36,29 @@ struct StripeEvent: Sendable {
 
     init(body: [UInt8]) throws(Malformed) {
         guard let json = try? JSONParser.parse(body) else { throw Malformed(reason: "body is not JSON") }
-        guard json["object"]?.stringValue == "event", let id = json["id"]?.stringValue, !id.isEmpty, id.utf8.count <= 255,
-              let type = json["type"]?.stringValue, let object = json["data"]?["object"], object.objectValue != nil else {
+        guard json["object"]?.stringValue == "event", let id = json["id"]?.stringValue, Self.isIdentifier(id),
+              let type = json["type"]?.stringValue, Self.isIdentifier(type), let object = json["data"]?["object"], object.objectValue != nil else {
             throw Malformed(reason: "not a Stripe event")
         }
         self.id = id
-        self.type = String(type.prefix(255))
+        self.type = type
         self.object = object
+    }
+
+    /// Stripe's ids and event types are short printable ASCII (`evt_…`, `payment_intent.succeeded`);
+    /// anything else (a NUL, a megabyte) is not an event worth a row.
+    static func isIdentifier(_ text: String) -> Bool {
+        (1...255).contains(text.utf8.count) && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f }
     }
 
     /// The intent an event is about, for `stripe_events.payment_intent_id`.
     var paymentIntentId: String? {
-        switch object["object"]?.stringValue {
+        let id: String? = switch object["object"]?.stringValue {
         case "payment_intent": object["id"]?.stringValue
         case "charge": object["payment_intent"]?.stringValue
         default: nil
         }
+        return id.flatMap { Self.isIdentifier($0) ? $0 : nil }
     }
 
     func kind() throws(Malformed) -> Kind {
@@ -59,11 +66,11 @@ struct StripeEvent: Sendable {
         case "payment_intent.succeeded": return .paymentSucceeded(try intent())
         case "payment_intent.payment_failed": return .paymentFailed(try intent())
         case "charge.refunded":
-            guard object["object"]?.stringValue == "charge", let intentId = object["payment_intent"]?.stringValue,
+            guard object["object"]?.stringValue == "charge", let intentId = object["payment_intent"]?.stringValue, Self.isIdentifier(intentId),
                   let refunded = object["amount_refunded"].flatMap(StripeJSON.int64) else {
                 throw Malformed(reason: "charge.refunded without a charge")
             }
-            let refundId = object["refunds"]?["data"]?.arrayValue?.first?["id"]?.stringValue
+            let refundId = object["refunds"]?["data"]?.arrayValue?.first?["id"]?.stringValue.flatMap { Self.isIdentifier($0) ? $0 : nil }
             return .chargeRefunded(ChargeFields(paymentIntentId: intentId, amountRefunded: refunded,
                                                 fullyRefunded: object["refunded"]?.boolValue == true, refundId: refundId))
         default:
@@ -72,7 +79,7 @@ struct StripeEvent: Sendable {
     }
 
     private func intent() throws(Malformed) -> IntentFields {
-        guard object["object"]?.stringValue == "payment_intent", let id = object["id"]?.stringValue,
+        guard object["object"]?.stringValue == "payment_intent", let id = object["id"]?.stringValue, Self.isIdentifier(id),
               let amount = object["amount"].flatMap(StripeJSON.int64), let currency = object["currency"]?.stringValue else {
             throw Malformed(reason: "\(type) without a payment_intent")
         }

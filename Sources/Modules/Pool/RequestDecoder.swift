@@ -6,6 +6,9 @@ import HTTP
 enum RequestDecoder {
     enum Failure: Error {
         case bodyTooLarge
+        /// A method the service does not know (`PROPFIND`, `FOO`): answered 405 or 404 from the
+        /// path alone, never routed as if it were another method.
+        case unknownMethod
     }
 
     /// `streams(method, path)` says whether the route reads its body as a stream, with
@@ -22,8 +25,9 @@ enum RequestDecoder {
         }
         if let type = parameters["CONTENT_TYPE"], !type.isEmpty { headerValues["content-type"] = type }
         if let length = parameters["CONTENT_LENGTH"], !length.isEmpty { headerValues["content-length"] = length }
+        let method = HTTPMethod(rawValue: rawMethod)
         var request = Request(
-            method: HTTPMethod(rawValue: rawMethod) ?? .get,
+            method: method ?? .get,
             rawMethod: rawMethod,
             rawPath: path,
             query: QueryParameters(parsing: query),
@@ -31,8 +35,12 @@ enum RequestDecoder {
             remoteAddress: parameters["REMOTE_ADDR"] ?? "",
             requestId: requestId(nginx: parameters["REQUEST_ID"])
         )
+        guard method != nil else {
+            exchange.drain()
+            return (request, .unknownMethod)
+        }
         let expected = Int(parameters["CONTENT_LENGTH"] ?? "") ?? 0
-        guard expected > 0 || HTTPMethod(rawValue: rawMethod)?.hasBody == true else { return (request, nil) }
+        guard expected > 0 || method?.hasBody == true else { return (request, nil) }
         if streams(request.method, path) {
             guard expected <= streamLimit else {
                 exchange.drain()

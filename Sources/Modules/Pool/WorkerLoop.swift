@@ -77,10 +77,13 @@ public final class WorkerLoop {
             exchange, bodyLimit: Configuration.requestBodyLimit, streamLimit: application.streamedBodyLimit,
             streams: application.streamsBody)
         let response: Response
-        if failure == .bodyTooLarge {
+        switch failure {
+        case .bodyTooLarge:
             let streamed = application.streamsBody(request.method, request.rawPath)
             response = rejectTooLarge(request, limit: streamed ? application.streamedBodyLimit : Configuration.requestBodyLimit, started: started)
-        } else {
+        case .unknownMethod:
+            response = application.handleUnknownMethod(request, startedAt: started)
+        case nil:
             response = application.handle(request, startedAt: started)
             // Whatever a streaming handler left unread (it refused the upload midway).
             if request.bodyStream != nil { exchange.drain() }

@@ -14,10 +14,18 @@ struct ProfileService<Context: UsersContext> {
     func update(_ principal: Principal, _ input: ProfileUpdate) throws -> UserRecord {
         var changes = UserStore.Changes(email: input.email, firstName: input.firstName, lastName: input.lastName)
         if input.email != nil || input.newPassword != nil {
+            // Guesses at the current password are throttled per user like logins, and a locked
+            // user costs no hash at all.
+            let throttle = context.auth.failureThrottle(scope: "password-change", on: context.database)
+            if let wait = try throttle.retryAfter(principal.userId) {
+                throw FailureThrottle.tooMany("Too many wrong current passwords; try again later", retryAfter: wait)
+            }
             let current = try me(principal)
             guard case .match = context.auth.passwordHasher.verify(input.currentPassword ?? "", against: current.passwordHash) else {
+                try throttle.recordFailure(principal.userId)
                 throw APIError.unauthorized("Current password is incorrect")
             }
+            try throttle.reset(principal.userId)
             if let newPassword = input.newPassword { changes.passwordHash = try context.auth.passwordHasher.hash(newPassword) }
         }
         let (user, revoked): (UserRecord, [String]) = try context.database.withTransaction { db in

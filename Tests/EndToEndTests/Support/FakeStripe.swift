@@ -47,6 +47,11 @@ struct FakeStripe {
         try control("POST", "mode", #"{"mode":"\#(mode)"\#(times.map { #","times":\#($0)"# } ?? "")}"#)
     }
 
+    /// The next `times` API calls answer normally, each after `seconds`.
+    func delay(_ seconds: Double, times: Int) throws {
+        try control("POST", "mode", #"{"mode":"delay","seconds":\#(seconds),"times":\#(times)}"#)
+    }
+
     func calls() throws -> [Call] {
         try (control("GET", "requests").arrayValue ?? []).map { call in
             Call(method: call["method"]?.stringValue ?? "", path: call["path"]?.stringValue ?? "",

@@ -3,6 +3,6 @@ import Orders
 extension Configuration {
     public var orderSettings: OrderSettings {
         OrderSettings(currency: currency, taxRatePartsPerMillion: taxRatePartsPerMillion, shippingFlat: shippingFlat,
-                      freeShippingMinimum: freeShippingMinimum, paymentTimeoutSeconds: orderPaymentTimeout)
+                      freeShippingMinimum: freeShippingMinimum, paymentTimeoutSeconds: orderPaymentTimeout, maxPendingOrders: maxPendingOrders)
     }
 }

@@ -37,7 +37,10 @@ public struct Configuration: Sendable {
     public var shippingFlat: Cents
     public var freeShippingMinimum: Cents
     public var orderPaymentTimeout: Int
+    public var maxPendingOrders: Int
     public var cacheTTL: Int
+    /// `CACHE_MAX_ENTRIES`: catalog pages one catalog version may keep in Redis.
+    public var cacheMaxEntries: Int
     /// Where the catalog cache's version lives: this host's scoreboard or Redis (several app hosts).
     public var catalogCacheScope: CatalogCacheScope
 
@@ -63,6 +66,8 @@ public struct Configuration: Sendable {
         env.check("REDIS_URL", redisURL.isEmpty || redis != nil, "must be redis://[:password@]host[:port][/db] or unix:///path")
         let secret = env.required("JWT_SECRET")
         env.check("JWT_SECRET", secret.isEmpty || secret.utf8.count >= 32, "must be at least 32 bytes")
+        // The example env file's placeholder is public: a server running with it signs tokens anyone can forge.
+        env.check("JWT_SECRET", !secret.uppercased().contains("CHANGE-ME"), "is still the example file's placeholder; generate one with: openssl rand -hex 32")
         let stripeBase = env.string("STRIPE_API_BASE", default: "https://api.stripe.com")
         env.check("STRIPE_API_BASE", stripeBase.hasPrefix("https://") || stripeBase.hasPrefix("http://"), "must be an http(s) URL")
         let stripeKey = env.optional("STRIPE_SECRET_KEY")
@@ -77,6 +82,12 @@ public struct Configuration: Sendable {
         env.check("PUBLIC_BASE_URL", publicBase.hasPrefix("https://") || publicBase.hasPrefix("http://"), "must be an http(s) URL")
         let catalogCacheScope = CatalogCacheScope(rawValue: env.string("CATALOG_CACHE_SCOPE", default: "host"))
         env.check("CATALOG_CACHE_SCOPE", catalogCacheScope != nil, "must be host (one app host) or global (several)")
+        // Test routes stall and crash workers on request: only a test stack may mount them, and
+        // it says so with a second variable, so a copied test env file cannot turn them on.
+        let enableTestRoutes = env.bool("ENABLE_TEST_ROUTES", default: false)
+        let profile = env.string("COMMERCE_PROFILE", default: "production")
+        env.check("ENABLE_TEST_ROUTES", !enableTestRoutes || profile == "test",
+                  "is only allowed with COMMERCE_PROFILE=test (the test routes stall and crash workers on request)")
         let logLevelName = env.string("LOG_LEVEL", default: "info")
         let logLevel = LogLevel(name: logLevelName)
         env.check("LOG_LEVEL", logLevel != nil, "must be one of debug, info, warn, error")
@@ -107,12 +118,14 @@ public struct Configuration: Sendable {
             shippingFlat: env.money("SHIPPING_FLAT", default: Cents(500)),
             freeShippingMinimum: env.money("FREE_SHIPPING_MIN", default: Cents(10_000)),
             orderPaymentTimeout: env.seconds("ORDER_PAYMENT_TIMEOUT", default: 1800),
+            maxPendingOrders: env.int("MAX_PENDING_ORDERS", default: 5, range: 1...1_000_000),
             cacheTTL: env.seconds("CACHE_TTL", default: 3600),
+            cacheMaxEntries: env.int("CACHE_MAX_ENTRIES", default: 10_000, range: 1...10_000_000),
             catalogCacheScope: catalogCacheScope ?? .host,
             metricsToken: env.optional("METRICS_TOKEN"),
             corsOrigins: Set((env.optional("CORS_ORIGINS") ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }),
             logLevel: logLevel ?? .info,
-            enableTestRoutes: env.bool("ENABLE_TEST_ROUTES", default: false),
+            enableTestRoutes: enableTestRoutes,
             pool: PoolSettings.load(&env)
         )
         if let first = env.errors.first { throw ConfigurationErrors(errors: env.errors, first: first) }

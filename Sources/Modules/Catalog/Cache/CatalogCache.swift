@@ -33,6 +33,9 @@ public final class CatalogCache {
 
     private let cache: RedisClient
     private let ttlSeconds: Int
+    /// Pages one catalog version may hold in Redis (`CACHE_MAX_ENTRIES`): however many distinct
+    /// queries clients invent, the cache of a version stays bounded.
+    private let maxEntries: Int
     /// A bump that could not reach Redis; retried before this worker's next cache use.
     private var bumpPending = false
     /// Told each lookup's result, for `cache_requests_total{cache="catalog"}`.
@@ -47,9 +50,10 @@ public final class CatalogCache {
 
     static let versionKey = "catalog:version"
 
-    public init(cache: RedisClient, ttlSeconds: Int, hostVersion: HostVersion? = nil) {
+    public init(cache: RedisClient, ttlSeconds: Int, maxEntries: Int = 10_000, hostVersion: HostVersion? = nil) {
         self.cache = cache
         self.ttlSeconds = ttlSeconds
+        self.maxEntries = maxEntries
         self.hostVersion = hostVersion
     }
 
@@ -99,9 +103,22 @@ public final class CatalogCache {
     /// meanwhile, the page lands under the old version and is never read.
     public func store(kind: String, identity: String, version: String, page: CachedPage) {
         let key = Self.key(version: version, kind: kind, identity: identity)
-        _ = try? cache.set(key, page.encoded, expireSeconds: ttlSeconds)
+        _ = try? cache.command([Array("EVAL".utf8), Array(Self.boundedSet.utf8), Array("2".utf8), Array(key.utf8), Array(Self.countKey(version: version).utf8),
+                                page.encoded, Array(String(ttlSeconds).utf8), Array(String(maxEntries).utf8)], idempotent: false)
         remember(key, page, version: version)
     }
+
+    static func countKey(version: String) -> String { "catalog:v\(version):entries" }
+
+    /// SET with a budget, in one round trip: count the version's entries (the counter expires
+    /// with them) and store only while the count is within the bound.
+    public static let boundedSet = """
+        local n = redis.call('INCR', KEYS[2])
+        if n == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+        if n > tonumber(ARGV[3]) then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+        return 1
+        """
 
     private func remember(_ key: String, _ page: CachedPage, version: String) {
         guard version == localVersion else { return }

@@ -3,21 +3,38 @@ import HTTP
 /// Public catalog answers: cached bytes when Redis has them, built from PostgreSQL otherwise,
 /// always with an ETag so clients can revalidate with `If-None-Match` (304).
 enum CatalogResponse {
-    static func cached(_ request: Request, _ cache: CatalogCache, kind: String, identity: String, build: () throws -> Response) rethrows -> Response {
+    /// What a build made: the answer, and whether it may be stored. Only canonical answers
+    /// are (a filter on a category that does not exist is answered, never remembered), so the
+    /// cache holds what the shop has, not what clients can make up.
+    struct Built {
+        let response: Response
+        let storable: Bool
+
+        static func page(_ response: Response) -> Built { Built(response: response, storable: true) }
+        static func once(_ response: Response) -> Built { Built(response: response, storable: false) }
+    }
+
+    static func cached(_ request: Request, _ cache: CatalogCache, kind: String, identity: String, build: () throws -> Built) rethrows -> Response {
         switch cache.lookup(kind: kind, identity: identity) {
         case .hit(let page):
             return respond(request, page)
         case .miss(let version):
-            let response = try build()
-            guard response.status == .ok else { return response }
-            let page = CachedPage(body: response.body)
-            cache.store(kind: kind, identity: identity, version: version, page: page)
+            let built = try build()
+            guard built.response.status == .ok else { return built.response }
+            let page = CachedPage(body: built.response.body)
+            if built.storable { cache.store(kind: kind, identity: identity, version: version, page: page) }
             return respond(request, page)
         case .unavailable:
-            let response = try build()
+            let response = try build().response
             guard response.status == .ok else { return response }
             return respond(request, CachedPage(body: response.body))
         }
+    }
+
+    /// A public answer that is not cached (a page past the cached ones), with the same ETag.
+    static func fresh(_ request: Request, _ response: Response) -> Response {
+        guard response.status == .ok else { return response }
+        return respond(request, CachedPage(body: response.body))
     }
 
     /// Not cached (admin views), but still revalidatable.

@@ -13,6 +13,8 @@ struct ProductListQuery {
     var includeInactive: Bool
 
     static let sortFields = ["createdAt", "price", "name", "relevance"]
+    /// Pages past this are answered from PostgreSQL every time, never cached.
+    static let maxCachedPage = 20
 
     init(_ request: Request) throws(APIError) {
         var query = QueryReader(request.query)
@@ -20,7 +22,7 @@ struct ProductListQuery {
         category = query.string("category", maxLength: 255).map(CatalogKey.init)
         minPrice = query.money("minPrice")
         maxPrice = query.money("maxPrice")
-        search = query.string("search", maxLength: 200).flatMap { text in text.contains(where: { !$0.isWhitespace }) ? text : nil }
+        search = query.string("search", maxLength: 200).flatMap(Self.normalised)
         inStock = query.bool("inStock") ?? false
         includeInactive = query.bool("includeInactive") ?? false
         let fallback = SortOrder(field: search == nil ? "createdAt" : "relevance", descending: true)
@@ -28,6 +30,14 @@ struct ProductListQuery {
         if sort.field == "relevance" && search == nil { query.fail("sort", "relevance needs a search") }
         if let minPrice, let maxPrice, minPrice > maxPrice { query.fail("minPrice", "must not exceed maxPrice") }
         try query.finish()
+    }
+
+    /// A search as PostgreSQL reads it (case-folded, words split on whitespace): lowercased, its
+    /// whitespace collapsed, so `Parka`, ` parka ` and `PARKA` are one query and one cache key.
+    /// nil when nothing but whitespace is left.
+    static func normalised(_ search: String) -> String? {
+        let words = search.lowercased().split(whereSeparator: \.isWhitespace)
+        return words.isEmpty ? nil : words.joined(separator: " ")
     }
 
     /// Same filters, same key, whatever order or spelling the query string used.

@@ -6,16 +6,19 @@ struct ProductService<Context: CatalogContext> {
     let context: Context
     var db: PostgresClient { context.database }
 
-    func list(_ query: ProductListQuery) throws -> (products: [ProductRecord], total: Int) {
+    /// One page and its total; `categoryKnown` is false when the filter names a category that
+    /// does not exist (or is hidden), whose empty answer is not worth caching.
+    func list(_ query: ProductListQuery) throws -> (products: [ProductRecord], total: Int, categoryKnown: Bool) {
         var categoryId: String?
         if let key = query.category {
             guard let category = try CategoryStore.find(key, on: db), category.isActive || query.includeInactive else {
                 // An unknown category filters everything out, as an empty filter result would.
-                return ([], 0)
+                return ([], 0, false)
             }
             categoryId = category.id
         }
-        return try ProductStore.list(query, categoryId: categoryId, currency: context.currency, on: db)
+        let (products, total) = try ProductStore.list(query, categoryId: categoryId, currency: context.currency, on: db)
+        return (products, total, true)
     }
 
     func find(_ key: CatalogKey, includeInactive: Bool) throws -> ProductRecord {

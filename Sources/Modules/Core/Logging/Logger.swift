@@ -58,12 +58,39 @@ public struct Logger: Sendable {
         for entry in extra.entries { line[entry.key] = entry.value }
         var bytes = JSONWriter.encode(.object(line))
         bytes.append(0x0A)
+        LogOutput.writeAll(bytes, to: fd)
+    }
+}
+
+/// Writes one log line whole. A signal landing during the write (SIGTERM to drain, SIGCHLD in
+/// the supervisor) makes write(2) fail with EINTR, and a full non-blocking pipe with EAGAIN:
+/// both are retried, so a line is lost only when the descriptor itself is gone.
+public enum LogOutput {
+    /// write(2), injectable so a test can interrupt it.
+    public typealias Write = (Int32, UnsafeRawPointer, Int) -> Int
+
+    public static func writeAll(_ bytes: [UInt8], to fd: Int32, write: Write = { Glibc.write($0, $1, $2) }) {
         bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
             var offset = 0
+            var stalls = 0
             while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written <= 0 { break }
-                offset += written
+                let written = write(fd, base + offset, raw.count - offset)
+                if written > 0 {
+                    offset += written
+                    stalls = 0
+                    continue
+                }
+                let code = errno
+                if written < 0 && code == EINTR { continue }
+                // A full non-blocking pipe: wait for room, but not forever (about a second).
+                if written < 0 && (code == EAGAIN || code == EWOULDBLOCK) && stalls < 1000 {
+                    stalls += 1
+                    var pending = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&pending, 1, 1)
+                    continue
+                }
+                return
             }
         }
     }

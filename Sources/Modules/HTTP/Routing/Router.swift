@@ -73,6 +73,15 @@ public final class Router<Context> {
         return .methodNotAllowed(pattern: node.pattern ?? path, allowed: Self.allowed(node.routes.keys))
     }
 
+    /// The methods `path` answers (as a 405 lists them), or nil when no route has the path.
+    public func allowedMethods(path: String) -> [HTTPMethod]? {
+        switch match(method: .options, path: path) {
+        case .found: [.options]
+        case .methodNotAllowed(_, let allowed): allowed
+        case .notFound, .malformedPath: nil
+        }
+    }
+
     /// The methods a path answers, in a stable order, with HEAD beside GET and OPTIONS always.
     private static func allowed(_ methods: Dictionary<HTTPMethod, Int>.Keys) -> [HTTPMethod] {
         var set = Set(methods)

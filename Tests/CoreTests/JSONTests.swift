@@ -1,5 +1,5 @@
 import Testing
-@testable import HTTP
+@testable import Core
 
 @Suite struct JSONTests {
     private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }

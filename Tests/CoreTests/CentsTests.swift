@@ -1,5 +1,5 @@
 import Testing
-@testable import HTTP
+@testable import Core
 
 @Suite struct CentsTests {
     @Test(arguments: [("0", 0), ("12", 1200), ("12.5", 1250), ("12.50", 1250), ("0.01", 1), ("1.500", 150), ("99999999.99", 9_999_999_999), ("-3.10", -310)])

@@ -1,5 +1,5 @@
 import Testing
-@testable import HTTP
+@testable import Core
 
 @Suite struct TimestampTests {
     @Test(arguments: [
