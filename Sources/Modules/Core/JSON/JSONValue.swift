@@ -45,10 +45,10 @@ public struct JSONObject: Equatable, Sendable, ExpressibleByDictionaryLiteral {
 
     public init() { entries = [] }
 
+    /// Literals are the service's own answers, written with distinct keys: taken as they are.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        entries = []
-        entries.reserveCapacity(elements.count)
-        for (key, value) in elements { self[key] = value }
+        entries = elements.map { (key: $0.0, value: $0.1) }
+        rebuildIndex()
     }
 
     public var keys: [String] { entries.map(\.key) }
