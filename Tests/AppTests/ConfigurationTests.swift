@@ -1,6 +1,7 @@
 import Testing
 @testable import App
 import HTTP
+import Postgres
 import Redis
 
 @Suite struct ConfigurationTests {
@@ -116,5 +117,19 @@ import Redis
         let secret = "postgresql://commerce:hunter2hunter2@db/commerce"
         let lines = problems(["DATABASE_URL": secret, "JWT_SECRET": "short-secret-value"])
         #expect(lines.allSatisfy { !$0.contains("hunter2") && !$0.contains("short-secret-value") })
+    }
+}
+
+@Suite struct ErrorMappingTests {
+    @Test func aValueTooLongForItsColumnIsTheClientsError() {
+        for state in ["22001", "22P05"] {
+            let error = PostgresError(kind: PostgresError.kind(sqlState: state, constraint: nil), sqlState: state, message: "value too long for type character varying(255)")
+            let mapped = ErrorMapping.apiError(for: error)
+            #expect(mapped?.status == .badRequest, "\(state)")
+            #expect(mapped?.details.map(\.field) == ["body"], "\(state)")
+            #expect(mapped?.message.contains("varying") == false, "\(state)")
+        }
+        let timeout = PostgresError(kind: .timeout, sqlState: "57014", message: "canceling statement")
+        #expect(ErrorMapping.apiError(for: timeout)?.status == .serviceUnavailable)
     }
 }
