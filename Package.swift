@@ -34,7 +34,7 @@ let package = Package(
         // Infrastructure that knows no C library and no feature.
         module("Core", []),
         module("HTTP", ["Core", "Crypto"]),
-        module("Scoreboard", ["CSystem"]),
+        module("Scoreboard", ["Core", "CSystem"]),
         module("JWT", ["Crypto", "HTTP"]),
 
         // Features.
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Core"], path: "Tests/HTTPTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JWT", "Crypto", "HTTP", "Mail"], path: "Tests/AuthTests"),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP", "Postgres"], path: "Tests/CatalogTests"),
-        .testTarget(name: "AppTests", dependencies: ["App", "Docs", "Postgres"], path: "Tests/AppTests"),
+        .testTarget(name: "AppTests", dependencies: ["App", "Docs", "Postgres", "Payments"], path: "Tests/AppTests"),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Idempotency", "Users", "HTTP", "Postgres"], path: "Tests/OrdersTests"),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "HTTP"], path: "Tests/PaymentsTests"),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),

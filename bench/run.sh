@@ -44,6 +44,7 @@ run_wrk() { # name url connections [extra wrk arguments…]
   printf '%s|%s|%s|%s|%s|%s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errors:-none}"
 }
 
+declare -A hang_orders
 idle=$(workers_rss)
 checkout_summary=""
 base=http://127.0.0.1:$HTTP_PORT
@@ -89,18 +90,38 @@ psql "$DATABASE_URL" -v category="$category" -v search='juniper parka' -f "$ROOT
 product=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $admin_token" "$base/api/products" \
   -d "{\"name\":\"Bench checkout $(date +%s%N)\",\"description\":\"Bought by the bench\",\"price\":\"12.50\",\"sku\":\"BENCH-$(date +%s%N)\",\"stockQuantity\":1000000000}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
-for c in $CONNECTIONS; do
-  tokens=$(for i in $(seq 1 "$c"); do
+shoppers() { # count: that many new shoppers' access tokens, comma-separated
+  for i in $(seq 1 "$1"); do
     curl -fsS -H 'Content-Type: application/json' "$base/api/auth/register" \
       -d "{\"email\":\"shopper-$i-$(date +%s%N)@example.com\",\"password\":\"bench password 1\",\"firstName\":\"Bench\",\"lastName\":\"Shopper\"}" |
       python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessToken"])'
-  done | paste -sd,)
+  done | paste -sd,
+}
+for c in $CONNECTIONS; do
+  tokens=$(shoppers "$c")
   orders_before=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders")
   line=$(BENCH_TOKENS=$tokens BENCH_PRODUCT=$product run_wrk "Swift pool add to cart + checkout (requests)" "$base/api/orders" "$c" -t"$c" -s "$ROOT/bench/checkout.lua")
   orders=$(( $(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders") - orders_before ))
   results+=("$line")
   checkout_summary+="$c connections: $orders orders in $DURATION ($(awk -v n="$orders" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", n / d }') orders/s). "
 done
+
+# A hanging payment provider (issue 8): the cached catalog page at 16 connections while 8
+# shoppers check out against a Stripe that never answers (the fake's "hang" mode), beside the
+# same page with the same 8 shoppers checking out against a Stripe that answers. The checkouts
+# can only ever occupy the checkout pool; the breaker opens after STRIPE_BREAKER_FAILURES.
+hang_tokens=$(shoppers 8)
+stripe_mode() { curl -fsS -H 'Content-Type: application/json' "http://127.0.0.1:$STRIPE_PORT/_control/mode" -d "{\"mode\":\"$1\"}" >/dev/null; }
+for mode in ok hang; do
+  stripe_mode "$mode"
+  orders_before=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders")
+  BENCH_TOKENS=$hang_tokens BENCH_PRODUCT=$product wrk -t8 -c8 -d"$DURATION" -s "$ROOT/bench/checkout.lua" "$base/api/orders" > "$STATE/hang-$mode.txt" &
+  shoppers_pid=$!
+  results+=("$(run_wrk "Swift pool GET /api/products (cached), 8 checkouts in flight, Stripe $mode" "$base/api/products" 16)")
+  wait "$shoppers_pid" || true
+  hang_orders[$mode]=$(( $(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders") - orders_before ))
+done
+stripe_mode ok
 
 # Hostile bodies (issue 7): a JSON object of 100,000 keys in 0.85 MB, sent without a login to
 # /api/auth/login, beside a 1 KB body refused the same way (unknown fields); then /health while
@@ -150,6 +171,8 @@ report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
   echo "Checkout: ${checkout_summary:-not run}"
   echo
   echo "Large bodies alongside the last /health row: ${hostile_rate:-?} req/s of 0.85 MB bodies at 4 connections."
+  echo
+  echo "Orders placed by the 8 shoppers beside the catalog rows: ${hang_orders[ok]:-?} with Stripe answering, ${hang_orders[hang]:-?} with Stripe hanging (taken with payment null once the breaker opened)."
   echo
   echo "Worker RSS idle: $idle. After load: $loaded."
 } | tee "$report"

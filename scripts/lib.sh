@@ -4,10 +4,13 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROFILE=${PROFILE:-run}
+# Every port lies below 32768, outside Linux's ephemeral range (32768-60999): a service on an
+# ephemeral port can find it taken by an outgoing connection (under load, workers retrying
+# PostgreSQL once connected to themselves on its port, and it could not bind again).
 case "$PROFILE" in
-  run)  defaults=(8080 8443 55432 56379 2525 12111) ;;
-  test) defaults=(18080 18443 55433 56380 12525 22111) ;;
-  bench) defaults=(28080 28443 55434 56381 22525 32111) ;;
+  run)  defaults=(8080 8443 15432 16379 2525 12111) ;;
+  test) defaults=(18080 18443 15433 16380 12525 22111) ;;
+  bench) defaults=(28080 28443 15434 16381 22525 32111) ;;
   *) echo "unknown PROFILE $PROFILE" >&2; exit 2 ;;
 esac
 HTTP_PORT=${HTTP_PORT:-${defaults[0]}}
@@ -22,6 +25,8 @@ LOGS=$STATE/logs
 BUILD_CONFIG=${BUILD_CONFIG:-$([ "$PROFILE" = test ] && echo debug || echo release)}
 BIN=$ROOT/.build/$BUILD_CONFIG/commerce-fcgi
 WORKERS=${WORKERS:-4}
+# The checkout pool (routes that call Stripe during the request); 0 runs the api pool alone.
+CHECKOUT_WORKERS=${CHECKOUT_WORKERS:-2}
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

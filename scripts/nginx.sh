@@ -14,6 +14,9 @@ render() {
       -keyout "$STATE/tls/privkey.pem" -out "$STATE/tls/fullchain.pem" 2>/dev/null
     chmod 600 "$STATE/tls/privkey.pem"
   fi
+  # With CHECKOUT_WORKERS=0 the api pool serves the checkout routes too.
+  local checkout_socket=commerce-checkout.sock
+  [ "$CHECKOUT_WORKERS" -gt 0 ] || checkout_socket=commerce.sock
   local exempt=""
   # Locally the limits would throttle the test suite and benchmarks, so 127.0.0.1 is exempt;
   # the rate-limit tests connect from 127.0.0.2, which is limited as any client would be.
@@ -21,6 +24,7 @@ render() {
   for f in "$ROOT"/deploy/nginx/commerce-*.conf; do
     sed -e "s|/etc/nginx/commerce/|$NGX/commerce/|g" \
         -e "s|unix:/run/commerce-fcgi.sock|unix:$STATE/commerce.sock|g" \
+        -e "s|unix:/run/commerce-fcgi-checkout.sock|unix:$STATE/$checkout_socket|g" \
         -e "s|/var/lib/commerce-fcgi/uploads/|$STATE/uploads/|g" \
         -e "s|/etc/ssl/commerce/|$STATE/tls/|g" \
         -e "s|# commerce: rate-exempt addresses|$exempt|" \

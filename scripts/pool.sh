@@ -22,7 +22,7 @@ setting() {
 }
 
 # Settings this script has no default for, written only when the environment gives them.
-PASSTHROUGH=(JWT_ACCESS_TTL JWT_REFRESH_TTL SESSION_CACHE_TTL UPLOAD_MAX_BYTES CURRENCY SHIPPING_FLAT FREE_SHIPPING_MIN
+PASSTHROUGH=(CHECKOUT_REQUEST_TIMEOUT CHECKOUT_MAX_REQUESTS STRIPE_BREAKER_WINDOW JWT_ACCESS_TTL JWT_REFRESH_TTL SESSION_CACHE_TTL UPLOAD_MAX_BYTES CURRENCY SHIPPING_FLAT FREE_SHIPPING_MIN
   ORDER_PAYMENT_TIMEOUT CACHE_TTL CACHE_MAX_ENTRIES CATALOG_CACHE_SCOPE MAIL_MAX_ATTEMPTS DB_STATEMENT_TIMEOUT_MS REDIS_TIMEOUT_MS
   SLOW_REQUEST_MS LISTEN_BACKLOG SCOREBOARD_SLOTS SOCKET_MODE)
 
@@ -41,9 +41,12 @@ write_env() {
     setting PUBLIC_BASE_URL "http://127.0.0.1:$HTTP_PORT"
     setting UPLOAD_DIR "$STATE/uploads"
     setting SOCKET_PATH "$STATE/commerce.sock"
+    setting CHECKOUT_SOCKET_PATH "$STATE/commerce-checkout.sock"
     setting SCOREBOARD_PATH "$STATE/scoreboard"
     setting MIGRATIONS_DIR "$ROOT/migrations"
-    setting WORKERS "$WORKERS"
+    # Two pools (DESIGN.md §7b): routes that call Stripe during the request get their own.
+    setting API_WORKERS "$WORKERS"
+    setting CHECKOUT_WORKERS "$CHECKOUT_WORKERS"
     setting WORKER_MAX_REQUESTS 10000
     # Stripe: the local fake (services.sh) unless the environment names a real account.
     setting STRIPE_API_BASE "http://127.0.0.1:$STRIPE_PORT"
@@ -62,6 +65,13 @@ write_env() {
     # 8.25 %: unlike 8 %, it gives exact half cents on whole-cent subtotals (2.00 → 0.165), so the
     # tests can see half-up rounding.
     setting TAX_RATE "$([ $test = 1 ] && echo 0.0825 || echo 0.08)"
+    # A request past this is killed with its worker (the tests check it with a 10 s sleep).
+    setting API_REQUEST_TIMEOUT "$([ $test = 1 ] && echo 8 || echo 60)"
+    # Stripe's part of a checkout, and the breaker that stops calling it: short in the tests,
+    # which make Stripe hang and fail on purpose.
+    setting STRIPE_REQUEST_BUDGET "$([ $test = 1 ] && echo 4 || echo 8)"
+    setting STRIPE_BREAKER_FAILURES "$([ $test = 1 ] && echo 3 || echo 5)"
+    setting STRIPE_BREAKER_COOLDOWN "$([ $test = 1 ] && echo 3 || echo 30)"
     # The checkout bench orders again and again without paying.
     setting MAX_PENDING_ORDERS "$([ "$PROFILE" = bench ] && echo 1000000 || echo 5)"
     for name in "${PASSTHROUGH[@]}"; do
@@ -87,6 +97,7 @@ start() {
   nohup "$BIN" serve >>"$LOGS/pool.log" 2>&1 </dev/null &
   echo $! > "$STATE/pool.pid"
   wait_for "the worker pool" 100 test -S "$STATE/commerce.sock"
+  if [ "$CHECKOUT_WORKERS" -gt 0 ]; then wait_for "the checkout pool" 100 test -S "$STATE/commerce-checkout.sock"; fi
   jobs_start
 }
 

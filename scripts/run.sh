@@ -5,13 +5,14 @@ source "$(dirname "$0")/lib.sh"
 "$ROOT/scripts/up.sh"
 cat <<MSG
 
-CommerceFCGI is up ($WORKERS workers):
+CommerceFCGI is up (api pool: $WORKERS workers, checkout pool: $CHECKOUT_WORKERS):
   API        http://127.0.0.1:$HTTP_PORT/api/health/ready
   HTTPS      https://127.0.0.1:$HTTPS_PORT/health   (self-signed certificate)
   API docs   http://127.0.0.1:$HTTP_PORT/api/docs
   Metrics    http://127.0.0.1:$HTTP_PORT/api/metrics
   Logs       $LOGS/pool.log (JSON lines), nginx-*.log
-  Pool       kill -HUP \$(cat $STATE/pool.pid)   replaces the workers one by one
+  Pools      kill -HUP \$(cat $STATE/pool.pid)   replaces the workers one by one
+             (set -a; . $STATE/commerce.env; $BIN status)   every worker, as php-fpm's status?full
   Mail       $STATE/mail/*.eml   (what the jobs process sent to the local SMTP sink)
 
   Make an admin (the only way to get one):

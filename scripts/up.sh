@@ -14,7 +14,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 say "starting PostgreSQL (:$PG_PORT) and Redis (:$REDIS_PORT) in $STATE"
 "$ROOT/scripts/services.sh" start
-say "starting $WORKERS workers"
+say "starting the pools: api $WORKERS workers, checkout $CHECKOUT_WORKERS"
 "$ROOT/scripts/pool.sh" start
 "$ROOT/scripts/nginx.sh" start
 wait_for "the stack" 100 curl -fsS "http://127.0.0.1:$HTTP_PORT/health"

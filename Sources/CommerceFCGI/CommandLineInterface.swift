@@ -12,8 +12,10 @@ enum CommandLineInterface {
 
         commands:
           serve     [--workers N] [--socket PATH] [--max-requests M]
-                    run the pool: a supervisor forking N workers on a unix socket
-          worker    [--fd N | --socket PATH]
+                    [--checkout-workers N] [--checkout-socket PATH]
+                    run the pools: a supervisor forking the api pool's workers and
+                    the checkout pool's (0 runs the api pool alone), each on its socket
+          worker    [--pool api|checkout] [--fd N | --socket PATH]
                     run one worker on an inherited socket (systemd LISTEN_FDS, default)
           migrate   [--dir PATH]
                     apply the SQL migrations not yet applied
@@ -26,6 +28,10 @@ enum CommandLineInterface {
                     is read from ADMIN_PASSWORD or standard input
           seed-demo [--products N]
                     load a demo catalog (N products, default 300) unless products exist
+          status    [--json]
+                    every pool's workers (pid, state, route, duration, memory,
+                    requests), listen queue and the payment breaker, read from the
+                    scoreboard: it answers even when every worker is busy
           check-config
                     validate the environment and exit
           help      this text
@@ -47,12 +53,13 @@ enum CommandLineInterface {
         let rest = arguments.dropFirst()
         do {
             switch command {
-            case "serve": return try ServeCommand.run(options: Options(rest, valued: ["workers", "socket", "max-requests"]), environment: environment)
-            case "worker": return try WorkerCommand.run(options: Options(rest, valued: ["fd", "socket"]), environment: environment)
+            case "serve": return try ServeCommand.run(options: Options(rest, valued: ServeCommand.valuedOptions), environment: environment)
+            case "worker": return try WorkerCommand.run(options: Options(rest, valued: ["fd", "socket", "pool"]), environment: environment)
             case "migrate": return try MigrateCommand.run(options: Options(rest, valued: ["dir"]), environment: environment)
             case "jobs": return try JobsCommand.run(options: Options(rest, valued: [], flags: ["once"]), environment: environment)
             case "create-admin": return try CreateAdminCommand.run(options: Options(rest, valued: ["email", "first-name", "last-name"], flags: ["promote-existing"]), environment: environment)
             case "seed-demo": return try SeedDemoCommand.run(options: Options(rest, valued: ["products"]), environment: environment)
+            case "status": return try StatusCommand.run(options: Options(rest, valued: [], flags: ["json"]), environment: environment)
             case "check-config":
                 _ = try Configuration.load(environment)
                 print("configuration ok")

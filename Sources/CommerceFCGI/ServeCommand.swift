@@ -3,27 +3,36 @@ import FastCGI
 import HTTP
 import Pool
 import Scoreboard
-
-/// `serve`: the supervisor and its workers, on a socket it creates.
-enum ServeCommand {
-    static func run(options: Options, environment: [String: String]) throws -> Int32 {
-        var environment = environment
-        if let workers = options["workers"] { environment["WORKERS"] = workers }
-        if let socket = options["socket"] { environment["SOCKET_PATH"] = socket }
-        if let maxRequests = options["max-requests"] { environment["WORKER_MAX_REQUESTS"] = maxRequests }
-        if environment["SCOREBOARD_PATH"] == nil, let socket = options["socket"] { environment["SCOREBOARD_PATH"] = socket + ".scoreboard" }
-        let configuration = try Configuration.load(environment)
-        let pool = configuration.pool
-        let logger = Logger(level: configuration.logLevel, fields: ["process": "supervisor"])
-        let fd = try UnixListeningSocket.bind(path: pool.socketPath, backlog: Int32(pool.listenBacklog), mode: mode_t(pool.socketMode))
-        let scoreboard = try Scoreboard.create(
-            path: pool.scoreboardPath, layout: Application.scoreboardLayout(configuration: configuration), slots: pool.scoreboardSlots)
-        let status = Supervisor(configuration: configuration, listenFD: fd, scoreboard: scoreboard, logger: logger).run()
-        unlink(pool.socketPath)
-        return status
-    }
-}
-
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// `serve`: the supervisor and every pool's workers, on sockets it creates.
+enum ServeCommand {
+    static let valuedOptions: Set<String> = ["workers", "socket", "max-requests", "checkout-workers", "checkout-socket"]
+
+    static func run(options: Options, environment: [String: String]) throws -> Int32 {
+        var environment = environment
+        // Options name the api pool in its one-pool words, like the variables they override.
+        if let workers = options["workers"] { environment["API_WORKERS"] = workers }
+        if let socket = options["socket"] { environment["API_SOCKET_PATH"] = socket }
+        if let maxRequests = options["max-requests"] { environment["API_MAX_REQUESTS"] = maxRequests }
+        if let workers = options["checkout-workers"] { environment["CHECKOUT_WORKERS"] = workers }
+        if let socket = options["checkout-socket"] { environment["CHECKOUT_SOCKET_PATH"] = socket }
+        if environment["SCOREBOARD_PATH"] == nil, let socket = options["socket"] { environment["SCOREBOARD_PATH"] = socket + ".scoreboard" }
+        let configuration = try Configuration.load(environment)
+        let settings = configuration.pool
+        let logger = Logger(level: configuration.logLevel, fields: ["process": "supervisor"])
+        let scoreboard = try Scoreboard.create(
+            path: settings.scoreboardPath, layout: Application.scoreboardLayout(configuration: configuration), slots: settings.scoreboardSlots)
+        var pools: [PoolRuntime] = []
+        for definition in settings.pools {
+            let fd = try UnixListeningSocket.bind(path: definition.socketPath, backlog: Int32(definition.listenBacklog), mode: mode_t(settings.socketMode))
+            guard let index = scoreboard.poolIndex(definition.name) else { continue }
+            pools.append(PoolRuntime(definition: definition, index: index, listenFD: fd))
+        }
+        let status = Supervisor(configuration: configuration, pools: pools, scoreboard: scoreboard, logger: logger).run()
+        for definition in settings.pools { unlink(definition.socketPath) }
+        return status
+    }
+}

@@ -7,11 +7,16 @@ import Scoreboard
 import Glibc
 #endif
 
-/// `worker`: one worker process, as systemd runs it (`commerce-fcgi@N.service`).
+/// `worker [--pool NAME]`: one worker process of a pool, as systemd runs it
+/// (`commerce-fcgi@N.service` for `api`, `commerce-fcgi-checkout@N.service` for `checkout`).
 enum WorkerCommand {
     static func run(options: Options, environment: [String: String]) throws -> Int32 {
         let configuration = try Configuration.load(environment)
-        let pool = configuration.pool
+        let settings = configuration.pool
+        let poolName = options["pool"] ?? PoolDefinition.api
+        guard let pool = settings.pool(named: poolName) else {
+            throw Options.UsageError(description: "--pool must be one of \(settings.pools.map(\.name).joined(separator: ", ")) (a pool with workers)")
+        }
         let fd: Int32
         if let text = options["fd"] {
             guard let number = Int32(text), number >= 0 else { throw Options.UsageError(description: "--fd must be a file descriptor number") }
@@ -19,24 +24,31 @@ enum WorkerCommand {
         } else if let inherited = SystemdSocket.inheritedListenFD() {
             fd = inherited
         } else if let path = options["socket"] {
-            fd = try UnixListeningSocket.bind(path: path, backlog: Int32(pool.listenBacklog), mode: mode_t(pool.socketMode))
+            fd = try UnixListeningSocket.bind(path: path, backlog: Int32(pool.listenBacklog), mode: mode_t(settings.socketMode))
         } else {
             CommandLineInterface.printError("worker: no listening socket: run it under systemd socket activation, or pass --fd N or --socket PATH")
             return CommandLineInterface.exitUsage
         }
         let scoreboard = try Scoreboard.attach(
-            path: pool.scoreboardPath, layout: Application.scoreboardLayout(configuration: configuration), slots: pool.scoreboardSlots)
+            path: settings.scoreboardPath, layout: Application.scoreboardLayout(configuration: configuration), slots: settings.scoreboardSlots)
+        guard let poolIndex = scoreboard.poolIndex(pool.name) else { return CommandLineInterface.exitUnavailable }
+        let section = scoreboard.section(poolIndex)
         let slot: ScoreboardSlot
-        if let id = pool.workerId {
-            slot = try scoreboard.slot(id - 1)
-        } else if let free = scoreboard.claimFreeSlot(pid: getpid()) {
+        if let id = settings.workerId {
+            guard id <= section.count else {
+                CommandLineInterface.printError("worker: WORKER_ID \(id) is past the \(pool.name) pool's \(section.count) slots; raise SCOREBOARD_SLOTS")
+                return CommandLineInterface.exitConfig
+            }
+            slot = try scoreboard.slot(section.lowerBound + id - 1)
+            // Under systemd the pool's size is the instances enabled: the highest id seen so far.
+            if scoreboard.configuredWorkers(pool: poolIndex) < id { scoreboard.setConfiguredWorkers(max(pool.workers, id), pool: poolIndex) }
+        } else if let free = scoreboard.claimFreeSlot(pid: getpid(), in: section) {
             slot = free
         } else {
-            CommandLineInterface.printError("worker: no free scoreboard slot; raise SCOREBOARD_SLOTS")
+            CommandLineInterface.printError("worker: no free scoreboard slot in the \(pool.name) pool; raise SCOREBOARD_SLOTS")
             return CommandLineInterface.exitUnavailable
         }
-        if let id = pool.workerId, scoreboard.configuredWorkers < id { scoreboard.configuredWorkers = max(configuration.pool.workers, id) }
-        let name = pool.workerId.map(String.init) ?? String(getpid())
-        return WorkerProcess.run(configuration: configuration, listenFD: fd, scoreboard: scoreboard, slot: slot, name: name)
+        let name = pool.name + "-" + (settings.workerId.map(String.init) ?? String(getpid()))
+        return WorkerProcess.run(configuration: configuration, pool: pool, listenFD: fd, scoreboard: scoreboard, slot: slot, name: name)
     }
 }

@@ -1,6 +1,7 @@
 import Testing
 @testable import App
 import HTTP
+import Payments
 import Postgres
 import Redis
 
@@ -37,7 +38,9 @@ import Redis
         #expect(config.uploadMaxBytes == 5 * 1024 * 1024)
         #expect(config.stripeAPIBase == "https://api.stripe.com")
         #expect(config.redis == RedisEndpoint(address: .tcp(host: "127.0.0.1", port: 6379), database: 0))
-        #expect(config.pool.workers == 4)
+        #expect(config.pool.api.workers == 4)
+        #expect(config.pool.pools.map(\.name) == ["api", "checkout"])
+        #expect(config.pool.pool(named: "checkout")?.socketPath == "/run/commerce-fcgi-checkout.sock")
         #expect(config.logLevel == .info)
         #expect(!config.enableTestRoutes)
     }
@@ -90,7 +93,13 @@ import Redis
         env["STRIPE_API_BASE"] = "http://127.0.0.1:12111/"
         let settings = try #require(try Configuration.load(env).stripeSettings)
         #expect(settings.apiBase == "http://127.0.0.1:12111" && settings.secretKey == "sk_test_123")
-        #expect(settings.retry.budgetMilliseconds == 15_000 && settings.retry.connectTimeoutMilliseconds == 5_000)
+        #expect(settings.retry.budgetMilliseconds == 8_000 && settings.retry.connectTimeoutMilliseconds == 5_000)
+        #expect(settings.breaker == CircuitBreaker.Settings(failureThreshold: 5, windowMilliseconds: 30_000, coolDownMilliseconds: 30_000,
+                                                            trialTimeoutMilliseconds: 13_000))
+        env["STRIPE_REQUEST_BUDGET"] = "3"
+        #expect(try Configuration.load(env).stripeSettings?.retry.connectTimeoutMilliseconds == 3_000)
+        env["STRIPE_REQUEST_BUDGET"] = "20"
+        #expect(throws: ConfigurationErrors.self) { try Configuration.load(env) }
     }
 
     @Test func parsesRatesMoneyAndLists() throws {

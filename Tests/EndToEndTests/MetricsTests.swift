@@ -10,7 +10,7 @@ extension EndToEndTests {
         init() throws { stack = try Stack.current() }
 
         @Test func countersGrowByTheRequestsSentAcrossWorkers() throws {
-            let labels = ["method": "GET", "route": "/api/health/live", "status": "200"]
+            let labels = ["pool": "api", "method": "GET", "route": "/api/health/live", "status": "200"]
             let before = try stack.metrics()
             let requestsBefore = before.samples("commerce_worker_requests")
             let threads = 4, perThread = 25
@@ -24,7 +24,7 @@ extension EndToEndTests {
             #expect(failures.value == 0)
             let after = try stack.metrics()
             #expect(after.value("http_requests_total", labels) - before.value("http_requests_total", labels) == Double(threads * perThread))
-            let histogramLabels = ["method": "GET", "route": "/api/health/live"]
+            let histogramLabels = ["pool": "api", "method": "GET", "route": "/api/health/live"]
             #expect(after.value("http_request_duration_seconds_count", histogramLabels) - before.value("http_request_duration_seconds_count", histogramLabels)
                     == Double(threads * perThread))
             // More than one worker served them, and the sum covers every worker.
@@ -35,20 +35,22 @@ extension EndToEndTests {
         @Test func routesAreLabelledByPatternNotByPath() throws {
             _ = try stack.get("/api/_test/items/6f9619ff-8b86-d011-b42d-00c04fc964ff")
             let metrics = try stack.metrics()
-            #expect(metrics.value("http_requests_total", ["method": "GET", "route": "/api/_test/items/:id", "status": "200"]) >= 1)
+            #expect(metrics.value("http_requests_total", ["pool": "api", "method": "GET", "route": "/api/_test/items/:id", "status": "200"]) >= 1)
             #expect(!metrics.text.contains("6f9619ff"))
         }
 
         @Test func workersAreCountedByState() throws {
             let metrics = try stack.metrics()
-            let workers = metrics.samples("commerce_workers").values.reduce(0, +)
-            #expect(workers == metrics.value("commerce_workers_configured"))
-            #expect(metrics.value("commerce_workers_configured") == 4)
-            #expect(metrics.value("commerce_workers", ["state": "busy"]) >= 1, "the worker answering is busy")
+            for (pool, size) in [("api", 4.0), ("checkout", 2.0)] {
+                let workers = metrics.samples("commerce_workers").filter { $0.key["pool"] == pool }.values.reduce(0, +)
+                #expect(workers == size, "\(pool)")
+                #expect(metrics.value("commerce_workers_configured", ["pool": pool]) == size, "\(pool)")
+                #expect(metrics.text.contains("commerce_listen_queue{pool=\"\(pool)\"} "), "\(pool)")
+            }
+            #expect(metrics.value("commerce_workers", ["pool": "api", "state": "busy"]) >= 1, "the worker answering is busy")
             // That worker shows the route it is on.
             #expect(metrics.samples("commerce_worker_current_request_seconds").keys.contains { $0["route"] == "/api/metrics" })
             #expect(metrics.value("db_queries_total") >= 0)
-            #expect(metrics.text.contains("commerce_listen_queue "))
         }
 
         @Test func theOutputPassesPromtool() throws {

@@ -12,10 +12,15 @@ extension EndToEndTests {
         let stack: Stack
         init() throws { stack = try Stack.current() }
 
+        /// Both pools: 4 api workers and 2 checkout workers.
+        private let poolSize = 6
+
         private func waitForFullPool() throws {
-            let full = try stack.eventually(10) { try stack.workerPIDs().count == 4 }
-            #expect(full, "the pool did not get back to 4 workers")
+            let full = try stack.eventually(10) { try stack.workerPIDs().count == poolSize }
+            #expect(full, "the pools did not get back to \(poolSize) workers")
         }
+
+        private func restarts(_ metrics: MetricsText) -> Double { metrics.samples("commerce_worker_restarts_total").values.reduce(0, +) }
 
         @Test func aKilledWorkerIsReplacedAndThePoolKeepsAnswering() throws {
             try waitForFullPool()
@@ -25,11 +30,10 @@ extension EndToEndTests {
             for _ in 0..<40 { #expect(try stack.get("/api/health/live").status == 200) }
             let replaced = try stack.eventually(5) {
                 let now = try stack.workerPIDs()
-                return now.count == 4 && !now.contains(victim)
+                return now.count == poolSize && !now.contains(victim)
             }
             #expect(replaced)
-            let metrics = try stack.metrics()
-            #expect(metrics.value("commerce_worker_restarts_total") >= 1)
+            #expect(restarts(try stack.metrics()) >= 1)
         }
 
         @Test func sighupReplacesEveryWorkerUnderLoadWithoutLosingARequest() throws {
@@ -42,7 +46,7 @@ extension EndToEndTests {
                 if index == 0 {
                     Thread.sleep(forTimeInterval: 0.5)
                     kill(supervisor, SIGHUP)
-                    _ = try? stack.eventually(10) { try stack.workerPIDs().isDisjoint(with: before) && stack.workerPIDs().count == 4 }
+                    _ = try? stack.eventually(15) { try stack.workerPIDs().isDisjoint(with: before) && stack.workerPIDs().count == poolSize }
                     Thread.sleep(forTimeInterval: 0.3)
                     stop.mutate { $0 = true }
                     return
@@ -60,7 +64,7 @@ extension EndToEndTests {
             #expect(total > 100, "load too light: \(counts)")
             #expect(counts.keys.sorted() == [200], "statuses during the roll: \(counts)")
             let after = try stack.workerPIDs()
-            #expect(after.count == 4)
+            #expect(after.count == poolSize)
             #expect(after.isDisjoint(with: before), "workers not replaced: \(before.intersection(after))")
         }
 
@@ -113,7 +117,9 @@ extension EndToEndTests {
             let socket = stack.state + "/recycling.sock"
             var env = try stack.environmentFile()
             env["SCOREBOARD_PATH"] = stack.state + "/recycling.scoreboard"
-            let process = try Subprocess(stack.binary, ["serve", "--workers", "1", "--socket", socket, "--max-requests", "5"], environment: env)
+            // One pool: a checkout pool would bind the running stack's checkout socket.
+            let process = try Subprocess(stack.binary, ["serve", "--workers", "1", "--socket", socket, "--max-requests", "5", "--checkout-workers", "0"],
+                                         environment: env)
             defer { process.terminate() }
             #expect(stack.eventually(5) { FileManager.default.fileExists(atPath: socket) })
             for _ in 0..<24 {
@@ -121,8 +127,8 @@ extension EndToEndTests {
             }
             let metrics = MetricsText(text: try FastCGIProbe.send(socket: socket, method: "GET", uri: "/api/metrics").body)
             // 5 ± 10 % requests each (a spread of at least one): 24 requests need at least 3 recycles.
-            #expect(metrics.value("commerce_worker_restarts_total") >= 3)
-            #expect(metrics.value("http_requests_total", ["method": "GET", "route": "/health", "status": "200"]) == 24)
+            #expect(restarts(metrics) >= 3)
+            #expect(metrics.value("http_requests_total", ["pool": "api", "method": "GET", "route": "/health", "status": "200"]) == 24)
         }
 
         @Test func sigtermDrainsThePoolThenItStartsAgain() throws {
@@ -137,6 +143,7 @@ extension EndToEndTests {
             let response = try #require(answer.value)
             #expect(response.status == 200, "the in-flight request was cut off")
             #expect(!FileManager.default.fileExists(atPath: stack.state + "/commerce.sock"))
+            #expect(!FileManager.default.fileExists(atPath: stack.state + "/commerce-checkout.sock"))
             // With the pool gone nginx answers 503 in the envelope, with Retry-After.
             let down = try stack.get("/api/health/live")
             #expect(down.status == 503)

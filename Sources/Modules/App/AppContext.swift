@@ -29,21 +29,20 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     public let orderSettings: OrderSettings
     public var orderPayments: any OrderPaymentHooks { StripeOrderPayments(context: self) }
     /// Made on first use, after fork: its libcurl handle belongs to this worker.
-    public private(set) lazy var stripe: StripeClient? = configuration.stripeSettings.map { StripeClient(settings: $0, clock: clock) }
+    public private(set) lazy var stripe: StripeClient? = configuration.stripeSettings.map { [scoreboard] in
+        StripeClient(settings: $0, clock: clock, breakerCells: { scoreboard.breakerCells })
+    }
     public let webhookSignature: StripeSignature?
     public var currency: String { configuration.currency }
     public var uploadDirectory: String { configuration.uploadDirectory }
     public var uploadMaxBytes: Int { configuration.uploadMaxBytes }
-    private let listenQueue: () -> Int?
 
-    public init(configuration: Configuration, logger: Logger, clock: Clock, scoreboard: Scoreboard, slot: ScoreboardSlot,
-                workerName: String, listenQueue: @escaping () -> Int?) {
+    public init(configuration: Configuration, logger: Logger, clock: Clock, scoreboard: Scoreboard, slot: ScoreboardSlot, workerName: String) {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
         self.scoreboard = scoreboard
         self.slot = slot
-        self.listenQueue = listenQueue
         metricsRenderer = MetricsRenderer(scoreboard: scoreboard)
         auth = configuration.authSettings
         orderSettings = configuration.orderSettings
@@ -55,6 +54,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
             endpoint: configuration.redis, connectTimeoutMilliseconds: configuration.redisTimeoutMilliseconds,
             commandTimeoutMilliseconds: configuration.redisTimeoutMilliseconds))
         database.onQuery = { [slot] in slot.add(namedCounter: MetricCounter.dbQueries.rawValue) }
+        database.onConnect = { [slot] ok in slot.add(namedCounter: (ok ? MetricCounter.dbConnectsOK : .dbConnectsFailed).rawValue) }
         catalogCache = CatalogCache(cache: cache, ttlSeconds: configuration.cacheTTL, maxEntries: configuration.cacheMaxEntries,
                                     hostVersion: configuration.catalogCacheScope == .host ? CatalogVersion.host(scoreboard) : nil)
         catalogCache.onLookup = { [slot] result in
@@ -69,7 +69,11 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
 
     public var metricsToken: String? { configuration.metricsToken }
 
-    public func listenQueueLength() -> Int? { listenQueue() }
+    public var paymentsBreaker: CircuitBreaker.Snapshot? {
+        configuration.stripeSecretKey == nil ? nil : CircuitBreaker.Snapshot(cells: scoreboard.breakerCells)
+    }
+
+    public var poolSockets: [PoolSocket] { configuration.pool.pools.map { PoolSocket(name: $0.name, socketPath: $0.socketPath) } }
 
     public func recordSessionLookup(_ outcome: SessionLookupOutcome) {
         switch outcome {

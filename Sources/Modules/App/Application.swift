@@ -37,7 +37,7 @@ public final class Application {
 
     /// The scoreboard layout every process of this build shares.
     public static func scoreboardLayout(configuration: Configuration) -> ScoreboardLayout {
-        ScoreboardLayout(patterns: RouteTable.routes(enableTestRoutes: configuration.enableTestRoutes).map(\.pattern))
+        ScoreboardLayout(patterns: RouteTable.routes(enableTestRoutes: configuration.enableTestRoutes).map(\.pattern), pools: PoolSettings.poolNames)
     }
 
     /// Answers one request and accounts for it: the access-log line, the slot's counters.

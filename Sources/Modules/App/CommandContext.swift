@@ -18,7 +18,11 @@ public final class CommandContext: AuthContext, PaymentsContext {
     /// Where this process's counters go (emails, payments), so `/api/metrics` sums them with
     /// the pool's; nil counts nothing.
     public var metricsSlot: ScoreboardSlot?
-    public private(set) lazy var stripe: StripeClient? = configuration.stripeSettings.map { StripeClient(settings: $0, clock: clock) }
+    /// The scoreboard the jobs process joined, whose breaker its Stripe calls respect.
+    public var scoreboard: Scoreboard?
+    public private(set) lazy var stripe: StripeClient? = configuration.stripeSettings.map {
+        StripeClient(settings: $0, clock: clock, breakerCells: { [weak self] in self?.scoreboard?.breakerCells })
+    }
     /// Webhooks reach workers only.
     public var webhookSignature: StripeSignature? { nil }
     public var currency: String { configuration.currency }

@@ -1,4 +1,5 @@
 import HTTP
+import Payments
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +30,7 @@ enum DiagnosticRoutes {
             // Holds the worker for a while: drains and rolling restarts are tested with a request in flight.
             Route(.get, "/api/_test/sleep") { request, _ in
                 var query = QueryReader(request.query)
-                let milliseconds = query.int("ms", default: 1000, range: 0...5000)
+                let milliseconds = query.int("ms", default: 1000, range: 0...15_000)
                 try query.finish()
                 usleep(useconds_t(milliseconds * 1000))
                 return Envelope.success(JSONValue.object(["sleptMs": .int(milliseconds)]))
@@ -37,6 +38,12 @@ enum DiagnosticRoutes {
             Route(.get, "/api/_test/crash") { _, _ in
                 struct Boom: Error {}
                 throw Boom()
+            },
+            // Tests that make Stripe fail on purpose close the host's payment breaker again after.
+            Route(.post, "/api/_test/payments-breaker/reset") { _, context in
+                let settings = context.configuration.stripeSettings?.breaker ?? StripeSettings.defaultBreaker
+                CircuitBreaker(cells: context.scoreboard.breakerCells, settings: settings).reset()
+                return Envelope.success(nil)
             },
         ]
     }

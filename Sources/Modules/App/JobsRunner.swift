@@ -61,7 +61,8 @@ public final class JobsRunner {
         context.metricsSlot = nil
         scoreboard = Scoreboard.existing(path: pool.scoreboardPath, layout: Application.scoreboardLayout(configuration: context.configuration),
                                          slots: pool.scoreboardSlots)
-        guard let scoreboard, let slot = scoreboard.claimFreeSlot(pid: getpid(), fromEnd: true) else { return }
+        context.scoreboard = scoreboard
+        guard let scoreboard, let slot = scoreboard.claimFreeSlot(pid: getpid(), in: scoreboard.backgroundSection) else { return }
         slot.setState(.background)
         context.metricsSlot = slot
     }

@@ -72,3 +72,50 @@ int cfcgi_unix_listen_queue(int fd) {
     }
     return -1;
 }
+
+int cfcgi_unix_listen_queue_path(const char *path) {
+    size_t path_len = strlen(path);
+    int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (nl < 0) return -1;
+    struct {
+        struct nlmsghdr nlh;
+        struct unix_diag_req req;
+    } msg;
+    memset(&msg, 0, sizeof msg);
+    msg.nlh.nlmsg_len = sizeof msg;
+    msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    msg.req.sdiag_family = AF_UNIX;
+    msg.req.udiag_states = 1 << 10; /* TCP_LISTEN */
+    msg.req.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN;
+    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+    if (sendto(nl, &msg, sizeof msg, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) { close(nl); return -1; }
+    int found = -1;
+    char buf[32768];
+    for (;;) {
+        ssize_t n = recv(nl, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        int done = 0;
+        for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) { done = 1; break; }
+            if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
+            struct unix_diag_msg *m = NLMSG_DATA(h);
+            int rtalen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof *m));
+            int matches = 0, queue = -1;
+            for (struct rtattr *a = (struct rtattr *)(m + 1); RTA_OK(a, rtalen); a = RTA_NEXT(a, rtalen)) {
+                if (a->rta_type == UNIX_DIAG_NAME) {
+                    size_t len = RTA_PAYLOAD(a);
+                    const char *name = RTA_DATA(a);
+                    while (len > 0 && name[len - 1] == '\0') len--;
+                    matches = len == path_len && memcmp(name, path, len) == 0;
+                } else if (a->rta_type == UNIX_DIAG_RQLEN) {
+                    queue = (int)((struct unix_diag_rqlen *)RTA_DATA(a))->udiag_rqueue;
+                }
+            }
+            if (matches && found < 0) found = queue;
+        }
+        if (done) break;
+    }
+    close(nl);
+    return found;
+}

@@ -7,4 +7,6 @@ public protocol HealthContext {
     var database: PostgresClient { get }
     var cache: RedisClient { get }
     var clock: Clock { get }
+    /// The payment provider's breaker as the host shares it; nil when payments are not configured.
+    var paymentsBreaker: CircuitBreaker.Snapshot? { get }
 }

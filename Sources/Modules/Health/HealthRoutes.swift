@@ -9,7 +9,7 @@ public enum HealthRoutes {
             Route(.get, "/health", handler: alive),
             Route(.get, "/api/health/live", handler: alive),
             Route(.get, "/api/health/ready") { _, context in
-                let result = ReadinessCheck.run(database: context.database, cache: context.cache, clock: context.clock)
+                let result = ReadinessCheck.run(database: context.database, cache: context.cache, clock: context.clock, payments: context.paymentsBreaker)
                 return Response.json(result.json, status: result.httpStatus)
             },
         ]

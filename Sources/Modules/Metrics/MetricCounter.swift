@@ -18,6 +18,8 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
     case paymentsAmountMismatch
     case emailsSent
     case emailsFailed
+    case dbConnectsOK
+    case dbConnectsFailed
 
     public var family: String {
         switch self {
@@ -29,6 +31,7 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
              .paymentsAmountMismatch:
             "payments_total"
         case .emailsSent, .emailsFailed: "emails_sent_total"
+        case .dbConnectsOK, .dbConnectsFailed: "db_connection_attempts_total"
         }
     }
 
@@ -50,6 +53,8 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         case .paymentsAmountMismatch: [("status", "amount_mismatch")]
         case .emailsSent: [("result", "sent")]
         case .emailsFailed: [("result", "failed")]
+        case .dbConnectsOK: [("result", "ok")]
+        case .dbConnectsFailed: [("result", "failed")]
         }
     }
 
@@ -59,5 +64,6 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         "payments_total": "Payment events: intents created and cancelled, payments succeeded or failed, refunds requested and confirmed, amount mismatches.",
         "emails_sent_total": "Outbox emails handed to the SMTP relay (sent) or refused by it (failed; retried with backoff).",
         "cache_requests_total": "Redis cache lookups by cache and result (error: Redis unreachable, answered from PostgreSQL).",
+        "db_connection_attempts_total": "Connections to PostgreSQL opened by the workers, by result; while it is down each worker tries at most four times a second.",
     ]
 }

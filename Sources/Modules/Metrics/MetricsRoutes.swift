@@ -1,13 +1,14 @@
 import Crypto
 import HTTP
+import Scoreboard
 
 /// What the metrics route needs from a worker.
 public protocol MetricsContext {
     var metricsRenderer: MetricsRenderer { get }
     /// `METRICS_TOKEN`: callers from elsewhere than loopback must present it as a bearer token.
     var metricsToken: String? { get }
-    /// Connections waiting for a worker, when the listening socket can tell.
-    func listenQueueLength() -> Int?
+    /// The pools of this host and their sockets.
+    var poolSockets: [PoolSocket] { get }
 }
 
 public enum MetricsRoutes {
@@ -19,7 +20,7 @@ public enum MetricsRoutes {
                 guard isAllowed(request, token: context.metricsToken) else {
                     throw APIError.forbidden("Metrics are available from loopback or with the metrics token")
                 }
-                let text = context.metricsRenderer.render(listenQueue: context.listenQueueLength())
+                let text = context.metricsRenderer.render(pools: context.poolSockets)
                 return Response.text(text, contentType: contentType)
             }
         ]

@@ -13,30 +13,45 @@ public struct StripeSettings: Sendable {
     /// Pinned, so the shape of objects and events does not change with the account's default.
     public var apiVersion: String
     public var retry: StripeRetryPolicy
+    /// When the host stops calling Stripe after repeated failures (`STRIPE_BREAKER_*`).
+    public var breaker: CircuitBreaker.Settings
 
-    public init(apiBase: String, secretKey: String, apiVersion: String = "2024-06-20", retry: StripeRetryPolicy = StripeRetryPolicy()) {
+    public init(apiBase: String, secretKey: String, apiVersion: String = "2024-06-20", retry: StripeRetryPolicy = StripeRetryPolicy(),
+                breaker: CircuitBreaker.Settings = StripeSettings.defaultBreaker) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.secretKey = secretKey
         self.apiVersion = apiVersion
         self.retry = retry
+        self.breaker = breaker
     }
+
+    public static let defaultBreaker = CircuitBreaker.Settings(failureThreshold: 5, windowMilliseconds: 30_000, coolDownMilliseconds: 30_000,
+                                                                trialTimeoutMilliseconds: 20_000)
 }
 
 /// Stripe's REST API over libcurl: the four calls the service makes. One per process, reusing
-/// one easy handle so the TLS connection to Stripe stays warm between requests.
+/// one easy handle so the TLS connection to Stripe stays warm between requests. Every call
+/// asks the host's circuit breaker first: while Stripe is failing, no worker waits on it.
 public final class StripeClient {
     public let settings: StripeSettings
     private let http: HTTPClient
     private let clock: Clock
     private let sleep: (_ milliseconds: Int) -> Void
+    /// The cells the host shares the breaker in, when there are any (a worker's scoreboard, the
+    /// jobs process once it joined one); nil calls Stripe unguarded.
+    private let breakerCells: () -> (any AtomicCells)?
 
     public init(settings: StripeSettings, clock: Clock = .system, http: HTTPClient = HTTPClient(),
+                breakerCells: @escaping () -> (any AtomicCells)? = { nil },
                 sleep: @escaping (_ milliseconds: Int) -> Void = { usleep(useconds_t($0) * 1000) }) {
         self.settings = settings
         self.http = http
         self.clock = clock
+        self.breakerCells = breakerCells
         self.sleep = sleep
     }
+
+    private var breaker: CircuitBreaker? { breakerCells().map { CircuitBreaker(cells: $0, settings: settings.breaker) } }
 
     public func createPaymentIntent(amount: Int64, currency: String, metadata: [(String, String)], idempotencyKey: String) throws(StripeError) -> PaymentIntent {
         var form = StripeForm([("amount", String(amount)), ("currency", currency), ("automatic_payment_methods[enabled]", "true")])
@@ -60,8 +75,24 @@ public final class StripeClient {
         return try Refund(json: call("POST", "/v1/refunds", form: form, idempotencyKey: idempotencyKey))
     }
 
-    /// One logical call: the first try and the retries the policy allows, all inside one budget.
+    /// One logical call through the breaker: refused at once while it is open; its outcome (an
+    /// answer, or no answer after the retries) tells the breaker whether Stripe is up.
     private func call(_ method: String, _ path: String, form: StripeForm?, idempotencyKey: String?) throws(StripeError) -> JSONValue {
+        let breaker = self.breaker
+        let now = { UInt64(self.clock.epochMilliseconds()) }
+        if let breaker, !breaker.permit(now: now()) { throw .circuitOpen }
+        do {
+            let answer = try attempts(method, path, form: form, idempotencyKey: idempotencyKey)
+            breaker?.recordSuccess(now: now())
+            return answer
+        } catch {
+            if error.meansStripeIsFailing { breaker?.recordFailure(now: now()) } else { breaker?.recordSuccess(now: now()) }
+            throw error
+        }
+    }
+
+    /// The first try and the retries the policy allows, all inside one budget.
+    private func attempts(_ method: String, _ path: String, form: StripeForm?, idempotencyKey: String?) throws(StripeError) -> JSONValue {
         let policy = settings.retry
         let deadline = clock.monotonicNanoseconds() + UInt64(policy.budgetMilliseconds) * 1_000_000
         var headers: [(name: String, value: String)] = [

@@ -52,12 +52,24 @@ public enum StripeError: Error, Equatable, CustomStringConvertible {
     case api(status: Int, type: String, code: String?, message: String)
     /// An answer that is not what Stripe sends.
     case invalidResponse(String)
+    /// Not tried: the host's breaker is open after repeated failures.
+    case circuitOpen
 
     /// Stripe answered, so it stored that answer under the key: a new try needs a new key.
     public var stripeAnswered: Bool {
         switch self {
-        case .unreachable: false
+        case .unreachable, .circuitOpen: false
         case .api, .invalidResponse: true
+        }
+    }
+
+    /// No answer, or one saying Stripe itself is in trouble (5xx, 429): what the breaker counts.
+    /// A card declined or a bad parameter is Stripe working.
+    var meansStripeIsFailing: Bool {
+        switch self {
+        case .unreachable: true
+        case .api(let status, _, _, _): status >= 500 || status == 429
+        case .invalidResponse, .circuitOpen: false
         }
     }
 
@@ -66,6 +78,7 @@ public enum StripeError: Error, Equatable, CustomStringConvertible {
         case .unreachable(let detail): "Stripe unreachable: \(detail)"
         case .api(let status, let type, let code, let message): "Stripe \(status) \(type)\(code.map { "/" + $0 } ?? ""): \(message)"
         case .invalidResponse(let detail): "unexpected Stripe response: \(detail)"
+        case .circuitOpen: "Stripe calls paused: the circuit breaker is open after repeated failures"
         }
     }
 

@@ -6,16 +6,32 @@ import Scoreboard
 import Glibc
 #endif
 
-/// The prefork master of `serve` (php-fpm's model, DESIGN.md §1): forks the workers onto the
-/// shared socket, starts a new one whenever one exits (crash or recycling), replaces them one
-/// by one on SIGHUP, and on SIGTERM lets each finish its request before the pool exits.
+/// One pool as the supervisor runs it: its settings, its socket and its scoreboard section.
+public struct PoolRuntime {
+    public let definition: PoolDefinition
+    /// The pool's index in the scoreboard layout (its section).
+    public let index: Int
+    public let listenFD: Int32
+
+    public init(definition: PoolDefinition, index: Int, listenFD: Int32) {
+        self.definition = definition
+        self.index = index
+        self.listenFD = listenFD
+    }
+}
+
+/// The prefork master of `serve` (php-fpm's model, DESIGN.md §1 and §7b): forks each pool's
+/// workers onto that pool's socket, starts a new one whenever one exits (crash or recycling),
+/// kills a worker whose request outlives its pool's `REQUEST_TIMEOUT`, replaces them one by one
+/// on SIGHUP, and on SIGTERM lets each finish its request before the pools exit.
 ///
 /// It stays single-threaded and never opens a database or Redis connection, so fork is safe.
 public final class Supervisor {
     private struct Worker {
+        let pool: Int
         let slot: Int
-        let startedAt: UInt64
         var retiring = false
+        var killedForTimeout = false
     }
 
     private struct Roll {
@@ -25,7 +41,7 @@ public final class Supervisor {
     }
 
     private let configuration: Configuration
-    private let listenFD: Int32
+    private let pools: [PoolRuntime]
     private let scoreboard: Scoreboard
     private let logger: Logger
     private let clock = Clock.system
@@ -35,22 +51,24 @@ public final class Supervisor {
     private var shutdownDeadline: UInt64?
     private var recentCrashes: [UInt64] = []
 
-    public init(configuration: Configuration, listenFD: Int32, scoreboard: Scoreboard, logger: Logger) {
+    public init(configuration: Configuration, pools: [PoolRuntime], scoreboard: Scoreboard, logger: Logger) {
         self.configuration = configuration
-        self.listenFD = listenFD
+        self.pools = pools
         self.scoreboard = scoreboard
         self.logger = logger
     }
 
-    private var size: Int { configuration.pool.workers }
-
-    /// Runs until the pool has drained after SIGTERM/SIGINT; returns the exit status.
+    /// Runs until the pools have drained after SIGTERM/SIGINT; returns the exit status.
     public func run() -> Int32 {
         cfcgi_supervisor_install_signals()
-        scoreboard.configuredWorkers = size
-        for _ in 0..<size { spawn() }
-        logger.info("pool started", ["workers": .int(size), "socket": .string(configuration.pool.socketPath)])
-        _ = cfcgi_sd_notify("READY=1\nSTATUS=\(size) workers")
+        for pool in pools {
+            scoreboard.setConfiguredWorkers(pool.definition.workers, pool: pool.index)
+            for _ in 0..<pool.definition.workers { spawn(pool) }
+            logger.info("pool started", ["pool": .string(pool.definition.name), "workers": .int(pool.definition.workers),
+                                         "socket": .string(pool.definition.socketPath)])
+        }
+        let summary = pools.map { "\($0.definition.name) \($0.definition.workers)" }.joined(separator: ", ")
+        _ = cfcgi_sd_notify("READY=1\nSTATUS=workers: \(summary)")
         while true {
             let busy = roll != nil || !rollQueue.isEmpty || shutdownDeadline != nil
             let flags = cfcgi_supervisor_wait(busy ? 50 : 1000)
@@ -65,6 +83,7 @@ public final class Supervisor {
                 if clock.monotonicNanoseconds() > deadline { killRemaining() }
                 continue
             }
+            killOverdueRequests()
             advanceRoll()
         }
     }
@@ -72,48 +91,51 @@ public final class Supervisor {
     // MARK: Spawning and reaping
 
     @discardableResult
-    private func spawn() -> pid_t? {
-        let used = Set(workers.values.map(\.slot))
-        // A live jobs process holds a slot of its own; never hand that one to a worker.
-        let slots = scoreboard.slots
-        let background = Set(slots.indices.filter { slots[$0].state == .background && slots[$0].isAlive })
-        guard let slotIndex = (0..<scoreboard.slotCount).first(where: { !used.contains($0) && !background.contains($0) }),
-              let slot = try? scoreboard.slot(slotIndex)
-        else {
-            logger.error("no free scoreboard slot; raise SCOREBOARD_SLOTS")
+    private func spawn(_ pool: PoolRuntime) -> pid_t? {
+        let used = Set(workers.values.filter { $0.pool == pool.index }.map(\.slot))
+        guard let slotIndex = scoreboard.section(pool.index).first(where: { index in
+            guard !used.contains(index), let slot = try? scoreboard.slot(index) else { return false }
+            // A systemd worker or a process of an earlier run may still hold it.
+            return !slot.isAlive
+        }), let slot = try? scoreboard.slot(slotIndex) else {
+            logger.error("no free scoreboard slot; raise SCOREBOARD_SLOTS", ["pool": .string(pool.definition.name)])
             return nil
         }
         let pid = fork()
         if pid == 0 {
             cfcgi_child_reset_signals()
-            let status = WorkerProcess.run(configuration: configuration, listenFD: listenFD, scoreboard: scoreboard, slot: slot, name: String(slotIndex + 1))
+            let name = pool.definition.name + "-" + String(slotIndex - scoreboard.section(pool.index).lowerBound + 1)
+            let status = WorkerProcess.run(configuration: configuration, pool: pool.definition, listenFD: pool.listenFD, scoreboard: scoreboard,
+                                           slot: slot, name: name)
             _exit(status)
         }
         guard pid > 0 else {
             logger.error("fork failed", ["errno": .int(Int(errno))])
             return nil
         }
-        workers[pid] = Worker(slot: slotIndex, startedAt: clock.monotonicNanoseconds())
+        workers[pid] = Worker(pool: pool.index, slot: slotIndex)
         return pid
     }
+
+    private func runtime(_ index: Int) -> PoolRuntime? { pools.first { $0.index == index } }
 
     private func reap() {
         while true {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             guard pid > 0 else { return }
-            guard let worker = workers.removeValue(forKey: pid) else { continue }
+            guard let worker = workers.removeValue(forKey: pid), let pool = runtime(worker.pool) else { continue }
             let exit = ExitStatus(rawStatus: status)
             if let slot = try? scoreboard.slot(worker.slot) { slot.setState(.empty) }
             if shutdownDeadline != nil || worker.retiring { continue }
             if exit.isClean {
-                logger.info("worker recycled", ["pid": .int(Int(pid))])
-            } else {
-                logger.error("worker died", ["pid": .int(Int(pid)), "status": .string(exit.description)])
+                logger.info("worker recycled", ["pid": .int(Int(pid)), "pool": .string(pool.definition.name)])
+            } else if !worker.killedForTimeout {
+                logger.error("worker died", ["pid": .int(Int(pid)), "pool": .string(pool.definition.name), "status": .string(exit.description)])
                 throttleCrashLoop()
             }
-            scoreboard.countWorkerRestart()
-            let replacement = spawn()
+            scoreboard.countWorkerRestart(pool: pool.index)
+            let replacement = spawn(pool)
             if var current = roll, current.replacement == pid, let replacement {
                 current.replacement = replacement
                 roll = current
@@ -127,6 +149,23 @@ public final class Supervisor {
         let now = clock.monotonicNanoseconds()
         recentCrashes = recentCrashes.filter { now - $0 < 10_000_000_000 } + [now]
         if recentCrashes.count >= 10 { usleep(1_000_000) }
+    }
+
+    /// php-fpm's `request_terminate_timeout`: a request past its pool's `REQUEST_TIMEOUT` gets its
+    /// worker killed (PostgreSQL rolls back its transaction) and a fresh one takes the slot.
+    private func killOverdueRequests() {
+        let now = UInt64(clock.epochMilliseconds())
+        for (pid, worker) in workers where !worker.retiring && !worker.killedForTimeout {
+            guard let pool = runtime(worker.pool), let slot = try? scoreboard.slot(worker.slot), slot.state == .busy else { continue }
+            let started = slot.requestStartedAtMilliseconds
+            guard started > 0, now > started, now - started > UInt64(pool.definition.requestTimeout) * 1000 else { continue }
+            logger.warn("request exceeded its pool's REQUEST_TIMEOUT; worker killed", [
+                "pid": .int(Int(pid)), "pool": .string(pool.definition.name), "route": .string(slot.currentPattern ?? "unmatched"),
+                "seconds": .int(Int((now - started) / 1000)),
+            ])
+            workers[pid]?.killedForTimeout = true
+            kill(pid, SIGKILL)
+        }
     }
 
     // MARK: Rolling replacement (SIGHUP)
@@ -143,7 +182,7 @@ public final class Supervisor {
         if roll == nil {
             while let next = rollQueue.first {
                 rollQueue.removeFirst()
-                guard workers[next] != nil, let replacement = spawn() else { continue }
+                guard let old = workers[next], let pool = runtime(old.pool), let replacement = spawn(pool) else { continue }
                 roll = Roll(old: next, replacement: replacement)
                 break
             }

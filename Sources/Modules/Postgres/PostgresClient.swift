@@ -1,3 +1,5 @@
+import Core
+
 /// A worker's database access: one lazily opened connection (a worker serves one request at
 /// a time, so more would sit idle), reopened after the server restarts.
 public final class PostgresClient {
@@ -8,10 +10,13 @@ public final class PostgresClient {
         public var statementTimeoutMilliseconds: Int
         public var lockTimeoutMilliseconds: Int
         public var idleInTransactionTimeoutMilliseconds: Int
+        /// After a failed connect, the next attempt waits this long: a worker answers 503 in
+        /// between instead of hammering a PostgreSQL that is down (or starting) on every request.
+        public var reconnectIntervalMilliseconds: Int
 
         public init(
             url: String, applicationName: String, connectTimeoutSeconds: Int = 5, statementTimeoutMilliseconds: Int = 5000,
-            lockTimeoutMilliseconds: Int = 2000, idleInTransactionTimeoutMilliseconds: Int = 10000
+            lockTimeoutMilliseconds: Int = 2000, idleInTransactionTimeoutMilliseconds: Int = 10000, reconnectIntervalMilliseconds: Int = 250
         ) {
             self.url = url
             self.applicationName = applicationName
@@ -19,6 +24,7 @@ public final class PostgresClient {
             self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
             self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
             self.idleInTransactionTimeoutMilliseconds = idleInTransactionTimeoutMilliseconds
+            self.reconnectIntervalMilliseconds = reconnectIntervalMilliseconds
         }
 
         var keywords: [(String, String)] {
@@ -37,20 +43,41 @@ public final class PostgresClient {
     }
 
     private let settings: Settings
+    private let monotonicNanoseconds: @Sendable () -> UInt64
     private var connection: PostgresConnection?
     private var transactionDepth = 0
+    /// When the last connect failed; no new attempt before `reconnectIntervalMilliseconds`.
+    private var lastFailedConnect: UInt64?
     /// Called once per statement sent, for `db_queries_total`.
     public var onQuery: (() -> Void)?
+    /// Called after each connect attempt with its outcome, for `db_connection_attempts_total`.
+    public var onConnect: ((Bool) -> Void)?
 
-    public init(settings: Settings) { self.settings = settings }
+    public init(settings: Settings, monotonicNanoseconds: @escaping @Sendable () -> UInt64 = Clock.system.monotonicNanoseconds) {
+        self.settings = settings
+        self.monotonicNanoseconds = monotonicNanoseconds
+    }
 
-    /// Opens the connection if there is none (or it broke) and hands it out.
+    /// Opens the connection if there is none (or it broke) and hands it out; at most one
+    /// connect attempt per `reconnectIntervalMilliseconds` while the server stays away.
     private func connected() throws(PostgresError) -> PostgresConnection {
         if let connection, !connection.isBroken { return connection }
         connection = nil
-        let fresh = try PostgresConnection.connect(settings.keywords)
-        connection = fresh
-        return fresh
+        let now = monotonicNanoseconds()
+        if let failed = lastFailedConnect, now - failed < UInt64(settings.reconnectIntervalMilliseconds) * 1_000_000 {
+            throw PostgresError(kind: .connection, sqlState: nil, message: "not connected; the last attempt failed moments ago")
+        }
+        do {
+            let fresh = try PostgresConnection.connect(settings.keywords)
+            connection = fresh
+            lastFailedConnect = nil
+            onConnect?(true)
+            return fresh
+        } catch {
+            lastFailedConnect = now
+            onConnect?(false)
+            throw error
+        }
     }
 
     /// Runs one statement. Outside a transaction, a statement marked `idempotent` that fails

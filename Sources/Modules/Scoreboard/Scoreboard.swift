@@ -1,3 +1,4 @@
+import Core
 import CSystem
 #if canImport(Glibc)
 import Glibc
@@ -15,13 +16,17 @@ public enum ScoreboardError: Error, CustomStringConvertible {
     }
 }
 
-/// The pool's shared memory (php-fpm style): a file mapped MAP_SHARED by every worker, one
-/// slot each. A worker writes only its own slot; `/api/metrics` sums all of them, so any
-/// worker answers for the whole pool. Counters survive a worker's death (the slot is
-/// reused, never zeroed), so the sums only grow.
+/// The host's shared memory (php-fpm style): a file mapped MAP_SHARED by every worker of every
+/// pool, a section of slots per pool and a few for background processes at the end. A worker
+/// writes only its own slot; `/api/metrics` and `commerce-fcgi status` read all of them, so
+/// any worker answers for the whole host. Counters survive a worker's death (the slot is
+/// reused, never zeroed), so the sums only grow. The header holds what the host shares: the
+/// catalog version, each pool's size and restarts, and the payment provider's circuit breaker.
 public final class Scoreboard {
-    static let magic: UInt64 = 0x4346_4347_4953_4231 // "CFCGISB1"
-    static let headerWords = 16
+    static let magic: UInt64 = 0x4346_4347_4953_4232 // "CFCGISB2"
+    static let headerWords = 32
+    /// Slots at the end for processes that only count (the jobs process, one-off commands).
+    public static let backgroundSlots = 8
 
     public let layout: ScoreboardLayout
     public let slotCount: Int
@@ -31,8 +36,12 @@ public final class Scoreboard {
     private let inode: ino_t
 
     enum HeaderField: Int {
-        case magic = 0, fingerprint, slotCount, slotWords, configuredWorkers, supervisorPid, workerRestarts, createdAtMs
-        case epoch, catalogVersion
+        case magic = 0, fingerprint, slotCount, slotWords, createdAtMs, epoch, catalogVersion
+        /// The payment breaker's cells (see `breakerCells`), 8…13.
+        case breaker = 8
+        /// `maxPools` cells each: configured workers, then restarts, per pool.
+        case poolConfigured = 16
+        case poolRestarts = 20
     }
 
     /// Creates (or replaces) the file and lays it out: the supervisor at start-up.
@@ -53,9 +62,7 @@ public final class Scoreboard {
     /// Opens the file a sibling laid out, or creates it when it is missing or was laid out by
     /// another build: a systemd worker, which has no supervisor to do it.
     public static func attach(path: String, layout: ScoreboardLayout, slots: Int) throws(ScoreboardError) -> Scoreboard {
-        if let board = try? map(path: path, layout: layout, slots: slots, initialise: false), board.isValid {
-            return board
-        }
+        if let board = existing(path: path, layout: layout, slots: slots) { return board }
         return try create(path: path, layout: layout, slots: slots)
     }
 
@@ -111,21 +118,44 @@ public final class Scoreboard {
             && header(.slotCount) == UInt64(slotCount) && header(.slotWords) == UInt64(slotWords)
     }
 
-    func header(_ field: HeaderField) -> UInt64 { cfcgi_atomic_load_u64(base + field.rawValue) }
-    func setHeader(_ field: HeaderField, _ value: UInt64) { cfcgi_atomic_store_u64(base + field.rawValue, value) }
+    func header(_ field: HeaderField, _ offset: Int = 0) -> UInt64 { cfcgi_atomic_load_u64(base + field.rawValue + offset) }
+    func setHeader(_ field: HeaderField, _ value: UInt64, _ offset: Int = 0) { cfcgi_atomic_store_u64(base + field.rawValue + offset, value) }
 
-    public var configuredWorkers: Int {
-        get { Int(header(.configuredWorkers)) }
-        set { setHeader(.configuredWorkers, UInt64(newValue)) }
+    // MARK: Pools and their sections
+
+    /// Slots each pool's section holds.
+    public var sectionSize: Int { max(0, slotCount - Self.backgroundSlots) / layout.pools.count }
+
+    public func poolIndex(_ name: String) -> Int? { layout.pools.firstIndex(of: name) }
+
+    /// The slot indexes of pool `pool`'s section.
+    public func section(_ pool: Int) -> Range<Int> { (pool * sectionSize)..<((pool + 1) * sectionSize) }
+
+    /// The slots after every section: the jobs process and one-off commands count there.
+    public var backgroundSection: Range<Int> { (layout.pools.count * sectionSize)..<slotCount }
+
+    /// The pool whose section holds slot `index`; nil for the background slots.
+    public func pool(ofSlot index: Int) -> Int? {
+        let pool = index / max(sectionSize, 1)
+        return pool < layout.pools.count ? pool : nil
     }
 
-    public var workerRestarts: UInt64 { header(.workerRestarts) }
+    public func configuredWorkers(pool: Int) -> Int { Int(header(.poolConfigured, pool)) }
+    public func setConfiguredWorkers(_ workers: Int, pool: Int) { setHeader(.poolConfigured, UInt64(workers), pool) }
+    public func workerRestarts(pool: Int) -> UInt64 { header(.poolRestarts, pool) }
+    public func countWorkerRestart(pool: Int) { cfcgi_atomic_add_u64(base + HeaderField.poolRestarts.rawValue + pool, 1) }
+
+    // MARK: Host-wide state
 
     /// The catalog version of this host (`CATALOG_CACHE_SCOPE=host`), with the file's random
     /// epoch, so a recreated file never reuses the versions of the one before it.
     public var catalogVersion: (epoch: UInt64, version: UInt64) { (header(.epoch), header(.catalogVersion)) }
     public func bumpCatalogVersion() { cfcgi_atomic_add_u64(base + HeaderField.catalogVersion.rawValue, 1) }
-    public func countWorkerRestart() { cfcgi_atomic_add_u64(base + HeaderField.workerRestarts.rawValue, 1) }
+
+    /// The six cells of the payment provider's circuit breaker, shared by every process here.
+    public var breakerCells: SharedCells { SharedCells(base: base + HeaderField.breaker.rawValue, count: CircuitBreaker.cellCount) }
+
+    // MARK: Slots
 
     public func slot(_ index: Int) throws(ScoreboardError) -> ScoreboardSlot {
         guard index >= 0, index < slotCount else { throw .noSuchSlot(index) }
@@ -136,10 +166,12 @@ public final class Scoreboard {
         (0..<slotCount).map { ScoreboardSlot(base: base + Self.headerWords + $0 * slotWords, layout: layout) }
     }
 
-    /// A free slot (never used, or its process is gone), claimed for `pid`. The jobs process
-    /// takes one from the end, away from the supervisor's workers, which fill from the start.
-    public func claimFreeSlot(pid: Int32, fromEnd: Bool = false) -> ScoreboardSlot? {
-        for slot in fromEnd ? slots.reversed() : slots where slot.claim(pid: pid) { return slot }
+    /// A free slot (never used, or its process is gone) among `indexes`, claimed for `pid`.
+    public func claimFreeSlot(pid: Int32, in indexes: Range<Int>) -> ScoreboardSlot? {
+        for index in indexes {
+            guard let slot = try? slot(index) else { continue }
+            if slot.claim(pid: pid) { return slot }
+        }
         return nil
     }
 
@@ -148,5 +180,23 @@ public final class Scoreboard {
     public func isCurrent(path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_ino == inode
+    }
+}
+
+/// A few 64-bit cells of the scoreboard that several processes read and change atomically.
+public struct SharedCells: AtomicCells, @unchecked Sendable {
+    private let base: UnsafeMutablePointer<UInt64>
+    public let count: Int
+
+    init(base: UnsafeMutablePointer<UInt64>, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    public func load(_ index: Int) -> UInt64 { cfcgi_atomic_load_u64(base + index) }
+    public func store(_ index: Int, _ value: UInt64) { cfcgi_atomic_store_u64(base + index, value) }
+    public func add(_ index: Int, _ value: UInt64) { cfcgi_atomic_add_u64(base + index, value) }
+    public func compareExchange(_ index: Int, expected: UInt64, desired: UInt64) -> Bool {
+        cfcgi_atomic_cas_u64(base + index, expected, desired) != 0
     }
 }

@@ -11,11 +11,17 @@ public struct ScoreboardLayout: Equatable, Sendable {
 
     /// Route patterns in a fixed order; the last index is `unmatched`.
     public let patterns: [String]
+    /// The pools of the host, each with a section of slots, in order (`api`, `checkout`).
+    public let pools: [String]
+    /// Pools a scoreboard header has room for.
+    public static let maxPools = 4
 
-    public init(patterns: [String]) {
+    public init(patterns: [String], pools: [String] = ["api"]) {
+        precondition(!pools.isEmpty && pools.count <= Self.maxPools, "1 to \(Self.maxPools) pools")
         var unique: [String] = []
         for pattern in patterns where !unique.contains(pattern) { unique.append(pattern) }
         self.patterns = unique + ["unmatched"]
+        self.pools = pools
     }
 
     public var methodCount: Int { Self.methods.count }
@@ -47,7 +53,7 @@ public struct ScoreboardLayout: Equatable, Sendable {
     /// FNV-1a over everything that decides where a counter lives.
     public var fingerprint: UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let description = (Self.methods + Self.statuses.map(String.init) + Self.bucketBoundsMicroseconds.map(String.init) + patterns)
+        let description = (Self.methods + Self.statuses.map(String.init) + Self.bucketBoundsMicroseconds.map(String.init) + patterns + pools)
             .joined(separator: "\n") + "\n\(Self.namedCounterCells)"
         for byte in description.utf8 {
             hash ^= UInt64(byte)

@@ -10,6 +10,7 @@ import Testing
 struct FakeStripe {
     let base: String
     let webhookSecret: String
+    let stackBaseURL: String
 
     init(stack: Stack) throws {
         let environment = try stack.environmentFile()
@@ -19,6 +20,7 @@ struct FakeStripe {
         }
         self.base = base
         webhookSecret = secret
+        stackBaseURL = stack.baseURL
     }
 
     struct Call {
@@ -39,8 +41,13 @@ struct FakeStripe {
         return try JSONParser.parse(response.body)
     }
 
-    /// Forgets failure modes and the logs; intents and refunds stay.
-    func reset() throws { try control("POST", "reset") }
+    /// Forgets failure modes and the logs (intents and refunds stay), and closes the host's
+    /// payment breaker, which earlier failures may have opened.
+    func reset() throws {
+        try control("POST", "reset")
+        let closed = try HTTPClient().send(HTTPClientRequest(method: "POST", url: stackBaseURL + "/api/_test/payments-breaker/reset"))
+        guard closed.status == 200 else { throw Stack.StackError("breaker reset answered \(closed.status)") }
+    }
 
     /// `ok`, `error500`, `drop` or `hang` for the next `times` API calls (all of them without).
     func mode(_ mode: String, times: Int? = nil) throws {

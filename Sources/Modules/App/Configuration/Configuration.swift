@@ -22,6 +22,13 @@ public struct Configuration: Sendable {
     public var stripeSecretKey: String?
     public var stripeWebhookSecret: String?
     public var stripeAPIBase: String
+    /// `STRIPE_REQUEST_BUDGET`: seconds the Stripe part of one request may take, retries included.
+    public var stripeRequestBudget: Int
+    /// `STRIPE_BREAKER_FAILURES` within `STRIPE_BREAKER_WINDOW` seconds open the breaker for
+    /// `STRIPE_BREAKER_COOLDOWN` seconds.
+    public var stripeBreakerFailures: Int
+    public var stripeBreakerWindow: Int
+    public var stripeBreakerCoolDown: Int
     public var smtpURL: String?
     public var smtpFrom: String
     public var mailRetryBaseSeconds: Int
@@ -105,6 +112,10 @@ public struct Configuration: Sendable {
             stripeSecretKey: stripeKey,
             stripeWebhookSecret: webhookSecret,
             stripeAPIBase: stripeBase,
+            stripeRequestBudget: env.int("STRIPE_REQUEST_BUDGET", default: 8, range: 1...15),
+            stripeBreakerFailures: env.int("STRIPE_BREAKER_FAILURES", default: 5, range: 1...1000),
+            stripeBreakerWindow: env.seconds("STRIPE_BREAKER_WINDOW", default: 30),
+            stripeBreakerCoolDown: env.seconds("STRIPE_BREAKER_COOLDOWN", default: 30),
             smtpURL: smtpURL,
             smtpFrom: env.string("SMTP_FROM", default: "CommerceFCGI <noreply@localhost>"),
             mailRetryBaseSeconds: env.int("MAIL_RETRY_BASE", default: 30, range: 1...3600),

@@ -1,21 +1,37 @@
+import Scoreboard
+
+/// One pool of workers on its own socket (php-fpm's `[www]` and `[checkout]` sections): nginx
+/// sends routes that wait on the internet to `checkout`, everything else to `api`, so a slow
+/// payment provider can only ever occupy the checkout pool's workers.
+public struct PoolDefinition: Sendable, Equatable {
+    public static let api = "api"
+    public static let checkout = "checkout"
+
+    public let name: String
+    /// `<POOL>_WORKERS`: processes `serve` keeps running (php-fpm `pm.max_children`, `pm = static`).
+    public var workers: Int
+    /// `<POOL>_MAX_REQUESTS`: a worker exits after this many requests, ± 10 % (php-fpm `pm.max_requests`); 0 never.
+    public var maxRequests: Int
+    /// `<POOL>_SOCKET_PATH`: the FastCGI unix socket (php-fpm `listen`).
+    public var socketPath: String
+    /// `<POOL>_LISTEN_BACKLOG`: connections that may wait for a free worker (php-fpm `listen.backlog`).
+    public var listenBacklog: Int
+    /// `<POOL>_REQUEST_TIMEOUT`: seconds one request may hold a worker before `serve` kills it
+    /// (php-fpm `request_terminate_timeout`); systemd's `WatchdogSec=` does the same per unit.
+    public var requestTimeout: Int
+}
+
 /// The pool's own settings: php-fpm's knobs under this service's names (README, "Pool").
 public struct PoolSettings: Sendable {
-    /// `WORKERS`: processes `serve` keeps running (php-fpm `pm.max_children`, `pm = static`).
-    public var workers: Int
-    /// `WORKER_MAX_REQUESTS`: a worker exits after this many requests, ± 10 % so the pool
-    /// does not recycle all at once (php-fpm `pm.max_requests`); 0 never.
-    public var maxRequests: Int
-    /// `SOCKET_PATH`: the FastCGI unix socket `serve` creates.
-    public var socketPath: String
-    /// `SOCKET_MODE`: its permission bits; nginx's user needs write access (php-fpm `listen.mode`).
+    /// The pools this host runs, `api` first; `checkout` only when it has workers.
+    public var pools: [PoolDefinition]
+    /// `SOCKET_MODE`: the sockets' permission bits; nginx's user needs write access (php-fpm `listen.mode`).
     public var socketMode: Int
-    /// `LISTEN_BACKLOG`: connections that may wait for a free worker (php-fpm `listen.backlog`).
-    public var listenBacklog: Int
     /// `SCOREBOARD_PATH`: the shared-memory file every worker reports into.
     public var scoreboardPath: String
-    /// `SCOREBOARD_SLOTS`: slots in it; at least the largest pool plus those being replaced.
+    /// `SCOREBOARD_SLOTS`: slots in it, split into a section per pool and a few for `jobs`.
     public var scoreboardSlots: Int
-    /// `WORKER_ID`: the systemd instance number (`%i`), which picks the worker's slot.
+    /// `WORKER_ID`: the systemd instance number (`%i`), which picks the worker's slot in its pool's section.
     public var workerId: Int?
     /// `SHUTDOWN_TIMEOUT`: seconds a draining worker gets before it is killed.
     public var shutdownTimeout: Int
@@ -24,23 +40,66 @@ public struct PoolSettings: Sendable {
     /// `MIGRATIONS_DIR`: where `migrate` finds its SQL files.
     public var migrationsDirectory: String
 
+    /// Both pool names, whether or not `checkout` runs: the scoreboard keeps a section for each,
+    /// so every process of a host agrees on its layout.
+    public static let poolNames = [PoolDefinition.api, PoolDefinition.checkout]
+
+    public var api: PoolDefinition { pools[0] }
+
+    public func pool(named name: String) -> PoolDefinition? { pools.first { $0.name == name } }
+
+    /// The socket the `checkout` routes go to: the checkout pool's, or the api pool's when it
+    /// runs alone (`CHECKOUT_WORKERS=0`).
+    public var checkoutSocketPath: String { (pool(named: PoolDefinition.checkout) ?? api).socketPath }
+
+    /// Workers all pools may run at once.
+    public var totalWorkers: Int { pools.reduce(0) { $0 + $1.workers } }
+
     static func load(_ env: inout EnvironmentReader) -> PoolSettings {
         let modeText = env.string("SOCKET_MODE", default: "0660")
         let mode = Int(modeText, radix: 8)
-        env.check("SOCKET_MODE", mode != nil && mode! <= 0o777, "must be octal permission bits like 0660")
-        let workers = env.int("WORKERS", default: 4, range: 1...256)
+        env.check("SOCKET_MODE", mode.map { $0 <= 0o777 } ?? false, "must be octal permission bits like 0660")
+        // `WORKERS`, `WORKER_MAX_REQUESTS`, `SOCKET_PATH` and `LISTEN_BACKLOG` are the api pool's
+        // settings under their one-pool names; the `API_` names win when both are given.
+        let apiSocket = env.string("API_SOCKET_PATH", default: env.string("SOCKET_PATH", default: "/run/commerce-fcgi.sock"))
+        let maxRequests = env.int("WORKER_MAX_REQUESTS", default: 10_000, range: 0...100_000_000)
+        let backlog = env.int("LISTEN_BACKLOG", default: 128, range: 1...65_535)
+        let api = PoolDefinition(
+            name: PoolDefinition.api,
+            workers: env.int("API_WORKERS", default: env.int("WORKERS", default: 4, range: 1...256), range: 1...256),
+            maxRequests: env.int("API_MAX_REQUESTS", default: maxRequests, range: 0...100_000_000),
+            socketPath: apiSocket,
+            listenBacklog: env.int("API_LISTEN_BACKLOG", default: backlog, range: 1...65_535),
+            requestTimeout: env.seconds("API_REQUEST_TIMEOUT", default: 60))
+        let checkout = PoolDefinition(
+            name: PoolDefinition.checkout,
+            workers: env.int("CHECKOUT_WORKERS", default: 2, range: 0...256),
+            maxRequests: env.int("CHECKOUT_MAX_REQUESTS", default: maxRequests, range: 0...100_000_000),
+            socketPath: env.string("CHECKOUT_SOCKET_PATH", default: Self.siblingSocket(of: apiSocket, named: PoolDefinition.checkout)),
+            listenBacklog: env.int("CHECKOUT_LISTEN_BACKLOG", default: backlog, range: 1...65_535),
+            requestTimeout: env.seconds("CHECKOUT_REQUEST_TIMEOUT", default: 30))
+        env.check("CHECKOUT_SOCKET_PATH", checkout.workers == 0 || checkout.socketPath != api.socketPath, "must differ from the api pool's socket")
+        let pools = checkout.workers > 0 ? [api, checkout] : [api]
+        let total = pools.reduce(0) { $0 + $1.workers }
+        // Each pool's section holds its workers twice over (a rolling restart runs old and new
+        // side by side), and a few slots stay for the jobs process and one-off commands.
+        let neededSlots = Self.poolNames.count * 2 * max(api.workers, checkout.workers) + Scoreboard.backgroundSlots
+        let slots = env.int("SCOREBOARD_SLOTS", default: max(64, neededSlots), range: 1...4096)
+        env.check("SCOREBOARD_SLOTS", slots >= neededSlots, "must be at least \(neededSlots) for \(total) workers in \(pools.count) pool(s)")
         return PoolSettings(
-            workers: workers,
-            maxRequests: env.int("WORKER_MAX_REQUESTS", default: 10_000, range: 0...100_000_000),
-            socketPath: env.string("SOCKET_PATH", default: "/run/commerce-fcgi.sock"),
+            pools: pools,
             socketMode: mode ?? 0o660,
-            listenBacklog: env.int("LISTEN_BACKLOG", default: 128, range: 1...65_535),
             scoreboardPath: env.string("SCOREBOARD_PATH", default: "/run/commerce-fcgi/scoreboard"),
-            scoreboardSlots: env.int("SCOREBOARD_SLOTS", default: max(64, workers * 2 + 8), range: 1...1024),
+            scoreboardSlots: slots,
             workerId: env.optional("WORKER_ID").map { _ in env.int("WORKER_ID", default: 1, range: 1...1024) },
             shutdownTimeout: env.seconds("SHUTDOWN_TIMEOUT", default: 30),
             slowRequestMilliseconds: env.int("SLOW_REQUEST_MS", default: 1000, range: 1...600_000),
             migrationsDirectory: env.string("MIGRATIONS_DIR", default: "/usr/share/commerce-fcgi/migrations")
         )
+    }
+
+    /// `/run/commerce-fcgi.sock` → `/run/commerce-fcgi-checkout.sock`.
+    static func siblingSocket(of path: String, named name: String) -> String {
+        path.hasSuffix(".sock") ? String(path.dropLast(5)) + "-" + name + ".sock" : path + "-" + name
     }
 }

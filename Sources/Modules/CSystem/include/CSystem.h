@@ -32,6 +32,9 @@ static inline void cfcgi_atomic_store_u32(uint32_t *p, uint32_t v) { __atomic_st
 static inline int cfcgi_atomic_cas_u32(uint32_t *p, uint32_t expected, uint32_t desired) {
     return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
+static inline int cfcgi_atomic_cas_u64(uint64_t *p, uint64_t expected, uint64_t desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
 
 /* sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET. Returns 0 when
    there is no notify socket, 1 when sent, -errno on failure. */
@@ -47,6 +50,9 @@ int cfcgi_wait_readable(int epoll_fd, int timeout_ms);
 
 /* Pending connections on a listening unix socket (Recv-Q as ss -xl shows it), or -1. */
 int cfcgi_unix_listen_queue(int fd);
+/* The same for the listening unix socket bound to `path`, found by name: for a process that
+   does not hold the socket (metrics of another pool, `commerce-fcgi status`). -1 when none. */
+int cfcgi_unix_listen_queue_path(const char *path);
 
 
 

@@ -1,0 +1,80 @@
+import Core
+import Foundation
+import Testing
+
+/// Cells in memory, as the scoreboard keeps them in shared memory.
+private final class MemoryCells: AtomicCells, @unchecked Sendable {
+    private var values = [UInt64](repeating: 0, count: CircuitBreaker.cellCount)
+    private let lock = NSLock()
+
+    func load(_ index: Int) -> UInt64 { lock.lock(); defer { lock.unlock() }; return values[index] }
+    func store(_ index: Int, _ value: UInt64) { lock.lock(); values[index] = value; lock.unlock() }
+    func add(_ index: Int, _ value: UInt64) { lock.lock(); values[index] &+= value; lock.unlock() }
+    func compareExchange(_ index: Int, expected: UInt64, desired: UInt64) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard values[index] == expected else { return false }
+        values[index] = desired
+        return true
+    }
+}
+
+@Suite struct CircuitBreakerTests {
+    private let settings = CircuitBreaker.Settings(failureThreshold: 3, windowMilliseconds: 10_000, coolDownMilliseconds: 5_000,
+                                                   trialTimeoutMilliseconds: 20_000)
+
+    @Test func opensAfterTheThresholdWithinTheWindowAndFailsFast() {
+        let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
+        for t in [1_000, 2_000] as [UInt64] { breaker.recordFailure(now: t) }
+        #expect(breaker.state == .closed && breaker.permit(now: 2_500))
+        breaker.recordFailure(now: 3_000)
+        #expect(breaker.state == .open)
+        #expect(breaker.opens == 1)
+        #expect(!breaker.permit(now: 3_001) && !breaker.permit(now: 7_999))
+    }
+
+    @Test func failuresSpreadBeyondTheWindowDoNotOpenIt() {
+        let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
+        breaker.recordFailure(now: 1_000)
+        breaker.recordFailure(now: 2_000)
+        breaker.recordFailure(now: 12_500)   // the window began at 0: this starts a new one
+        breaker.recordFailure(now: 13_000)
+        #expect(breaker.state == .closed)
+        breaker.recordFailure(now: 14_000)
+        #expect(breaker.state == .open)
+    }
+
+    @Test func aSuccessResetsTheCount() {
+        let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
+        breaker.recordFailure(now: 1_000)
+        breaker.recordFailure(now: 1_100)
+        breaker.recordSuccess(now: 1_200)
+        breaker.recordFailure(now: 1_300)
+        breaker.recordFailure(now: 1_400)
+        #expect(breaker.state == .closed)
+    }
+
+    @Test func afterTheCoolDownExactlyOneTrialDecides() {
+        let cells = MemoryCells()
+        let breaker = CircuitBreaker(cells: cells, settings: settings)
+        for t in [1, 2, 3] as [UInt64] { breaker.recordFailure(now: t) }
+        // Another process sharing the cells asks at the same moment: only one goes.
+        let sibling = CircuitBreaker(cells: cells, settings: settings)
+        #expect(breaker.permit(now: 5_003))
+        #expect(!sibling.permit(now: 5_004))
+        #expect(breaker.state == .halfOpen)
+        breaker.recordFailure(now: 6_000)
+        #expect(breaker.state == .open && breaker.opens == 2)
+        #expect(!sibling.permit(now: 10_999))
+        #expect(sibling.permit(now: 11_000))
+        sibling.recordSuccess(now: 11_100)
+        #expect(breaker.state == .closed && breaker.permit(now: 11_200))
+    }
+
+    @Test func aTrialThatNeverReportsIsTakenOver() {
+        let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
+        for t in [1, 2, 3] as [UInt64] { breaker.recordFailure(now: t) }
+        #expect(breaker.permit(now: 6_000))
+        #expect(!breaker.permit(now: 25_999))
+        #expect(breaker.permit(now: 26_000))
+    }
+}
