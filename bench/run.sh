@@ -172,7 +172,7 @@ report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
   echo
   echo "Large bodies alongside the last /health row: ${hostile_rate:-?} req/s of 0.85 MB bodies at 4 connections."
   echo
-  echo "Orders placed by the 8 shoppers beside the catalog rows: ${hang_orders[ok]:-?} with Stripe answering, ${hang_orders[hang]:-?} with Stripe hanging (taken with payment null once the breaker opened)."
+  echo "Orders placed by the 8 shoppers beside the catalog rows: ${hang_orders[ok]:-?} with Stripe answering, ${hang_orders[hang]:-?} with Stripe hanging (each holding a checkout worker for STRIPE_REQUEST_BUDGET until the breaker opens)."
   echo
   echo "Worker RSS idle: $idle. After load: $loaded."
 } | tee "$report"
