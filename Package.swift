@@ -22,6 +22,7 @@ let package = Package(
         system("CHiredis", pkgConfig: "hiredis", apt: "libhiredis-dev"),
         system("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
         system("COpenSSL", pkgConfig: "openssl", apt: "libssl-dev"),
+        system("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
         .target(name: "CSystem", path: "Sources/Modules/CSystem"),
 
         // One Swift owner per C library.
@@ -30,6 +31,7 @@ let package = Package(
         module("Redis", ["CHiredis"]),
         module("HTTPClient", ["CCurl"]),
         module("Crypto", ["COpenSSL"]),
+        module("Gzip", ["CZlib"]),
 
         // Infrastructure that knows no C library and no feature.
         module("Core", []),
@@ -44,19 +46,21 @@ let package = Package(
         module("Mail", ["HTTP", "Postgres"]),
         module("Auth", ["HTTP", "Postgres", "Redis", "Crypto", "JWT", "Mail"]),
         module("Users", ["Auth", "HTTP", "Postgres"]),
-        module("Catalog", ["Auth", "HTTP", "Postgres", "Redis", "Crypto"]),
+        module("Catalog", ["Auth", "HTTP", "Postgres", "Redis", "Crypto", "Inventory", "Gzip"]),
         module("Uploads", ["Catalog", "HTTP", "Postgres", "Crypto"]),
         module("Idempotency", ["HTTP", "Postgres", "Crypto"]),
+        module("Inventory", ["Core", "Postgres", "Redis"]),
         module("Cart", ["Auth", "HTTP", "Postgres"]),
-        module("Orders", ["Auth", "Cart", "Users", "Idempotency", "Mail", "HTTP", "Postgres"]),
+        module("Orders", ["Auth", "Cart", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
         module("Payments", ["Crypto", "HTTP", "HTTPClient", "Postgres", "Orders", "Mail", "Idempotency"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
-        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient", "Idempotency", "Cart", "Orders", "Payments"]),
+        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient", "Idempotency", "Cart", "Orders", "Payments", "Inventory"]),
         module("Pool", ["App", "FastCGI", "Scoreboard", "CSystem"]),
 
         .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"], path: "Sources/CommerceFCGI"),
 
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Core"], path: "Tests/InventoryTests"),
         .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Core"], path: "Tests/PostgresTests"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Core"], path: "Tests/HTTPTests"),

@@ -1,17 +1,20 @@
 -- wrk script: each thread is one shopper on one connection (run it with -t equal to -c), so
--- its requests are strictly in turn: add a unit of $BENCH_PRODUCT to the cart, then check
--- out; again and again. $BENCH_TOKENS holds one access token per thread, comma-separated.
+-- its requests are strictly in turn: add a unit of a product to the cart, then check out;
+-- again and again. $BENCH_TOKENS holds one access token per thread, comma-separated;
+-- $BENCH_PRODUCTS the products (comma-separated): each add takes one of them at random, so
+-- with one product every checkout queues on that row's lock, with a hundred they spread.
 local tokens = {}
 for token in string.gmatch(os.getenv("BENCH_TOKENS") or "", "[^,]+") do tokens[#tokens + 1] = token end
 local next_token = 1
 
 function setup(thread)
   thread:set("token", tokens[next_token])
+  thread:set("seed", next_token)
   next_token = next_token + 1
 end
 
-local product = os.getenv("BENCH_PRODUCT")
-local add_body = '{"productId":"' .. tostring(product) .. '","quantity":1}'
+local products = {}
+for product in string.gmatch(os.getenv("BENCH_PRODUCTS") or "", "[^,]+") do products[#products + 1] = product end
 local order_body = '{"shippingAddress":{"firstName":"Bench","lastName":"Shopper","addressLine1":"1 Main St",'
   .. '"city":"Springfield","state":"IL","postalCode":"62701","country":"US","phone":"+1 217 555 0100"}}'
 -- Which request comes next flips on each answer, not on each request() call: wrk calls
@@ -19,10 +22,16 @@ local order_body = '{"shippingAddress":{"firstName":"Bench","lastName":"Shopper"
 -- shopper's checkout before its add.
 local adding = true
 
+function init(args)
+  -- Each thread its own sequence, so shoppers do not all pick the same products in step.
+  math.randomseed(os.time() * 1000 + (seed or 0))
+end
+
 function request()
   local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }
   if adding then
-    return wrk.format("POST", "/api/cart/items", headers, add_body)
+    local product = products[math.random(#products)]
+    return wrk.format("POST", "/api/cart/items", headers, '{"productId":"' .. product .. '","quantity":1}')
   end
   return wrk.format("POST", "/api/orders", headers, order_body)
 end

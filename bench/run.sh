@@ -24,25 +24,7 @@ trap '"$ROOT/scripts/down.sh"; [ -f "$STATE/responder.pid" ] && kill "$(cat "$ST
 "$STATE/responder" "$STATE/ceiling.sock" "$WORKERS" & echo $! > "$STATE/responder.pid"
 wait_for "the C responder" 50 curl -fsS "http://127.0.0.1:$HTTP_PORT/bench/c-health"
 
-workers_rss() {
-  local sup; sup=$(cat "$STATE/pool.pid")
-  for p in /proc/[0-9]*; do
-    if [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$sup" ]; then awk '/VmRSS/ {print $2}' "$p/status"; fi
-  done | sort -n | awk '{a[NR]=$1} END {printf "%d kB min, %d kB max over %d workers", a[1], a[NR], NR}'
-}
-
-run_wrk() { # name url connections [extra wrk arguments…]
-  local name=$1 url=$2 c=$3 out threads=2
-  shift 3
-  [ "$c" -lt 2 ] && threads=1
-  out=$(wrk -t"$threads" -c"$c" -d"$DURATION" --latency "$@" "$url")  # a later -t in "$@" wins
-  local rps p50 p99 errors
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
-  printf '%s|%s|%s|%s|%s|%s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errors:-none}"
-}
+source "$ROOT/bench/lib.sh"
 
 declare -A hang_orders
 idle=$(workers_rss)
@@ -65,8 +47,9 @@ token=$(curl -fsS -H 'Content-Type: application/json' "$base/api/auth/register" 
 for c in $CONNECTIONS; do
   results+=("$(run_wrk "Swift pool GET /api/users/me" "$base/api/users/me" "$c" -H "Authorization: Bearer $token")")
 done
-# Catalog (100,000 products from seed-demo): the cached first page, a filtered search (cached,
-# and uncached through the admin view, which always asks PostgreSQL), and a product page.
+# Catalog (100,000 products from seed-demo): the cached first page (plain and gzip), a filtered
+# search (cached, and uncached through the admin view, which always asks PostgreSQL), and a
+# product page.
 set -a; source "$STATE/commerce.env"; set +a
 admin_email="bench-admin-$(date +%s%N)@example.com"
 ADMIN_PASSWORD="bench admin password" "$BIN" create-admin --email "$admin_email" >/dev/null
@@ -77,34 +60,19 @@ search="search=juniper%20parka&category=clothing&minPrice=50&maxPrice=400"
 slug=$(curl -fsS "$base/api/products?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["slug"])')
 for c in $CONNECTIONS; do
   results+=("$(run_wrk "Swift pool GET /api/products (cached)" "$base/api/products" "$c")")
+  results+=("$(run_wrk "Swift pool GET /api/products (cached, gzip)" "$base/api/products" "$c" -H "Accept-Encoding: gzip")")
   results+=("$(run_wrk "Swift pool GET /api/products/:slug (cached)" "$base/api/products/$slug" "$c")")
 done
+page_bytes="$(curl -fsS -o /dev/null -w '%{size_download}' "$base/api/products") bytes plain, $(curl -fsS -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' "$base/api/products") bytes with Accept-Encoding: gzip"
 results+=("$(run_wrk "Swift pool filtered search (cached)" "$base/api/products?$search" 16)")
 results+=("$(run_wrk "Swift pool filtered search (PostgreSQL)" "$base/api/products?$search&includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
 results+=("$(run_wrk "Swift pool first page (PostgreSQL)" "$base/api/products?includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
 category=$(psql "$DATABASE_URL" -Atc "SELECT id FROM categories WHERE slug = 'clothing'")
 psql "$DATABASE_URL" -v category="$category" -v search='juniper parka' -f "$ROOT/bench/explain.sql" > "$OUT/explain-$(date -u +%Y%m%dT%H%M%SZ).txt" 2>&1
 
-# Checkout: one shopper per connection, each adding a unit to its cart and then ordering it
-# (bench/checkout.lua); two requests per order, both through the cart's and the product's locks.
-product=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $admin_token" "$base/api/products" \
-  -d "{\"name\":\"Bench checkout $(date +%s%N)\",\"description\":\"Bought by the bench\",\"price\":\"12.50\",\"sku\":\"BENCH-$(date +%s%N)\",\"stockQuantity\":1000000000}" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
-shoppers() { # count: that many new shoppers' access tokens, comma-separated
-  for i in $(seq 1 "$1"); do
-    curl -fsS -H 'Content-Type: application/json' "$base/api/auth/register" \
-      -d "{\"email\":\"shopper-$i-$(date +%s%N)@example.com\",\"password\":\"bench password 1\",\"firstName\":\"Bench\",\"lastName\":\"Shopper\"}" |
-      python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessToken"])'
-  done | paste -sd,
-}
-for c in $CONNECTIONS; do
-  tokens=$(shoppers "$c")
-  orders_before=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders")
-  line=$(BENCH_TOKENS=$tokens BENCH_PRODUCT=$product run_wrk "Swift pool add to cart + checkout (requests)" "$base/api/orders" "$c" -t"$c" -s "$ROOT/bench/checkout.lua")
-  orders=$(( $(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders") - orders_before ))
-  results+=("$line")
-  checkout_summary+="$c connections: $orders orders in $DURATION ($(awk -v n="$orders" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", n / d }') orders/s). "
-done
+# The shop as it is used: a catalog mix read-only and during sales, and checkouts spread over
+# 100 products and on one hot row (bench/sales.sh).
+source "$ROOT/bench/sales.sh"
 
 # A hanging payment provider (issue 8): the cached catalog page at 16 connections while 8
 # shoppers check out against a Stripe that never answers (the fake's "hang" mode), beside the
@@ -114,12 +82,12 @@ hang_tokens=$(shoppers 8)
 stripe_mode() { curl -fsS -H 'Content-Type: application/json' "http://127.0.0.1:$STRIPE_PORT/_control/mode" -d "{\"mode\":\"$1\"}" >/dev/null; }
 for mode in ok hang; do
   stripe_mode "$mode"
-  orders_before=$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders")
-  BENCH_TOKENS=$hang_tokens BENCH_PRODUCT=$product wrk -t8 -c8 -d"$DURATION" -s "$ROOT/bench/checkout.lua" "$base/api/orders" > "$STATE/hang-$mode.txt" &
+  orders_before=$(orders_count)
+  BENCH_TOKENS=$hang_tokens BENCH_PRODUCTS=$hot_product wrk -t8 -c8 -d"$DURATION" -s "$ROOT/bench/checkout.lua" "$base/api/orders" > "$STATE/hang-$mode.txt" &
   shoppers_pid=$!
   results+=("$(run_wrk "Swift pool GET /api/products (cached), 8 checkouts in flight, Stripe $mode" "$base/api/products" 16)")
   wait "$shoppers_pid" || true
-  hang_orders[$mode]=$(( $(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders") - orders_before ))
+  hang_orders[$mode]=$(( $(orders_count) - orders_before ))
 done
 stripe_mode ok
 
@@ -169,6 +137,10 @@ report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
   done
   echo
   echo "Checkout: ${checkout_summary:-not run}"
+  echo
+  echo "Sales: ${sales_summary:-not run}"
+  echo
+  echo "The cached first page: ${page_bytes:-?}."
   echo
   echo "Large bodies alongside the last /health row: ${hostile_rate:-?} req/s of 0.85 MB bodies at 4 connections."
   echo

@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 
 packages=(
-  libfcgi-dev libfcgi-bin libpq-dev libssl-dev libhiredis-dev libcurl4-openssl-dev
+  libfcgi-dev libfcgi-bin libpq-dev libssl-dev libhiredis-dev libcurl4-openssl-dev zlib1g-dev
   postgresql redis-server nginx-light openssl ca-certificates
   prometheus wrk curl
 )

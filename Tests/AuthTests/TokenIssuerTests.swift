@@ -51,9 +51,14 @@ import Testing
         #expect(throws: JWTError.malformed) { try TokenIssuer(settings: settings).verifyAccess(token, nowSeconds: now) }
     }
 
-    @Test func sessionCacheEntriesRoundTrip() {
-        let live = SessionState.live(userId: user, role: .admin, isActive: true)
+    @Test func sessionCacheEntriesRoundTrip() throws {
+        let profile = UserProfile(json: JSONValue.object(["id": .string(user), "email": "a|b@c.co", "firstName": "Ann", "lastName": "Lee", "role": "admin",
+                                         "isActive": true, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-02T00:00:00.000Z"]))
+        let live = SessionState.live(try #require(profile))
         #expect(SessionCache.decode(SessionCache.encode(live)) == live)
+        #expect(String(decoding: SessionCache.encode(live), as: UTF8.self).hasPrefix("u1|{"))
+        #expect(SessionCache.decode(Array("\(user)|admin|1".utf8)) == nil, "an older release's entry is a miss")
+        #expect(UserProfile(json: JSONValue.object(["id": .string(user)])) == nil)
         #expect(SessionCache.decode(SessionCache.encode(.revoked)) == .revoked)
         #expect(SessionCache.decode(Array("nonsense".utf8)) == nil)
     }

@@ -39,11 +39,36 @@ import Testing
 }
 
 @Suite struct CatalogCacheTests {
-    @Test func cachedPagesRoundTripWithTheirETag() {
-        let page = CachedPage(body: Array(#"{"a":1}"#.utf8))
-        #expect(page.etag.hasPrefix("\"") && page.etag.count == 34)
-        #expect(CachedPage(decoding: page.encoded) == page)
-        #expect(CachedPage(body: Array("{}".utf8)).etag != page.etag)
+    let productId = "6f9619ff-8b86-4011-b42d-00c04fc964ff"
+
+    @Test func templatesKeepStockOutOfTheirBytes() throws {
+        let body = Array((#"{"a":[{"stockQuantity":"# + PageTemplate.hole(productId) + #","x":"\u0001"}]}"#).utf8)
+        let template = PageTemplate(body: body)
+        #expect(template.productIds == [productId])
+        #expect(template.segments.count == 2)
+        #expect(String(decoding: template.render([3]), as: UTF8.self) == #"{"a":[{"stockQuantity":3,"inStock":true,"x":"\u0001"}]}"#)
+        #expect(String(decoding: template.render([0]), as: UTF8.self) == #"{"a":[{"stockQuantity":0,"inStock":false,"x":"\u0001"}]}"#)
+        #expect(PageTemplate(decoding: template.encoded) == template)
+        #expect(PageTemplate(decoding: Array(template.encoded.dropLast())) == nil)
+        #expect(PageTemplate(decoding: Array("T1\nx\n\n1\n{".utf8)) == nil, "a tag that does not match is refused")
+        let plain = PageTemplate(body: Array("{}".utf8))
+        #expect(plain.productIds.isEmpty && plain.render([]) == Array("{}".utf8))
+    }
+
+    @Test func eachStockStateAndEncodingHasItsOwnETag() throws {
+        let template = PageTemplate(body: Array((#"{"s":"# + PageTemplate.hole(productId) + "}").utf8))
+        let three = RenderedPage(template: template, quantities: [3])
+        let two = RenderedPage(template: template, quantities: [2])
+        #expect(three.etag != two.etag)
+        #expect(three.etag == RenderedPage(template: template, quantities: [3]).etag)
+        #expect(three.etag.hasPrefix("\"" + template.tag + "-"))
+        let gzip = Request(method: .get, rawPath: "/api/products", headers: Headers(["accept-encoding": "gzip, br"]))
+        let compressed = CatalogResponse.respond(gzip, three)
+        #expect(compressed.headers.first { $0.0 == "Content-Encoding" }?.1 == "gzip")
+        #expect(compressed.headers.first { $0.0 == "ETag" }?.1 == String(three.etag.dropLast()) + "-gz\"")
+        #expect(Array(compressed.body.prefix(2)) == [0x1f, 0x8b])
+        let plain = CatalogResponse.respond(Request(method: .get, rawPath: "/api/products"), three)
+        #expect(plain.body == three.plain && plain.headers.contains { $0.0 == "Vary" && $0.1 == "Accept-Encoding" })
     }
 
     @Test func ifNoneMatchAcceptsListsWeakTagsAndStar() {
@@ -52,8 +77,10 @@ import Testing
         #expect(CatalogResponse.matches("\"x\", W/\"abc\"", etag))
         #expect(CatalogResponse.matches("*", etag))
         #expect(!CatalogResponse.matches("\"abcd\"", etag))
-        let request = Request(method: .get, rawPath: "/api/products", headers: Headers(["if-none-match": etag]))
-        #expect(CatalogResponse.respond(request, CachedPage(body: [1])).status == .ok)
+        let page = RenderedPage(template: PageTemplate(body: [1]), quantities: [])
+        let request = Request(method: .get, rawPath: "/api/products", headers: Headers(["if-none-match": page.etag]))
+        #expect(CatalogResponse.respond(request, page).status == .notModified)
+        #expect(CatalogResponse.respond(Request(method: .get, rawPath: "/api/products", headers: Headers(["if-none-match": etag])), page).status == .ok)
     }
 
     @Test func listQueriesWithTheSameMeaningShareAKey() throws {
@@ -62,6 +89,9 @@ import Testing
         #expect(a.identity == b.identity)
         let c = try ProductListQuery(Request(method: .get, uri: "/api/products?minPrice=1.51&maxPrice=10.00"))
         #expect(a.identity != c.identity)
+        // The total of a filter is one key whatever the page and order.
+        let d = try ProductListQuery(Request(method: .get, uri: "/api/products?minPrice=1.5&maxPrice=10&page=3&sort=price:asc"))
+        #expect(a.filterIdentity == d.filterIdentity && a.identity != d.identity)
     }
 
     @Test func badListQueriesAre400() {

@@ -18,10 +18,11 @@ extension EndToEndTests {
 
         func check(_ a: CatalogCache, _ b: CatalogCache) throws {
             let identity = "scope-test-\(UUID().uuidString)"
-            guard case .miss(let version) = a.lookup(kind: "products", identity: identity) else { Issue.record("expected a miss"); return }
-            a.store(kind: "products", identity: identity, version: version, page: CachedPage(body: Array("one".utf8)))
-            #expect(b.lookup(kind: "products", identity: identity) == .hit(CachedPage(body: Array("one".utf8))), "another worker reads it from Redis")
-            #expect(a.lookup(kind: "products", identity: identity) == .hit(CachedPage(body: Array("one".utf8))), "and the first from memory")
+            guard case .miss(let missing) = a.lookup(kind: "products", identity: identity) else { Issue.record("expected a miss"); return }
+            let template = PageTemplate(body: Array("one".utf8))
+            _ = a.store(template, as: missing)
+            #expect(b.lookup(kind: "products", identity: identity).template == template, "another worker reads it from Redis")
+            #expect(a.lookup(kind: "products", identity: identity).template == template, "and the first from memory")
             b.bump()
             #expect(a.lookup(kind: "products", identity: identity).isMiss, "a write by another worker is seen by the next read")
             #expect(b.lookup(kind: "products", identity: identity).isMiss)
@@ -44,4 +45,5 @@ extension EndToEndTests {
 
 extension CatalogCache.Lookup {
     var isMiss: Bool { if case .miss = self { true } else { false } }
+    var template: PageTemplate? { if case .hit(let page) = self { page.template } else { nil } }
 }

@@ -252,10 +252,11 @@ extension EndToEndTests {
 }
 
 extension Stack {
-    func concurrentResponses(_ count: Int, _ path: String) -> [HTTPClientResponse] {
+    func concurrentResponses(_ count: Int, _ path: String, token: String? = nil) -> [HTTPClientResponse] {
         let responses = Locked([HTTPClientResponse]())
         DispatchQueue.concurrentPerform(iterations: count) { _ in
-            if let response = try? get(path) { responses.mutate { $0.append(response) } }
+            let response = try? token.map { try send("GET", path, token: $0) } ?? get(path)
+            if let response { responses.mutate { $0.append(response) } }
         }
         return responses.value
     }

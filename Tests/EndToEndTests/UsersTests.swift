@@ -129,6 +129,34 @@ extension EndToEndTests {
             #expect(try stack.send("PATCH", "/api/users/\(account.id)", json: #"{"email":"x@y.co"}"#, token: admin.accessToken).status == 400)
         }
 
+        /// `GET /api/users/me` is answered from the session's cache entry (no query), and every
+        /// change of the user, by them or by an admin, shows on the next read on every worker.
+        @Test func theProfileComesWithTheSessionAndEveryChangeShowsAtOnce() throws {
+            let admin = try stack.admin()
+            let account = try stack.register(firstName: "Ivy", lastName: "Fox")
+            let other = try stack.login(account.email, account.password)
+            func everyRead(_ token: String, _ field: String) -> Set<String> {
+                Set(stack.concurrentResponses(8, "/api/users/me", token: token).map { (try? $0.json["data"]?[field]?.stringValue) ?? "status \($0.status)" })
+            }
+            #expect(everyRead(account.accessToken, "firstName") == ["Ivy"])
+            let queries = try stack.metrics().value("db_queries_total")
+            for _ in 0..<10 { #expect(try stack.send("GET", "/api/users/me", token: account.accessToken).status == 200) }
+            #expect(try stack.metrics().value("db_queries_total") == queries, "ten profiles, no query")
+
+            #expect(try stack.send("PATCH", "/api/users/me", json: #"{"firstName":"Iris"}"#, token: account.accessToken).status == 200)
+            #expect(everyRead(account.accessToken, "firstName") == ["Iris"])
+            #expect(everyRead(other.accessToken, "firstName") == ["Iris"], "the user's other session too")
+            #expect(try stack.send("PATCH", "/api/users/\(account.id)", json: #"{"lastName":"Moss","role":"admin"}"#, token: admin.accessToken).status == 200)
+            #expect(everyRead(other.accessToken, "lastName") == ["Moss"])
+            #expect(everyRead(other.accessToken, "role") == ["admin"])
+            let updated = try #require(try stack.send("GET", "/api/users/\(account.id)", token: admin.accessToken).json["data"])
+            #expect(try stack.send("GET", "/api/users/me", token: account.accessToken).json["data"] == updated)
+            // Revocation stays exact: the profile never outlives the session.
+            #expect(try stack.request("POST", "/api/auth/logout", headers: other.bearer).status == 200)
+            #expect(everyRead(other.accessToken, "id") == ["status 401"])
+            #expect(everyRead(account.accessToken, "lastName") == ["Moss"])
+        }
+
         @Test func theLastActiveAdminCannotBeRemoved() throws {
             let admin = try stack.admin()
             let db = try stack.database()

@@ -7,6 +7,7 @@ import Uploads
 import Crypto
 import Health
 import HTTP
+import Inventory
 import Metrics
 import Postgres
 import Redis
@@ -26,6 +27,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     public let metricsRenderer: MetricsRenderer
     public let auth: AuthSettings
     public let catalogCache: CatalogCache
+    public let stockLevels: StockLevels
     public let orderSettings: OrderSettings
     public var orderPayments: any OrderPaymentHooks { StripeOrderPayments(context: self) }
     /// Made on first use, after fork: its libcurl handle belongs to this worker.
@@ -49,7 +51,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         webhookSignature = configuration.stripeWebhookSecret.map { StripeSignature(secret: $0) }
         database = PostgresClient(settings: .init(
             url: configuration.databaseURL, applicationName: "commerce-fcgi@\(workerName)",
-            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds))
+            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds, preparedStatements: configuration.preparedStatements))
         cache = RedisClient(settings: .init(
             endpoint: configuration.redis, connectTimeoutMilliseconds: configuration.redisTimeoutMilliseconds,
             commandTimeoutMilliseconds: configuration.redisTimeoutMilliseconds))
@@ -57,6 +59,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         database.onConnect = { [slot] ok in slot.add(namedCounter: (ok ? MetricCounter.dbConnectsOK : .dbConnectsFailed).rawValue) }
         catalogCache = CatalogCache(cache: cache, ttlSeconds: configuration.cacheTTL, maxEntries: configuration.cacheMaxEntries,
                                     hostVersion: configuration.catalogCacheScope == .host ? CatalogVersion.host(scoreboard) : nil)
+        stockLevels = CatalogStock.levels(configuration: configuration, scoreboard: scoreboard, cache: cache, clock: clock)
         catalogCache.onLookup = { [slot] result in
             let counter: MetricCounter = switch result {
             case .hit: .cacheCatalogHit
@@ -82,9 +85,6 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         case .error: count(.cacheSessionError)
         }
     }
-
-    /// Every product page shows its stock, so a sale or a cancel is a catalog write.
-    public func stockChanged() { catalogCache.bump() }
 
     public func orderPlaced() { count(.ordersCreated) }
 

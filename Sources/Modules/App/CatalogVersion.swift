@@ -1,4 +1,5 @@
 import Catalog
+import Inventory
 import Redis
 import Scoreboard
 
@@ -16,13 +17,14 @@ enum CatalogVersion {
     }
 
     /// After a write made outside the workers (seed-demo): bumps Redis's version and, when a
-    /// pool of this build runs here, the scoreboard's.
+    /// pool of this build runs here, the scoreboard's, and forgets the host's stock table.
     static func bumpEverywhere(configuration: Configuration, cache: RedisClient) {
         _ = try? cache.increment("catalog:version")
         if let board = Scoreboard.existing(path: configuration.pool.scoreboardPath,
                                            layout: Application.scoreboardLayout(configuration: configuration),
                                            slots: configuration.pool.scoreboardSlots) {
             board.bumpCatalogVersion()
+            HostStockTable(cells: board.stockCells, slots: Scoreboard.stockSlots, boundary: nil, now: { 0 }).forgetAll()
         }
     }
 }

@@ -1,5 +1,6 @@
 import Auth
 import HTTP
+import Inventory
 import Metrics
 import Payments
 import Postgres
@@ -23,6 +24,10 @@ public final class CommandContext: AuthContext, PaymentsContext {
     public private(set) lazy var stripe: StripeClient? = configuration.stripeSettings.map {
         StripeClient(settings: $0, clock: clock, breakerCells: { [weak self] in self?.scoreboard?.breakerCells })
     }
+    /// Where the stock expiry returns is published: the joined scoreboard's table, or PostgreSQL.
+    public var stockLevels: StockLevels {
+        CatalogStock.levels(configuration: configuration, scoreboard: scoreboard, cache: cache, clock: clock)
+    }
     /// Webhooks reach workers only.
     public var webhookSignature: StripeSignature? { nil }
     public var currency: String { configuration.currency }
@@ -33,7 +38,7 @@ public final class CommandContext: AuthContext, PaymentsContext {
         logger = Logger(level: configuration.logLevel, fields: ["process": .string(name)], clock: clock)
         database = PostgresClient(settings: .init(
             url: configuration.databaseURL, applicationName: "commerce-fcgi \(name)",
-            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds))
+            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds, preparedStatements: configuration.preparedStatements))
         cache = RedisClient(settings: .init(
             endpoint: configuration.redis, connectTimeoutMilliseconds: configuration.redisTimeoutMilliseconds,
             commandTimeoutMilliseconds: configuration.redisTimeoutMilliseconds))

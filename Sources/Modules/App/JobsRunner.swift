@@ -67,14 +67,14 @@ public final class JobsRunner {
         context.metricsSlot = slot
     }
 
-    /// Cancels orders unpaid past `ORDER_PAYMENT_TIMEOUT`; their stock is back on sale, so the
-    /// catalog's cached pages are invalidated on this host and in Redis.
+    /// Cancels orders unpaid past `ORDER_PAYMENT_TIMEOUT`; their stock is back on sale, and
+    /// published where catalog pages read it.
     private func expireUnpaidOrders() throws -> Int {
         let configuration = context.configuration
-        let cancelled = try OrderExpiry.run(timeoutSeconds: configuration.orderPaymentTimeout, limit: Self.expiryBatch, on: context.database)
+        let cancelled = try OrderExpiry.run(timeoutSeconds: configuration.orderPaymentTimeout, limit: Self.expiryBatch,
+                                            stockLevels: context.stockLevels, on: context.database)
         guard !cancelled.isEmpty else { return 0 }
         PaymentFollowUp(context: context).ordersExpired(cancelled)
-        CatalogVersion.bumpEverywhere(configuration: configuration, cache: context.cache)
         context.logger.info("cancelled unpaid orders", [
             "count": .int(cancelled.count), "orderNumbers": .string(cancelled.map(\.orderNumber).joined(separator: ",")),
         ])

@@ -13,19 +13,22 @@ public enum Authenticator {
         } catch {
             throw APIError.unauthorized(error == .expired ? "Access token expired" : "Invalid access token")
         }
-        guard case .live(let userId, let role, let isActive) = try sessionState(claims.sessionId, context),
-              userId == claims.userId, isActive
+        guard case .live(let user) = try sessionState(claims.sessionId, context), user.id == claims.userId, user.isActive
         else { throw APIError.unauthorized("Session is no longer valid") }
-        if access == .admin && role != .admin { throw APIError.forbidden() }
-        return Principal(userId: userId, sessionId: claims.sessionId, role: role)
+        if access == .admin && user.role != .admin { throw APIError.forbidden() }
+        return Principal(userId: user.id, sessionId: claims.sessionId, role: user.role, profile: user.json)
     }
 
+    /// `Bearer <token>` (the scheme in any case), read as bytes.
     static func bearerToken(_ request: Request) -> String? {
         guard let header = request.headers["authorization"] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: " \t")
-        return token.isEmpty ? nil : token
+        let bytes = Array(header.utf8)
+        let scheme = Array("bearer ".utf8)
+        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ (0x41...0x5A ~= $0 ? $0 | 0x20 : $0) == $1 }) else { return nil }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let start = bytes[scheme.count...].firstIndex(where: { !blank($0) }),
+              let end = bytes[start...].lastIndex(where: { !blank($0) }) else { return nil }
+        return String(decoding: bytes[start...end], as: UTF8.self)
     }
 
     private static func sessionState(_ sessionId: String, _ context: some AuthContext) throws -> SessionState {
@@ -47,11 +50,3 @@ public enum Authenticator {
     }
 }
 
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var s = self
-        while let first = s.first, set.contains(first) { s.removeFirst() }
-        while let last = s.last, set.contains(last) { s.removeLast() }
-        return String(s)
-    }
-}

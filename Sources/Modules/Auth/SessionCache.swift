@@ -2,10 +2,12 @@ import HTTP
 import Redis
 
 /// Sessions in Redis (DESIGN.md §5), so every authenticated request checks revocation without
-/// a database round trip. `session:{sid}` holds `userId|role|1` for a live session or
-/// `revoked`. Writers that change a session (logout, password change, deactivation, role
-/// change) overwrite the entry after their commit; readers that fill a missing entry from
-/// PostgreSQL only add it if absent, so a fill racing a revocation can never undo it.
+/// a database round trip. `session:{sid}` holds `u1|<profile JSON>` for a live session (its
+/// user's role and activity, which the guard checks, and the profile `GET /api/users/me`
+/// answers) or `revoked`. Writers that change a session or its user (logout, password change,
+/// deactivation, role or profile change) overwrite the entries after their commit; readers that
+/// fill a missing entry from PostgreSQL only add it if absent, so a fill racing a write can
+/// never undo it. A change made behind the service's back is seen within SESSION_CACHE_TTL.
 struct SessionCache {
     let cache: RedisClient
     let ttlSeconds: Int
@@ -31,19 +33,22 @@ struct SessionCache {
         try cache.set(Self.key(sessionId), Self.encode(state), expireSeconds: ttlSeconds)
     }
 
+    static let revoked = Array("revoked".utf8)
+    static let livePrefix = Array("u1|".utf8)
+
     static func encode(_ state: SessionState) -> [UInt8] {
         switch state {
-        case .revoked: Array("revoked".utf8)
-        case .live(let userId, let role, let isActive): Array("\(userId)|\(role.rawValue)|\(isActive ? 1 : 0)".utf8)
+        case .revoked: revoked
+        case .live(let user): livePrefix + JSONWriter.encode(user.json)
         }
     }
 
+    /// nil for anything else (an entry of an older release reads as a miss until it expires).
     static func decode(_ bytes: [UInt8]) -> SessionState? {
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text == "revoked" { return .revoked }
-        let parts = text.split(separator: "|")
-        guard parts.count == 3, let role = Principal.Role(rawValue: String(parts[1])) else { return nil }
-        return .live(userId: String(parts[0]), role: role, isActive: parts[2] == "1")
+        if bytes == revoked { return .revoked }
+        guard bytes.starts(with: livePrefix), let json = try? JSONParser.parse(Array(bytes.dropFirst(livePrefix.count))),
+              let user = UserProfile(json: json) else { return nil }
+        return .live(user)
     }
 }
 
@@ -55,9 +60,9 @@ public enum SessionBroadcast {
         write(sessionIds.map { ($0, .revoked) }, context)
     }
 
-    /// Publishes a user's new role (or deactivation) to each of their live sessions.
-    public static func userChanged(userId: String, role: Principal.Role, isActive: Bool, sessionIds: [String], context: some AuthContext) {
-        write(sessionIds.map { ($0, isActive ? .live(userId: userId, role: role, isActive: true) : .revoked) }, context)
+    /// Publishes a user as they are now (role, activity, profile) to each of their live sessions.
+    public static func userChanged(_ user: UserProfile, sessionIds: [String], context: some AuthContext) {
+        write(sessionIds.map { ($0, user.isActive ? .live(user) : .revoked) }, context)
     }
 
     private static func write(_ entries: [(String, SessionState)], _ context: some AuthContext) {

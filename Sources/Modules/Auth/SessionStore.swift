@@ -96,11 +96,11 @@ public enum SessionStore {
     /// What an access token's session is worth right now, from the source of truth.
     static func state(of sessionId: String, on db: PostgresClient) throws -> SessionState {
         let result = try db.query("""
-            SELECT s.user_id, (s.revoked_at IS NULL AND s.expires_at > now()) AS live, u.role, u.is_active
+            SELECT (s.revoked_at IS NULL AND s.expires_at > now()) AS live, \(UserProfile.columns("u."))
             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = \(bind: sessionId)
             """, idempotent: true)
         guard let row = result.first, try row.decode("live", as: Bool.self) else { return .revoked }
-        return .live(userId: try row.decode("user_id"), role: try row.decode("role"), isActive: try row.decode("is_active"))
+        return .live(try UserProfile(row: row))
     }
 
     // MARK: Password reset tokens
@@ -144,8 +144,9 @@ public enum SessionStore {
     }
 }
 
-/// A session as an authenticated request needs it.
+/// A session as an authenticated request needs it: live, with its user as they are now (role
+/// and activity for the guard, the whole profile for `GET /api/users/me`), or revoked.
 enum SessionState: Equatable {
-    case live(userId: String, role: Principal.Role, isActive: Bool)
+    case live(UserProfile)
     case revoked
 }

@@ -1,8 +1,9 @@
 import HTTP
 import Postgres
 
-/// The cart rules of API.md §5. Every change runs behind the cart's row lock, so two requests
-/// of one user adding the same product cannot both pass the stock check.
+/// The cart rules of API.md §5. Every change runs behind the cart's row lock (taken by the
+/// statement that touches the cart), so two requests of one user adding the same product
+/// cannot both pass the stock check.
 struct CartService<Context: CartContext> {
     let context: Context
     var db: PostgresClient { context.database }
@@ -10,23 +11,26 @@ struct CartService<Context: CartContext> {
     func cart(userId: String) throws -> CartView {
         if let view = try CartStore.view(userId: userId, currency: context.currency, on: db) { return view }
         try db.withTransaction { db in _ = try CartStore.lockCart(userId: userId, on: db) }
-        return try CartStore.view(userId: userId, currency: context.currency, on: db)!
+        guard let view = try CartStore.view(userId: userId, currency: context.currency, on: db) else { throw APIError.notFound("Cart not found") }
+        return view
     }
 
-    /// The same product again adds to its line.
+    /// The same product again adds to its line. The common case is one statement that checks
+    /// and writes; only a refusal reads the product again, to say why.
     func add(userId: String, _ input: CartItemAdd) throws -> CartView {
         try db.withTransaction { db in
             let cartId = try CartStore.lockCart(userId: userId, on: db)
-            guard let product = try CartStore.product(input.productId, on: db), product.isActive else {
+            if try CartStore.add(input.quantity, of: input.productId, cartId: cartId, maxLine: CartRules.quantityRange.upperBound, on: db) { return }
+            guard let (product, inCart) = try CartStore.product(input.productId, inCart: cartId, on: db), product.isActive else {
                 throw APIError.notFound("Product not found")
             }
-            let quantity = try CartStore.quantity(cartId: cartId, productId: input.productId, on: db) + input.quantity
+            let quantity = inCart + input.quantity
             guard CartRules.quantityRange.contains(quantity) else {
                 throw APIError.validation([FieldError(field: "quantity", message: "a line holds at most \(CartRules.quantityRange.upperBound) units")])
             }
             try Self.checkStock(productId: input.productId, quantity: quantity, product)
+            // Stock came back between the two statements (a cancel): the add stands.
             try CartStore.setQuantity(cartId: cartId, productId: input.productId, quantity: quantity, on: db)
-            try CartStore.touch(cartId: cartId, on: db)
         }
         return try cart(userId: userId)
     }
@@ -39,7 +43,6 @@ struct CartService<Context: CartContext> {
             }
             try Self.checkStock(productId: productId, quantity: input.quantity, product)
             try CartStore.setQuantity(cartId: cartId, productId: productId, quantity: input.quantity, on: db)
-            try CartStore.touch(cartId: cartId, on: db)
         }
         return try cart(userId: userId)
     }
@@ -48,7 +51,6 @@ struct CartService<Context: CartContext> {
         try db.withTransaction { db in
             let cartId = try CartStore.lockCart(userId: userId, on: db)
             guard try CartStore.deleteLine(lineId, cartId: cartId, on: db) else { throw APIError.notFound("Cart item not found") }
-            try CartStore.touch(cartId: cartId, on: db)
         }
         return try cart(userId: userId)
     }

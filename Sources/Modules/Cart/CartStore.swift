@@ -17,26 +17,35 @@ public enum CartStore {
         return CartView(id: try first.decode("cart_id"), lines: lines, updatedAt: try first.decode("cart_updated_at"), currency: currency)
     }
 
-    /// The user's cart, made on first use, and locked for the rest of the transaction so that
-    /// one user's cart changes (and checkouts) happen one at a time.
+    /// The user's cart, made on first use, locked for the rest of the transaction so that one
+    /// user's cart changes (and checkouts) happen one at a time, and touched (every caller
+    /// changes it; a caller that fails rolls the touch back with the rest): one statement.
     public static func lockCart(userId: String, on db: PostgresClient) throws -> String {
-        try db.query("INSERT INTO carts (user_id) VALUES (\(bind: userId)) ON CONFLICT (user_id) DO NOTHING")
-        return try db.query("SELECT id FROM carts WHERE user_id = \(bind: userId) FOR UPDATE").single().decode("id", as: String.self)
+        try db.query("""
+            INSERT INTO carts (user_id) VALUES (\(bind: userId)) ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id
+            """).single().decode("id", as: String.self)
     }
 
-    /// The cart's lines with their products, locked products first in id order (the order
-    /// every stock writer takes them in, so concurrent checkouts cannot deadlock).
-    public static func lines(cartId: String, lockingProducts: Bool, on db: PostgresClient) throws -> [CartLine] {
-        if lockingProducts {
-            try db.query("""
-                SELECT p.id FROM products p WHERE p.id IN (SELECT product_id FROM cart_items WHERE cart_id = \(bind: cartId))
-                ORDER BY p.id FOR UPDATE OF p
-                """)
-        }
-        return try db.query("""
-            SELECT \(CartLine.columns) FROM cart_items ci JOIN products p ON p.id = ci.product_id
-            WHERE ci.cart_id = \(bind: cartId) ORDER BY ci.created_at, ci.id
-            """).map(CartLine.init(row:))
+    /// The cart checkout sells, in one statement: its lines in the cart's order, with their
+    /// products locked in id order (the order every stock writer takes them in, so concurrent
+    /// checkouts cannot deadlock) and read as they are once locked. `counting` is a scalar
+    /// query the caller needs read in the same statement, after the cart's lock (checkout's
+    /// unpaid orders); its value, or 0 for an empty cart.
+    public static func linesLockingProducts(cartId: String, counting: PostgresQuery = "SELECT 0", on db: PostgresClient) throws -> (lines: [CartLine], count: Int) {
+        let result = try db.query("""
+            SELECT \(CartLine.columns), (extract(epoch FROM ci.created_at) * 1000000)::bigint AS added_at, (\(counting)) AS counted
+            FROM cart_items ci JOIN products p ON p.id = ci.product_id
+            WHERE ci.cart_id = \(bind: cartId) ORDER BY p.id FOR UPDATE OF p
+            """)
+        let rows = try result.map { (line: try CartLine(row: $0), addedAt: try $0.decode("added_at", as: Int64.self)) }
+        let lines = rows.sorted { ($0.addedAt, $0.line.id) < ($1.addedAt, $1.line.id) }.map(\.line)
+        return (lines, try result.first?.decode("counted", as: Int.self) ?? 0)
+    }
+
+    /// The user's cart, locked for the transaction; nil when they never had one (so nothing
+    /// to check out).
+    public static func lockExistingCart(userId: String, on db: PostgresClient) throws -> String? {
+        try db.query("SELECT id FROM carts WHERE user_id = \(bind: userId) FOR UPDATE").first?.decode("id", as: String.self)
     }
 
     struct ProductState {
@@ -44,14 +53,15 @@ public enum CartStore {
         let isActive: Bool
     }
 
-    static func product(_ id: String, on db: PostgresClient) throws -> ProductState? {
-        try db.query("SELECT stock_quantity, is_active FROM products WHERE id = \(bind: id)").first.map {
-            ProductState(stockQuantity: try $0.decode("stock_quantity"), isActive: try $0.decode("is_active"))
+    /// A product's state and how many of it the cart holds already; nil when there is no such product.
+    static func product(_ id: String, inCart cartId: String, on db: PostgresClient) throws -> (product: ProductState, inCart: Int)? {
+        try db.query("""
+            SELECT p.stock_quantity, p.is_active,
+                   coalesce((SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = \(bind: cartId) AND ci.product_id = p.id), 0) AS in_cart
+            FROM products p WHERE p.id = \(bind: id)
+            """).first.map {
+            (ProductState(stockQuantity: try $0.decode("stock_quantity"), isActive: try $0.decode("is_active")), try $0.decode("in_cart"))
         }
-    }
-
-    static func quantity(cartId: String, productId: String, on db: PostgresClient) throws -> Int {
-        try db.query("SELECT quantity FROM cart_items WHERE cart_id = \(bind: cartId) AND product_id = \(bind: productId)").first?.decode("quantity", as: Int.self) ?? 0
     }
 
     /// A line of the user's cart and its product's state; nil when the line is not theirs.
@@ -61,6 +71,20 @@ public enum CartStore {
             WHERE ci.id = \(bind: id) AND ci.cart_id = \(bind: cartId)
             """).first else { return nil }
         return (try row.decode("product_id"), ProductState(stockQuantity: try row.decode("stock_quantity"), isActive: try row.decode("is_active")))
+    }
+
+    /// Adds `quantity` of a product to its line, in one statement, only if the product is on
+    /// sale and the line's new quantity is within both its stock and `maxLine`; false when
+    /// refused (nothing written). Runs under the cart's lock, so the line cannot move meanwhile.
+    static func add(_ quantity: Int, of productId: String, cartId: String, maxLine: Int, on db: PostgresClient) throws -> Bool {
+        try db.query("""
+            INSERT INTO cart_items (cart_id, product_id, quantity)
+            SELECT \(bind: cartId), p.id, \(bind: quantity) FROM products p
+            WHERE p.id = \(bind: productId) AND p.is_active
+              AND coalesce((SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = \(bind: cartId) AND ci.product_id = p.id), 0) + \(bind: quantity)
+                  <= least(p.stock_quantity, \(bind: maxLine))
+            ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()
+            """).affectedRows == 1
     }
 
     static func setQuantity(cartId: String, productId: String, quantity: Int, on db: PostgresClient) throws {
@@ -74,13 +98,12 @@ public enum CartStore {
         try db.query("DELETE FROM cart_items WHERE id = \(bind: id) AND cart_id = \(bind: cartId)").affectedRows == 1
     }
 
-    /// Empties the cart (checkout calls it inside the order's transaction).
-    public static func empty(cartId: String, on db: PostgresClient) throws {
-        try db.query("DELETE FROM cart_items WHERE cart_id = \(bind: cartId)")
-        try touch(cartId: cartId, on: db)
+    static func empty(cartId: String, on db: PostgresClient) throws {
+        try db.query(emptying(cartId: cartId))
     }
 
-    static func touch(cartId: String, on db: PostgresClient) throws {
-        try db.query("UPDATE carts SET updated_at = now() WHERE id = \(bind: cartId)")
-    }
+    /// The statements emptying a cart, for checkout's `WITH` (which empties it in the order's
+    /// own statement).
+    public static func emptying(cartId: String) -> PostgresQuery { "DELETE FROM cart_items WHERE cart_id = \(bind: cartId)" }
+    public static func touching(cartId: String) -> PostgresQuery { "UPDATE carts SET updated_at = now() WHERE id = \(bind: cartId)" }
 }

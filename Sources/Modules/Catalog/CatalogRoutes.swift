@@ -16,14 +16,14 @@ public enum CatalogRoutes {
                     try AdminView.require(request, context)
                     return CatalogResponse.uncached(request, try build())
                 }
-                return try CatalogResponse.cached(request, context.catalogCache, kind: "categories", identity: "tree=\(tree)") { .page(try build()) }
+                return try CatalogResponse.cached(request, context, kind: "categories", identity: "tree=\(tree)") { .page(try build()) }
             },
             Route(.get, "/api/categories/:idOrSlug") { request, context in
                 let key = CatalogKey(request.pathParameter("idOrSlug") ?? "")
                 if try AdminView.isAdmin(request, context) {
                     return CatalogResponse.uncached(request, Envelope.success(try CategoryService(context: context).find(key, includeInactive: true)))
                 }
-                return try CatalogResponse.cached(request, context.catalogCache, kind: "category", identity: key.text) {
+                return try CatalogResponse.cached(request, context, kind: "category", identity: key.text) {
                     .page(Envelope.success(try CategoryService(context: context).find(key, includeInactive: false)))
                 }
             },
@@ -43,26 +43,34 @@ public enum CatalogRoutes {
             },
             Route(.get, "/api/products") { request, context in
                 let query = try ProductListQuery(request)
-                let build = { () throws -> CatalogResponse.Built in
-                    let listing = try ProductService(context: context).list(query)
-                    let response = Envelope.list(listing.products, pagination: Pagination(total: listing.total, page: query.page, limit: query.limit))
-                    return listing.categoryKnown ? .page(response) : .once(response)
-                }
                 if query.includeInactive {
                     try AdminView.require(request, context)
-                    return CatalogResponse.uncached(request, try build().response)
+                    let listing = try ProductService(context: context).list(query)
+                    return CatalogResponse.uncached(request, Envelope.list(listing.products, pagination: listing.pagination))
+                }
+                let build = { () throws -> CatalogResponse.Built in
+                    let listing = try ProductService(context: context).list(query)
+                    let response = Envelope.list(listing.products.map(\.withStockHole), pagination: listing.pagination)
+                    return listing.categoryKnown ? .page(response) : .once(response)
                 }
                 // Deep pages are rare and each is a different key: they are answered, not kept.
-                guard query.page <= ProductListQuery.maxCachedPage else { return CatalogResponse.fresh(request, try build().response) }
-                return try CatalogResponse.cached(request, context.catalogCache, kind: "products", identity: query.identity, build: build)
+                guard query.page <= ProductListQuery.maxCachedPage else { return try CatalogResponse.fresh(request, context, try build()) }
+                // Which products are in stock changes as they sell out: an `inStock` listing is
+                // kept per state of that, which moves only when a product crosses zero.
+                var identity = query.identity
+                if query.inStock {
+                    guard let boundary = context.stockLevels.boundaryVersion() else { return try CatalogResponse.fresh(request, context, try build()) }
+                    identity += "&stock=" + boundary
+                }
+                return try CatalogResponse.cached(request, context, kind: "products", identity: identity, build: build)
             },
             Route(.get, "/api/products/:idOrSlug") { request, context in
                 let key = CatalogKey(request.pathParameter("idOrSlug") ?? "")
                 if try AdminView.isAdmin(request, context) {
                     return CatalogResponse.uncached(request, Envelope.success(try ProductService(context: context).find(key, includeInactive: true)))
                 }
-                return try CatalogResponse.cached(request, context.catalogCache, kind: "product", identity: key.text) {
-                    .page(Envelope.success(try ProductService(context: context).find(key, includeInactive: false)))
+                return try CatalogResponse.cached(request, context, kind: "product", identity: key.text) {
+                    .page(Envelope.success(try ProductService(context: context).find(key, includeInactive: false).withStockHole))
                 }
             },
             Route(.post, "/api/products", access: .admin, body: .json) { request, context in

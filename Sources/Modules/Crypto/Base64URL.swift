@@ -31,8 +31,9 @@ public enum Base64URL {
 
     /// nil for padding, characters outside the alphabet, an impossible length, or non-zero
     /// trailing bits (so every byte string has exactly one accepted encoding).
-    public static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
-        let symbols = Array(text.utf8)
+    public static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? { decode(symbols: text.utf8) }
+
+    public static func decode<Symbols: Collection<UInt8>>(symbols: Symbols) -> [UInt8]? {
         guard symbols.count % 4 != 1 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(symbols.count * 3 / 4)

@@ -23,19 +23,21 @@ public struct JWTSigner: Sendable {
 
     /// The claims of a valid token. `nowSeconds` is injected so tests can pin time.
     public func verify(_ token: String, nowSeconds: Int64) throws(JWTError) -> JSONObject {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, token.utf8.count <= 4096,
-              let headerBytes = Base64URL.decode(parts[0]), let header = Self.object(headerBytes)
+        // Split as bytes: every request with a token comes through here.
+        let bytes = Array(token.utf8)
+        guard bytes.count <= 4096 else { throw .malformed }
+        let parts = bytes.split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerBytes = Base64URL.decode(symbols: parts[0]), let header = Self.object(headerBytes)
         else { throw .malformed }
         guard case .string(let algorithm)? = header["alg"] else { throw .malformed }
         guard algorithm == "HS256" else { throw .unsupportedAlgorithm(algorithm) }
         if let type = header["typ"], type != .string("JWT") { throw .malformed }
 
-        guard let signature = Base64URL.decode(parts[2]) else { throw .malformed }
-        let signingInput = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+        guard let signature = Base64URL.decode(symbols: parts[2]) else { throw .malformed }
+        let signingInput = Array(bytes[..<parts[1].endIndex])
         guard ConstantTime.equals(Digest.hmacSHA256(key: key, data: signingInput), signature) else { throw .badSignature }
 
-        guard let payloadBytes = Base64URL.decode(parts[1]), let claims = Self.object(payloadBytes) else { throw .malformed }
+        guard let payloadBytes = Base64URL.decode(symbols: parts[1]), let claims = Self.object(payloadBytes) else { throw .malformed }
         guard let expiry = claims["exp"]?.intValue else { throw .malformed }
         guard nowSeconds <= Int64(expiry) + leewaySeconds else { throw .expired }
         if let issuedAt = claims["iat"]?.intValue, Int64(issuedAt) > nowSeconds + leewaySeconds { throw .issuedInTheFuture }

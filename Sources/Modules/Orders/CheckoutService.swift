@@ -1,6 +1,7 @@
 import Cart
 import HTTP
 import Idempotency
+import Inventory
 import Postgres
 import Users
 
@@ -11,45 +12,53 @@ struct CheckoutService<Context: OrdersContext> {
     let context: Context
     var db: PostgresClient { context.database }
 
+    /// Six round trips at most (BEGIN, cart, lines with the unpaid orders, the order's one
+    /// statement, the idempotent answer, COMMIT), plus one per saved address; nothing it wrote
+    /// is read back.
     func checkout(_ principal: Principal, _ input: CheckoutInput, idempotencyKey: IdempotencyKey?) throws -> Response {
         let settings = context.orderSettings
-        let (order, response): (OrderRecord, Response) = try db.withTransaction { db in
-            // The cart's lock comes first: a second checkout of the same cart waits here and
-            // then finds it empty.
-            let cartId = try CartStore.lockCart(userId: principal.userId, on: db)
-            // Unpaid orders hold stock until they expire: one account may not hoard it. The cart
-            // lock above serialises this user's checkouts, so the count cannot race.
-            guard try OrderStore.pendingCount(userId: principal.userId, on: db) < settings.maxPendingOrders else {
-                throw APIError.conflict("You have \(settings.maxPendingOrders) unpaid orders; pay or cancel one first",
-                                        details: [FieldError(field: "orders", message: "at most \(settings.maxPendingOrders) unpaid orders at a time")])
+        let (order, response): (OrderRecord, Response) = try context.stockLevels.writing { stock in
+            try db.withTransaction { db in
+                // The cart's lock comes first: a second checkout of the same cart waits here and
+                // then finds it empty.
+                guard let cartId = try CartStore.lockExistingCart(userId: principal.userId, on: db) else { throw APIError.badRequest("Cart is empty") }
+                // Before the products are locked, so their locks are held no longer than needed.
+                let shipping = try resolve(input.shipping, field: "shippingAddressId", userId: principal.userId, on: db)
+                let billing = try input.billing.map { try resolve($0, field: "billingAddressId", userId: principal.userId, on: db) } ?? shipping
+                // Unpaid orders hold stock until they expire: one account may not hoard it. The
+                // count is read by the statement after the cart lock, so a checkout of this user
+                // that committed while this one waited is counted.
+                let limit = settings.maxPendingOrders
+                let (lines, unpaid) = try CartStore.linesLockingProducts(
+                    cartId: cartId, counting: limit > 0 ? OrderStore.pendingOrders(userId: principal.userId, upTo: limit) : "SELECT 0", on: db)
+                guard !lines.isEmpty else { throw APIError.badRequest("Cart is empty") }
+                guard limit == 0 || unpaid < limit else {
+                    throw APIError.conflict("You have \(limit) unpaid orders; pay or cancel one first",
+                                            details: [FieldError(field: "orders", message: "at most \(limit) unpaid orders at a time")])
+                }
+                let shortages = lines.filter { !$0.available }.map {
+                    StockShortage(productId: $0.productId, requested: $0.quantity, available: $0.isActive ? $0.stockQuantity : 0)
+                }
+                guard shortages.isEmpty else { throw StockShortage.conflict(shortages) }
+                let totals: OrderTotals
+                do {
+                    totals = try OrderTotals.compute(lines: lines.map { ($0.unitPrice, $0.quantity) }, settings: settings)
+                } catch {
+                    throw APIError.badRequest("The order total would exceed \(Cents.maximum)")
+                }
+                let newOrder = OrderStore.NewOrder(userId: principal.userId, totals: totals, currency: settings.currency,
+                                                   shippingAddress: shipping, billingAddress: billing, lines: lines)
+                let placed = try OrderStore.place(newOrder, cartId: cartId, on: db)
+                stock.changed(placed.stock)
+                let order = OrderRecord(placed, newOrder)
+                let response = Envelope.success(OrderView(order, viewerId: principal.userId), status: .created)
+                // Committed with the order, but not final: a duplicate arriving while the
+                // PaymentIntent is being made gets 409 instead of this answer without its payment.
+                if let idempotencyKey { try IdempotencyStore.commit(idempotencyKey, response: response, on: db) }
+                return (order, response)
             }
-            let shipping = try resolve(input.shipping, field: "shippingAddressId", userId: principal.userId, on: db)
-            let billing = try input.billing.map { try resolve($0, field: "billingAddressId", userId: principal.userId, on: db) } ?? shipping
-            let lines = try CartStore.lines(cartId: cartId, lockingProducts: true, on: db)
-            guard !lines.isEmpty else { throw APIError.badRequest("Cart is empty") }
-            let shortages = lines.filter { !$0.available }.map {
-                StockShortage(productId: $0.productId, requested: $0.quantity, available: $0.isActive ? $0.stockQuantity : 0)
-            }
-            guard shortages.isEmpty else { throw StockShortage.conflict(shortages) }
-            let totals: OrderTotals
-            do {
-                totals = try OrderTotals.compute(lines: lines.map { ($0.unitPrice, $0.quantity) }, settings: settings)
-            } catch {
-                throw APIError.badRequest("The order total would exceed \(Cents.maximum)")
-            }
-            let id = try OrderStore.insert(.init(userId: principal.userId, totals: totals, currency: settings.currency,
-                                                 shippingAddress: shipping, billingAddress: billing, lines: lines), on: db)
-            try OrderStore.reserveStock(lines, on: db)
-            try CartStore.empty(cartId: cartId, on: db)
-            let order = try OrderStore.find(id, on: db)!
-            let response = Envelope.success(OrderView(order, viewerId: principal.userId), status: .created)
-            // Committed with the order, but not final: a duplicate arriving while the PaymentIntent
-            // is being made gets 409 instead of this answer without its payment.
-            if let idempotencyKey { try IdempotencyStore.commit(idempotencyKey, response: response, on: db) }
-            return (order, response)
         }
         context.orderPlaced()
-        context.stockChanged()
         let answer = context.orderPayments.orderPlaced(order).map {
             Envelope.success(OrderView(order.with($0), viewerId: principal.userId), status: .created)
         } ?? response

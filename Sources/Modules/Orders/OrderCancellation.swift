@@ -1,3 +1,4 @@
+import Inventory
 import Mail
 import Postgres
 
@@ -11,10 +12,11 @@ enum OrderCancellation {
     }
 
     /// nil when the order is not in one of `from` (or not `ownerId`'s): nothing changed.
-    static func cancel(_ id: String, ownerId: String?, from: [OrderStatus], reason: OrderMail.CancelReason, on db: PostgresClient) throws -> Outcome? {
+    static func cancel(_ id: String, ownerId: String?, from: [OrderStatus], reason: OrderMail.CancelReason, stock: StockWrite,
+                       on db: PostgresClient) throws -> Outcome? {
         guard let previous = try OrderStore.transition(id, ownerId: ownerId, from: from, to: .cancelled, on: db) else { return nil }
-        try OrderStore.restoreStock(orderId: id, on: db)
-        let order = try OrderStore.find(id, on: db)!
+        guard let order = try OrderStore.find(id, on: db) else { throw PostgresDecodingError(column: "id", type: "OrderRecord", problem: .rowCount(0)) }
+        stock.changed(try StockStore.restore(order.items.map { ($0.productId, $0.quantity) }, on: db))
         let customer = try OrderStore.customer(of: id, on: db)
         let wasPaid = previous == .paid || previous == .processing
         try Outbox.enqueue(OrderMail.cancelled(order, reason: reason, wasPaid: wasPaid, to: customer.email, firstName: customer.firstName), on: db)
@@ -26,12 +28,15 @@ enum OrderCancellation {
 /// cancelled and their stock returned.
 public enum OrderExpiry {
     /// Cancels up to `limit` overdue orders, each in its own transaction; the cancelled ones.
-    public static func run(timeoutSeconds: Int, limit: Int = 50, on db: PostgresClient) throws -> [OrderRecord] {
+    public static func run(timeoutSeconds: Int, limit: Int = 50, stockLevels: StockLevels, on db: PostgresClient) throws -> [OrderRecord] {
         var cancelled: [OrderRecord] = []
         for id in try OrderStore.overdue(olderThan: timeoutSeconds, limit: limit, on: db) {
-            let outcome = try db.withTransaction { db in
-                // PENDING only: a payment that landed since the scan wins.
-                try OrderCancellation.cancel(id, ownerId: nil, from: [.pending], reason: .paymentTimeout(minutes: max(1, timeoutSeconds / 60)), on: db)
+            let outcome = try stockLevels.writing { stock in
+                try db.withTransaction { db in
+                    // PENDING only: a payment that landed since the scan wins.
+                    try OrderCancellation.cancel(id, ownerId: nil, from: [.pending], reason: .paymentTimeout(minutes: max(1, timeoutSeconds / 60)),
+                                                 stock: stock, on: db)
+                }
             }
             if let outcome { cancelled.append(outcome.order) }
         }

@@ -66,6 +66,27 @@ public struct OrderRecord: Sendable {
         updatedAt = try row.decode("updated_at")
     }
 
+    /// The order checkout just placed, from what it wrote: nothing is read back.
+    init(_ placed: OrderStore.Placed, _ order: OrderStore.NewOrder) {
+        id = placed.id
+        orderNumber = placed.orderNumber
+        userId = order.userId
+        status = placed.status
+        paymentStatus = placed.paymentStatus
+        totals = order.totals
+        currency = order.currency
+        shippingAddress = order.shippingAddress
+        billingAddress = order.billingAddress
+        paidAt = nil
+        cancelledAt = nil
+        createdAt = placed.createdAt
+        updatedAt = placed.updatedAt
+        items = zip(placed.itemIds, order.lines).map { id, line in
+            Item(id: id, productId: line.productId, name: line.name, sku: line.sku, unitPrice: line.unitPrice, quantity: line.quantity,
+                 lineTotal: line.lineTotal)
+        }
+    }
+
     static func item(row: PostgresRow) throws -> Item {
         Item(id: try row.decode("id"), productId: try row.decode("product_id"), name: try row.decode("product_name"),
              sku: try row.decode("product_sku"), unitPrice: try row.decode("unit_price"), quantity: try row.decode("quantity"),

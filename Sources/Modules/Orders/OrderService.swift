@@ -19,14 +19,15 @@ struct OrderService<Context: OrdersContext> {
 
     func cancel(_ id: String, by principal: Principal) throws -> OrderRecord {
         let ownerId = Self.ownerFilter(principal)
-        let outcome = try db.withTransaction { db in
-            guard let outcome = try OrderCancellation.cancel(id, ownerId: ownerId, from: OrderStatus.cancellable,
-                                                             reason: .requestedBy(userId: principal.userId), on: db) else {
-                throw try refusal(id, ownerId: ownerId, on: db, "cancelled")
+        let outcome = try context.stockLevels.writing { stock in
+            try db.withTransaction { db in
+                guard let outcome = try OrderCancellation.cancel(id, ownerId: ownerId, from: OrderStatus.cancellable,
+                                                                 reason: .requestedBy(userId: principal.userId), stock: stock, on: db) else {
+                    throw try refusal(id, ownerId: ownerId, on: db, "cancelled")
+                }
+                return outcome
             }
-            return outcome
         }
-        context.stockChanged()
         context.orderPayments.orderCancelled(outcome.order, previousStatus: outcome.previousStatus)
         return outcome.order
     }
@@ -37,7 +38,7 @@ struct OrderService<Context: OrdersContext> {
             guard try OrderStore.transition(id, ownerId: nil, from: target.adminPredecessors, to: target, on: db) != nil else {
                 throw try refusal(id, ownerId: nil, on: db, "moved to \(target.rawValue)")
             }
-            let order = try OrderStore.find(id, on: db)!
+            guard let order = try OrderStore.find(id, on: db) else { throw APIError.notFound("Order not found") }
             if target == .shipped {
                 let customer = try OrderStore.customer(of: id, on: db)
                 try Outbox.enqueue(OrderMail.shipped(order, to: customer.email, firstName: customer.firstName), on: db)

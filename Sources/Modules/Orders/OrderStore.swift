@@ -1,5 +1,6 @@
 import Cart
 import HTTP
+import Inventory
 import Postgres
 import Users
 
@@ -15,28 +16,61 @@ enum OrderStore {
         let lines: [CartLine]
     }
 
-    /// Writes the order and its item snapshots; the new order's id.
-    static func insert(_ order: NewOrder, on db: PostgresClient) throws -> String {
+    /// What placing an order wrote that its caller did not already know.
+    struct Placed {
+        let id: String
+        let orderNumber: String
+        let status: OrderStatus
+        let paymentStatus: PaymentStatus
+        let createdAt: String
+        let updatedAt: String
+        /// The items' ids, in the lines' order.
+        let itemIds: [String]
+        let stock: [StockLevel]
+    }
+
+    /// Checkout's writes in one statement: the order, its item snapshots, the stock taken, the
+    /// cart emptied. The products must be locked already (`CartStore.linesLockingProducts`).
+    static func place(_ order: NewOrder, cartId: String, on db: PostgresClient) throws -> Placed {
         let totals = order.totals
-        let id = try db.query("""
-            INSERT INTO orders (order_number, user_id, subtotal, tax, shipping, total, currency, shipping_address, billing_address)
-            VALUES ('ORD-' || nextval('order_number_seq'), \(bind: order.userId), \(bind: totals.subtotal)::numeric, \(bind: totals.tax)::numeric,
-                    \(bind: totals.shipping)::numeric, \(bind: totals.total)::numeric, \(bind: order.currency),
-                    \(bind: text(order.shippingAddress.json))::jsonb, \(bind: text(order.billingAddress.json))::jsonb)
-            RETURNING id
-            """).single().decode("id", as: String.self)
         let lines = order.lines
-        try db.query("""
-            INSERT INTO order_items (order_id, product_id, product_name, product_sku, unit_price, quantity, line_total, product_snapshot, position)
-            SELECT \(bind: id), v.product_id, v.name, v.sku, v.unit_price, v.quantity, v.line_total, v.snapshot, v.position - 1
-            FROM unnest(\(bind: SQLFragment.array(lines.map(\.productId)))::uuid[], \(bind: SQLFragment.array(lines.map(\.name)))::text[],
-                        \(bind: SQLFragment.array(lines.map(\.sku)))::text[], \(bind: SQLFragment.array(lines.map(\.unitPrice.description)))::numeric[],
-                        \(bind: SQLFragment.array(lines.map { String($0.quantity) }))::int[],
-                        \(bind: SQLFragment.array(lines.map(\.lineTotal.description)))::numeric[],
-                        \(bind: SQLFragment.array(lines.map { text(snapshot($0)) }))::jsonb[])
-                 WITH ORDINALITY AS v(product_id, name, sku, unit_price, quantity, line_total, snapshot, position)
-            """)
-        return id
+        let row = try db.query("""
+            WITH new_order AS (
+                INSERT INTO orders (order_number, user_id, subtotal, tax, shipping, total, currency, shipping_address, billing_address)
+                VALUES ('ORD-' || nextval('order_number_seq'), \(bind: order.userId), \(bind: totals.subtotal)::numeric, \(bind: totals.tax)::numeric,
+                        \(bind: totals.shipping)::numeric, \(bind: totals.total)::numeric, \(bind: order.currency),
+                        \(bind: text(order.shippingAddress.json))::jsonb, \(bind: text(order.billingAddress.json))::jsonb)
+                RETURNING id, order_number, status, payment_status, created_at, updated_at
+            ), items AS (
+                INSERT INTO order_items (order_id, product_id, product_name, product_sku, unit_price, quantity, line_total, product_snapshot, position)
+                SELECT (SELECT id FROM new_order), v.product_id, v.name, v.sku, v.unit_price, v.quantity, v.line_total, v.snapshot, v.position - 1
+                FROM unnest(\(bind: SQLFragment.array(lines.map(\.productId)))::uuid[], \(bind: SQLFragment.array(lines.map(\.name)))::text[],
+                            \(bind: SQLFragment.array(lines.map(\.sku)))::text[], \(bind: SQLFragment.array(lines.map(\.unitPrice.description)))::numeric[],
+                            \(bind: SQLFragment.array(lines.map { String($0.quantity) }))::int[],
+                            \(bind: SQLFragment.array(lines.map(\.lineTotal.description)))::numeric[],
+                            \(bind: SQLFragment.array(lines.map { text(snapshot($0)) }))::jsonb[])
+                     WITH ORDINALITY AS v(product_id, name, sku, unit_price, quantity, line_total, snapshot, position)
+                RETURNING id, position
+            ), stock AS (
+                \(StockStore.taking(lines.map { ($0.productId, $0.quantity) }))
+            ), emptied AS (
+                \(CartStore.emptying(cartId: cartId))
+            ), touched AS (
+                \(CartStore.touching(cartId: cartId))
+            )
+            SELECT o.id, o.order_number, o.status, o.payment_status,
+                   \(SQLFragment.isoTimestamp("o.created_at")) AS created_at, \(SQLFragment.isoTimestamp("o.updated_at")) AS updated_at,
+                   (SELECT string_agg(id::text, ',' ORDER BY position) FROM items) AS item_ids,
+                   (SELECT \(StockStore.aggregate) FROM stock) AS stock
+            FROM new_order o
+            """).single()
+        let itemIds = (try row.decode("item_ids", as: String?.self) ?? "").split(separator: ",").map(String.init)
+        guard itemIds.count == lines.count else {
+            throw PostgresDecodingError(column: "item_ids", type: "[String]", problem: .rowCount(itemIds.count))
+        }
+        return Placed(id: try row.decode("id"), orderNumber: try row.decode("order_number"), status: try row.decode("status"),
+                      paymentStatus: try row.decode("payment_status"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+                      itemIds: itemIds, stock: try StockStore.levels(aggregated: try row.decode("stock"), column: "stock"))
     }
 
     /// The product as the customer saw it at checkout, kept beside the item's own columns.
@@ -45,29 +79,6 @@ enum OrderStore {
             "productId": .string(line.productId), "name": .string(line.name), "slug": .string(line.slug), "sku": .string(line.sku),
             "unitPrice": .string(line.unitPrice.description), "image": line.imagePath.map { .string("/uploads/" + $0) } ?? .null,
         ])
-    }
-
-    /// Takes the lines' quantities out of stock; the products are already locked in id order.
-    static func reserveStock(_ lines: [CartLine], on db: PostgresClient) throws {
-        try db.query("""
-            UPDATE products p SET stock_quantity = p.stock_quantity - v.quantity
-            FROM unnest(\(bind: SQLFragment.array(lines.map(\.productId)))::uuid[], \(bind: SQLFragment.array(lines.map { String($0.quantity) }))::int[])
-                 AS v(id, quantity)
-            WHERE p.id = v.id
-            """)
-    }
-
-    /// Puts an order's quantities back, locking its products in id order first.
-    static func restoreStock(orderId: String, on db: PostgresClient) throws {
-        try db.query("""
-            SELECT p.id FROM products p WHERE p.id IN (SELECT product_id FROM order_items WHERE order_id = \(bind: orderId))
-            ORDER BY p.id FOR UPDATE OF p
-            """)
-        try db.query("""
-            UPDATE products p SET stock_quantity = p.stock_quantity + v.quantity
-            FROM (SELECT product_id, sum(quantity)::int AS quantity FROM order_items WHERE order_id = \(bind: orderId) GROUP BY product_id) v
-            WHERE p.id = v.product_id
-            """)
     }
 
     /// One of the user's addresses as an order copies it; nil when it is not theirs.
@@ -111,13 +122,15 @@ enum OrderStore {
         let filter: PostgresQuery = """
             WHERE \(owned(by: query.userId)) AND (\(bind: query.status?.rawValue)::text IS NULL OR o.status = \(bind: query.status?.rawValue))
             """
-        let total = try db.query("SELECT count(*) AS total FROM orders o \(filter)", idempotent: true).single().decode("total", as: Int.self)
+        // The owner and the status are optional: planned for the values at hand, so an owner's
+        // list uses the owner's index.
+        let total = try db.query("SELECT count(*) AS total FROM orders o \(filter)", idempotent: true, planning: .perExecution).single().decode("total", as: Int.self)
         let column = sortColumns[query.sort.field] ?? "o.created_at"
         let direction: PostgresQuery = query.sort.descending ? "DESC" : "ASC"
         var orders = try db.query("""
             SELECT \(OrderRecord.columns) FROM orders o \(filter) ORDER BY \(column) \(direction), o.id \(direction)
             LIMIT \(bind: query.limit) OFFSET \(bind: (query.page - 1) * query.limit)
-            """, idempotent: true).map(OrderRecord.init(row:))
+            """, idempotent: true, planning: .perExecution).map(OrderRecord.init(row:))
         try attachItems(&orders, on: db)
         return (orders, total)
     }
@@ -150,9 +163,11 @@ enum OrderStore {
         try db.query("SELECT status FROM orders o WHERE o.id = \(bind: id) AND \(owned(by: ownerId))").first?.decode("status", as: OrderStatus.self)
     }
 
-    /// The user's orders still waiting for payment.
-    static func pendingCount(userId: String, on db: PostgresClient) throws -> Int {
-        try db.query("SELECT count(*) AS n FROM orders WHERE user_id = \(bind: userId) AND status = 'PENDING'").single().decode("n", as: Int.self)
+    /// How many of the user's orders wait for payment, counted up to `limit` (a scalar, for
+    /// the statement that reads the cart at checkout): a partial index holds only those, and
+    /// the count never walks further than the limit needs.
+    static func pendingOrders(userId: String, upTo limit: Int) -> PostgresQuery {
+        "SELECT count(*) FROM (SELECT 1 FROM orders WHERE user_id = \(bind: userId) AND status = 'PENDING' LIMIT \(bind: limit)) AS unpaid"
     }
 
     /// Orders still unpaid after `seconds`, oldest first. Several jobs processes may pick the

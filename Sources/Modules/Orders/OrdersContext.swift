@@ -1,13 +1,14 @@
 import Cart
 import HTTP
+import Inventory
 
 /// What orders need from a worker: the cart's context, the pricing settings, and two
 /// effects outside the order's own rows.
 public protocol OrdersContext: CartContext {
     var orderSettings: OrderSettings { get }
     var orderPayments: any OrderPaymentHooks { get }
-    /// Stock moved, so cached product pages (`stockQuantity`, `inStock`) must be read again.
-    func stockChanged()
+    /// Where every stock change is published, so catalog pages show it at once.
+    var stockLevels: StockLevels { get }
     /// One order was placed (`orders_created_total`).
     func orderPlaced()
 }
@@ -21,6 +22,7 @@ public struct OrderSettings: Sendable {
     public var freeShippingMinimum: Cents
     public var paymentTimeoutSeconds: Int
     /// `MAX_PENDING_ORDERS`: unpaid orders one user may hold; each holds stock until it expires.
+    /// 0: no limit.
     public var maxPendingOrders: Int
 
     public init(currency: String, taxRatePartsPerMillion: Int, shippingFlat: Cents, freeShippingMinimum: Cents, paymentTimeoutSeconds: Int,

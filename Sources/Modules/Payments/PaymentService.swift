@@ -43,7 +43,7 @@ struct PaymentService<Context: PaymentsContext> {
             throw APIError.unavailable("The payment provider could not create a payment now; try again shortly")
         }
         guard let secret = created.clientSecret else { throw APIError.unavailable("The payment provider answered without a client secret") }
-        let attached = try db.withTransaction { db in try PaymentStore.attachIntent(created, to: order, idempotencyKey: key, on: db) }
+        let attached = try PaymentStore.attachIntent(created, to: order, idempotencyKey: key, on: db)
         if attached {
             context.paymentRecorded(.created)
             return Intent(paymentIntentId: created.id, clientSecret: secret, amount: created.amount, currency: created.currency)

@@ -19,6 +19,20 @@ struct PayableOrder: Sendable {
         id, order_number, user_id, status, payment_status, total::text AS total, currency, payment_intent_id, client_secret, payment_attempts
         """
 
+    /// An order checkout just placed: PENDING, unpaid, no intent yet, first attempt.
+    init(placed order: OrderRecord) {
+        id = order.id
+        orderNumber = order.orderNumber
+        userId = order.userId
+        status = order.status
+        paymentStatus = order.paymentStatus
+        total = order.totals.total
+        currency = order.currency
+        paymentIntentId = order.paymentIntentId
+        clientSecret = order.clientSecret
+        paymentAttempts = 0
+    }
+
     init(row: PostgresRow) throws {
         id = try row.decode("id", as: String.self)
         orderNumber = try row.decode("order_number", as: String.self)
@@ -58,17 +72,20 @@ enum PaymentStore {
         return try db.query("SELECT \(PayableOrder.columns) FROM orders WHERE id = \(bind: hint) FOR UPDATE").first.map(PayableOrder.init(row:))
     }
 
-    /// Stores a new intent on a PENDING order that has none; false when the order has one
-    /// already or is no longer PENDING (nothing is written then).
+    /// Stores a new intent on a PENDING order that has none, and its payments row, in one
+    /// statement; false when the order has one already or is no longer PENDING (nothing is
+    /// written then).
     static func attachIntent(_ intent: PaymentIntent, to order: PayableOrder, idempotencyKey: String, on db: PostgresClient) throws -> Bool {
-        let attached = try db.query("""
-            UPDATE orders SET payment_intent_id = \(bind: intent.id), client_secret = \(bind: intent.clientSecret), updated_at = now()
-            WHERE id = \(bind: order.id) AND payment_intent_id IS NULL AND status = 'PENDING'
-            """).affectedRows == 1
-        guard attached else { return false }
-        try upsertPayment(orderId: order.id, intentId: intent.id, amount: intent.amount, currency: intent.currency, status: intent.status,
-                          idempotencyKey: idempotencyKey, on: db)
-        return true
+        try db.query("""
+            WITH attached AS (
+                UPDATE orders SET payment_intent_id = \(bind: intent.id), client_secret = \(bind: intent.clientSecret), updated_at = now()
+                WHERE id = \(bind: order.id) AND payment_intent_id IS NULL AND status = 'PENDING'
+                RETURNING id
+            )
+            \(upserting(orderId: "(SELECT id FROM attached)", from: "attached", intentId: intent.id, amount: intent.amount, currency: intent.currency,
+                        status: intent.status, idempotencyKey: idempotencyKey))
+            RETURNING 1
+            """).rowCount == 1
     }
 
     /// Stripe answered an error to the current key: the next try uses a new one.
@@ -78,12 +95,21 @@ enum PaymentStore {
 
     static func upsertPayment(orderId: String, intentId: String, amount: Int64, currency: String, status: String, idempotencyKey: String,
                               lastError: String? = nil, on db: PostgresClient) throws {
-        try db.query("""
+        try db.query(upserting(orderId: "\(bind: orderId)::uuid", intentId: intentId, amount: amount, currency: currency, status: status,
+                               idempotencyKey: idempotencyKey, lastError: lastError))
+    }
+
+    /// The payments row of an intent, written or brought up to date; `from` names the rows it
+    /// is written for (none: one row, always).
+    private static func upserting(orderId: PostgresQuery, from source: PostgresQuery? = nil, intentId: String, amount: Int64, currency: String,
+                                  status: String, idempotencyKey: String, lastError: String? = nil) -> PostgresQuery {
+        let rows: PostgresQuery = source.map { "FROM \($0)" } ?? ""
+        return """
             INSERT INTO payments (order_id, payment_intent_id, amount_cents, currency, status, idempotency_key, last_error)
-            VALUES (\(bind: orderId), \(bind: intentId), \(bind: amount), \(bind: currency), \(bind: status), \(bind: idempotencyKey),
-                    \(bind: lastError.map { String($0.unicodeScalars.prefix(500)) }))
+            SELECT \(orderId), \(bind: intentId)::text, \(bind: amount)::bigint, \(bind: currency)::text, \(bind: status)::text,
+                   \(bind: idempotencyKey)::text, \(bind: lastError.map { String($0.unicodeScalars.prefix(500)) })::text \(rows)
             ON CONFLICT (payment_intent_id) DO UPDATE SET status = EXCLUDED.status, last_error = EXCLUDED.last_error, updated_at = now()
-            """)
+            """
     }
 
     static func setPaymentStatus(intentId: String, _ status: String, lastError: String? = nil, on db: PostgresClient) throws {

@@ -10,8 +10,8 @@ public struct StripeOrderPayments<Context: PaymentsContext>: OrderPaymentHooks {
 
     public func orderPlaced(_ order: OrderRecord) -> OrderPayment? {
         do {
-            guard let payable = try PaymentStore.order(order.id, ownerId: nil, on: context.database) else { return nil }
-            let intent = try PaymentService(context: context).intent(for: payable)
+            // Just placed and committed: nothing to read back before asking Stripe.
+            let intent = try PaymentService(context: context).intent(for: PayableOrder(placed: order))
             return OrderPayment(paymentIntentId: intent.paymentIntentId, clientSecret: intent.clientSecret)
         } catch is APIError {
             // Stripe's failure is logged where it happened; the order stands and the client asks

@@ -3,10 +3,17 @@ import CLibPQ
 import Glibc
 #endif
 
-/// Owns one libpq connection. Every statement goes through `PQexecParams` with text
-/// parameters, so values never become SQL text; `executeScript` exists for migrations only.
+/// Owns one libpq connection. Every statement goes through `PQexecParams` or a prepared
+/// statement with text parameters, so values never become SQL text; `executeScript` exists for
+/// migrations only.
 public final class PostgresConnection {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
+    /// Statements prepared on this connection (`PQprepare`), by their SQL text: each is parsed
+    /// and planned once per connection instead of on every request.
+    var prepared: [String: String] = [:]
+    /// Past this many, statements run unprepared: SQL assembled from many optional filters must
+    /// not grow a worker's memory, or the server's, without bound.
+    public static let maxPreparedStatements = 256
 
     /// Connects with `keywords` in order; a `dbname` holding a URL is expanded first, so the
     /// keywords after it override what the URL says.
@@ -58,13 +65,69 @@ public final class PostgresConnection {
         return try execute(sql, parameters)
     }
 
+    /// A statement built with binds, prepared on first use (by name, once per connection) and
+    /// then executed with `PQexecPrepared`. Statements without binds run as they are.
+    @discardableResult
+    public func queryPrepared(_ query: PostgresQuery) throws(PostgresError) -> PostgresResult {
+        let (sql, parameters) = query.rendered
+        let name: String
+        switch preparation(of: sql, parameters: parameters) {
+        case .none:
+            return try execute(sql, parameters)
+        case .known(let known):
+            name = known
+        case .new(let new):
+            name = new
+            _ = try check(PQprepare(handle, name, sql, Int32(parameters.count), nil))
+            prepared[sql] = name
+        }
+        do {
+            let result = Self.withCStrings(parameters) { values in
+                PQexecPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+            }
+            return try check(result)
+        } catch {
+            // A table changed under the statement (a migration): "cached plan must not change
+            // result type". It is prepared again on its next use.
+            if error.sqlState == "0A000" || error.sqlState == "26000" { forget(sql) }
+            throw error
+        }
+    }
+
+    enum Preparation {
+        /// Run unprepared: no binds, or the connection holds as many as it may.
+        case none
+        case known(String)
+        /// To be prepared under this name.
+        case new(String)
+    }
+
+    func preparation(of sql: String, parameters: [String?]) -> Preparation {
+        guard !parameters.isEmpty else { return .none }
+        if let known = prepared[sql] { return .known(known) }
+        return prepared.count < Self.maxPreparedStatements ? .new("cfcgi_\(prepared.count + 1)") : .none
+    }
+
+    /// Drops a prepared statement, so its next use prepares it afresh.
+    func forget(_ sql: String) {
+        guard let name = prepared.removeValue(forKey: sql) else { return }
+        if transactionState == .idle { PQclear(PQexec(handle, "DEALLOCATE " + name)) }
+    }
+
+    /// How many statements this connection holds prepared.
+    public var preparedCount: Int { prepared.count }
+
     /// A statement with hand-numbered parameters: for migrations, tests and tools.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> PostgresResult {
         try execute(sql, parameters.map { $0.postgresText })
     }
 
-    private func execute(_ sql: String, _ texts: [String?]) throws(PostgresError) -> PostgresResult {
+    func execute(_ sql: String, _ texts: [String?]) throws(PostgresError) -> PostgresResult {
+        // A statement without binds (BEGIN, COMMIT, a fixed query) goes as one simple Query
+        // message: no parse-bind-describe round of the extended protocol. Its text is always
+        // the service's own, never a client's.
+        guard !texts.isEmpty else { return try check(PQexec(handle, sql)) }
         let result = Self.withCStrings(texts) { values in
             PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
         }
@@ -76,7 +139,7 @@ public final class PostgresConnection {
         _ = try check(PQexec(handle, sql))
     }
 
-    private func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
+    func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
         guard let result else {
             throw PostgresError(kind: .connection, sqlState: nil, message: Self.trimmed(PQerrorMessage(handle)))
         }
@@ -93,14 +156,14 @@ public final class PostgresConnection {
         }
     }
 
-    private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+    static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
         guard let message else { return "" }
         var text = String(cString: message)
         while text.last == "\n" { text.removeLast() }
         return text
     }
 
-    private static func withCStrings<R>(_ texts: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    static func withCStrings<R>(_ texts: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
         let copies = texts.map { $0.map { strdup($0) } ?? nil }
         defer { copies.forEach { free($0) } }
         return body(copies.map { UnsafePointer($0) })

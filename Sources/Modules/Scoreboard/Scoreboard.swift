@@ -23,10 +23,12 @@ public enum ScoreboardError: Error, CustomStringConvertible {
 /// reused, never zeroed), so the sums only grow. The header holds what the host shares: the
 /// catalog version, each pool's size and restarts, and the payment provider's circuit breaker.
 public final class Scoreboard {
-    static let magic: UInt64 = 0x4346_4347_4953_4232 // "CFCGISB2"
+    static let magic: UInt64 = 0x4346_4347_4953_4233 // "CFCGISB3"
     static let headerWords = 32
     /// Slots at the end for processes that only count (the jobs process, one-off commands).
     public static let backgroundSlots = 8
+    /// Entries of the host's stock table (`HostStockTable`): two words each, 2 MiB, sparse.
+    public static let stockSlots = 1 << 17
 
     public let layout: ScoreboardLayout
     public let slotCount: Int
@@ -36,9 +38,11 @@ public final class Scoreboard {
     private let inode: ino_t
 
     enum HeaderField: Int {
-        case magic = 0, fingerprint, slotCount, slotWords, createdAtMs, epoch, catalogVersion
+        case magic = 0, fingerprint, slotCount, slotWords, createdAtMs, epoch, catalogVersion, stockSlots
         /// The payment breaker's cells (see `breakerCells`), 8…13.
         case breaker = 8
+        /// Bumped whenever a product's stock crosses zero (`stockBoundaryCell`).
+        case stockBoundary = 14
         /// `maxPools` cells each: configured workers, then restarts, per pool.
         case poolConfigured = 16
         case poolRestarts = 20
@@ -68,7 +72,7 @@ public final class Scoreboard {
 
     private static func map(path: String, layout: ScoreboardLayout, slots: Int, initialise: Bool) throws(ScoreboardError) -> Scoreboard {
         let slotWords = Self.slotWords(layout)
-        let words = headerWords + slots * slotWords
+        let words = headerWords + slots * slotWords + 2 * stockSlots
         let bytes = words * 8
         let flags = initialise ? (O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC) : (O_RDWR | O_CLOEXEC)
         let fd = open(path, flags, 0o640)
@@ -89,6 +93,7 @@ public final class Scoreboard {
             board.setHeader(.fingerprint, layout.fingerprint)
             board.setHeader(.slotCount, UInt64(slots))
             board.setHeader(.slotWords, UInt64(slotWords))
+            board.setHeader(.stockSlots, UInt64(stockSlots))
             board.setHeader(.createdAtMs, UInt64(time(nil)) * 1000)
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
@@ -116,6 +121,7 @@ public final class Scoreboard {
     private var isValid: Bool {
         header(.magic) == Self.magic && header(.fingerprint) == layout.fingerprint
             && header(.slotCount) == UInt64(slotCount) && header(.slotWords) == UInt64(slotWords)
+            && header(.stockSlots) == UInt64(Self.stockSlots)
     }
 
     func header(_ field: HeaderField, _ offset: Int = 0) -> UInt64 { cfcgi_atomic_load_u64(base + field.rawValue + offset) }
@@ -154,6 +160,14 @@ public final class Scoreboard {
 
     /// The six cells of the payment provider's circuit breaker, shared by every process here.
     public var breakerCells: SharedCells { SharedCells(base: base + HeaderField.breaker.rawValue, count: CircuitBreaker.cellCount) }
+
+    /// The host's stock table: `stockSlots` pairs of words after the slots.
+    public var stockCells: SharedCells {
+        SharedCells(base: base + Self.headerWords + slotCount * slotWords, count: 2 * Self.stockSlots)
+    }
+
+    /// The zero-crossing version of the host's stock (listings filtered on `inStock` key on it).
+    public var stockBoundaryCell: SharedCells { SharedCells(base: base + HeaderField.stockBoundary.rawValue, count: 1) }
 
     // MARK: Slots
 

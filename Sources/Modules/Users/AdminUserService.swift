@@ -15,8 +15,8 @@ struct AdminUserService<Context: UsersContext> {
         return user
     }
 
-    /// Deactivating revokes every session at once; a demotion takes effect on the user's next
-    /// request. The last active admin can be neither demoted nor deactivated.
+    /// Deactivating revokes every session at once; a demotion (or any other change) takes
+    /// effect on the user's next request. The last active admin can be neither demoted nor deactivated.
     func update(_ id: String, _ input: AdminUserUpdate) throws -> UserRecord {
         let changes = UserStore.Changes(firstName: input.firstName, lastName: input.lastName, role: input.role, isActive: input.isActive)
         let (user, revoked, live): (UserRecord, [String], [String]) = try context.database.withTransaction { db in
@@ -27,11 +27,11 @@ struct AdminUserService<Context: UsersContext> {
             }
             guard let user = try UserStore.update(id, changes, on: db) else { throw APIError.notFound("User not found") }
             let revoked = user.isActive ? [] : try SessionStore.revoke(.user(id, except: nil), reason: "deactivated", on: db)
-            let live = input.role == nil ? [] : try SessionStore.liveSessionIds(userId: id, on: db)
+            let live = try SessionStore.liveSessionIds(userId: id, on: db)
             return (user, revoked, live)
         }
         SessionBroadcast.revoked(revoked, context: context)
-        SessionBroadcast.userChanged(userId: user.id, role: user.role, isActive: user.isActive, sessionIds: live, context: context)
+        SessionBroadcast.userChanged(user.profile, sessionIds: live, context: context)
         return user
     }
 }

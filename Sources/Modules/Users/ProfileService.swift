@@ -6,7 +6,14 @@ import Postgres
 struct ProfileService<Context: UsersContext> {
     let context: Context
 
-    func me(_ principal: Principal) throws -> UserRecord {
+    /// The profile the guard read with the session (from the session cache, which every
+    /// change of the user rewrites), so it costs no query.
+    func me(_ principal: Principal) throws -> JSONValue {
+        if let profile = principal.profile { return profile }
+        return try user(principal).json
+    }
+
+    private func user(_ principal: Principal) throws -> UserRecord {
         guard let user = try AccountStore.user(id: principal.userId, on: context.database) else { throw APIError.notFound("User not found") }
         return user
     }
@@ -20,7 +27,7 @@ struct ProfileService<Context: UsersContext> {
             if let wait = try throttle.retryAfter(principal.userId) {
                 throw FailureThrottle.tooMany("Too many wrong current passwords; try again later", retryAfter: wait)
             }
-            let current = try me(principal)
+            let current = try user(principal)
             guard case .match = context.auth.passwordHasher.verify(input.currentPassword ?? "", against: current.passwordHash) else {
                 try throttle.recordFailure(principal.userId)
                 throw APIError.unauthorized("Current password is incorrect")
@@ -28,17 +35,18 @@ struct ProfileService<Context: UsersContext> {
             try throttle.reset(principal.userId)
             if let newPassword = input.newPassword { changes.passwordHash = try context.auth.passwordHasher.hash(newPassword) }
         }
-        let (user, revoked): (UserRecord, [String]) = try context.database.withTransaction { db in
+        let (user, revoked, live): (UserRecord, [String], [String]) = try context.database.withTransaction { db in
             do {
                 guard let user = try UserStore.update(principal.userId, changes, on: db) else { throw APIError.notFound("User not found") }
                 // A new password ends every other session; this one stays signed in.
                 let revoked = changes.passwordHash == nil ? [] : try SessionStore.revoke(.user(principal.userId, except: principal.sessionId), reason: "password-change", on: db)
-                return (user, revoked)
+                return (user, revoked, try SessionStore.liveSessionIds(userId: principal.userId, on: db))
             } catch let error as PostgresError where error.kind == .uniqueViolation(constraint: "users_email_key") {
                 throw APIError.conflict("Email is already registered", details: [FieldError(field: "email", message: "is already registered")])
             }
         }
         SessionBroadcast.revoked(revoked, context: context)
+        SessionBroadcast.userChanged(user.profile, sessionIds: live, context: context)
         return user
     }
 }

@@ -45,13 +45,14 @@ enum UserStore {
               AND (\(bind: query.role?.rawValue)::text IS NULL OR role = \(bind: query.role?.rawValue))
               AND (\(bind: query.isActive)::boolean IS NULL OR is_active = \(bind: query.isActive))
             """
-        let total = try db.query("SELECT count(*) AS total FROM users \(filter)", idempotent: true).single().decode("total", as: Int.self)
+        // Every filter is optional: planned for the values at hand.
+        let total = try db.query("SELECT count(*) AS total FROM users \(filter)", idempotent: true, planning: .perExecution).single().decode("total", as: Int.self)
         let column = sortColumns[query.sort.field] ?? "created_at"
         let direction: PostgresQuery = query.sort.descending ? "DESC" : "ASC"
         let users = try db.query("""
             SELECT \(UserRecord.columns()) FROM users \(filter)
             ORDER BY \(column) \(direction), id \(direction) LIMIT \(bind: query.limit) OFFSET \(bind: (query.page - 1) * query.limit)
-            """, idempotent: true).map(UserRecord.init(row:))
+            """, idempotent: true, planning: .perExecution).map(UserRecord.init(row:))
         return (users, total)
     }
 

@@ -9,6 +9,9 @@ public struct Configuration: Sendable {
     public var redis: RedisEndpoint
     public var redisTimeoutMilliseconds: Int
     public var statementTimeoutMilliseconds: Int
+    /// `DB_PREPARED_STATEMENTS`: prepare statements once per connection (off behind a
+    /// pgbouncer in transaction mode before 1.21).
+    public var preparedStatements: Bool
 
     // Authentication
     public var jwtSecret: [UInt8]
@@ -104,6 +107,7 @@ public struct Configuration: Sendable {
             redis: redis ?? RedisEndpoint(address: .tcp(host: "127.0.0.1", port: 6379)),
             redisTimeoutMilliseconds: env.int("REDIS_TIMEOUT_MS", default: 200, range: 10...10_000),
             statementTimeoutMilliseconds: env.int("DB_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000),
+            preparedStatements: env.bool("DB_PREPARED_STATEMENTS", default: true),
             jwtSecret: Array(secret.utf8),
             jwtAccessTTL: env.seconds("JWT_ACCESS_TTL", default: 900),
             jwtRefreshTTL: env.seconds("JWT_REFRESH_TTL", default: 604_800),
@@ -129,7 +133,7 @@ public struct Configuration: Sendable {
             shippingFlat: env.money("SHIPPING_FLAT", default: Cents(500)),
             freeShippingMinimum: env.money("FREE_SHIPPING_MIN", default: Cents(10_000)),
             orderPaymentTimeout: env.seconds("ORDER_PAYMENT_TIMEOUT", default: 1800),
-            maxPendingOrders: env.int("MAX_PENDING_ORDERS", default: 5, range: 1...1_000_000),
+            maxPendingOrders: env.int("MAX_PENDING_ORDERS", default: 5, range: 0...1_000_000),
             cacheTTL: env.seconds("CACHE_TTL", default: 3600),
             cacheMaxEntries: env.int("CACHE_MAX_ENTRIES", default: 10_000, range: 1...10_000_000),
             catalogCacheScope: catalogCacheScope ?? .host,

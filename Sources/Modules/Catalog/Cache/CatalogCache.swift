@@ -1,11 +1,13 @@
 import Crypto
 import Redis
 
-/// Product lists and pages as encoded bytes in Redis (DESIGN.md §5). Every key carries the
-/// catalog version, and every catalog write bumps it, so the next read from any worker misses
-/// and refills: invalidation is one INCR; old keys expire by TTL.
+/// Product lists and pages as templates in Redis (DESIGN.md §5): every key carries the catalog
+/// version, and every catalog write (an admin's) bumps it, so the next read from any worker
+/// misses and refills: invalidation is one INCR; old keys expire by TTL. A sale is not a
+/// catalog write: stock lives in the templates' holes and is filled in as each page is served.
 ///
-/// Each worker also keeps the pages of the current version in memory. Where the version comes
+/// Each worker also keeps the templates of the current version in memory, with the page it last
+/// rendered from each (plain and gzip) while the stock it shows holds. Where the version comes
 /// from is the deployment's choice (`CATALOG_CACHE_SCOPE`):
 /// - `global`: Redis's `catalog:version`, read on every request (one small GET), so a write on
 ///   any app host is seen by the next read on every host.
@@ -24,11 +26,32 @@ public final class CatalogCache {
         }
     }
 
-    public enum Lookup: Equatable {
+    public enum Lookup {
         case hit(CachedPage)
-        case miss(version: String)
+        /// Build it, then `store` it here.
+        case miss(MissingPage)
         /// Redis is failing: answer from PostgreSQL and store nothing.
         case unavailable
+    }
+
+    /// Where a page the cache lacks goes once built: under the version read before it was.
+    public struct MissingPage {
+        let key: String
+        let localKey: String
+        let version: String
+    }
+
+    /// A template this worker holds, and the page it last rendered from it while its stock held.
+    public final class CachedPage {
+        public let template: PageTemplate
+        var rendered: RenderedPage?
+
+        init(template: PageTemplate) { self.template = template }
+    }
+
+    /// What a lookup counted as, for `cache_requests_total{cache="catalog"}`.
+    public enum Outcome: Equatable {
+        case hit, miss, unavailable
     }
 
     private let cache: RedisClient
@@ -38,15 +61,17 @@ public final class CatalogCache {
     private let maxEntries: Int
     /// A bump that could not reach Redis; retried before this worker's next cache use.
     private var bumpPending = false
-    /// Told each lookup's result, for `cache_requests_total{cache="catalog"}`.
-    public var onLookup: ((Lookup) -> Void)?
+    /// Told each lookup's outcome.
+    public var onLookup: ((Outcome) -> Void)?
 
     private let hostVersion: HostVersion?
     private var localVersion = ""
+    /// By kind and identity as requests give them, so a page this worker holds costs no hash.
     private var localPages: [String: CachedPage] = [:]
+    private var localTotals: [String: Int] = [:]
     private var localBytes = 0
     /// What one worker may hold; past it the local pages are dropped and refilled.
-    static let localByteLimit = 8 << 20
+    static let localByteLimit = 4 << 20
 
     static let versionKey = "catalog:version"
 
@@ -57,23 +82,29 @@ public final class CatalogCache {
         self.hostVersion = hostVersion
     }
 
-    /// `kind` is `products`, `product`, `categories`; `identity` is the normalised request.
+    /// `kind` is `products`, `product`, `categories`…; `identity` is the normalised request.
     public func lookup(kind: String, identity: String) -> Lookup {
         let result = read(kind: kind, identity: identity)
-        onLookup?(result)
+        switch result {
+        case .hit: onLookup?(.hit)
+        case .miss: onLookup?(.miss)
+        case .unavailable: onLookup?(.unavailable)
+        }
         return result
     }
 
     private func read(kind: String, identity: String) -> Lookup {
         guard hostVersion != nil || retryPendingBump() else { return .unavailable }
         guard let version = currentVersion() else { return .unavailable }
+        let localKey = kind + "\u{0}" + identity
+        if let page = localPages[localKey] { return .hit(page) }
         let key = Self.key(version: version, kind: kind, identity: identity)
-        if let page = localPages[key] { return .hit(page) }
         let stored: [UInt8]?
         do { stored = try cache.get(key) } catch { return .unavailable }
-        guard let bytes = stored, let page = CachedPage(decoding: bytes) else { return .miss(version: version) }
-        remember(key, page, version: version)
-        return .hit(page)
+        guard let bytes = stored, let template = PageTemplate(decoding: bytes) else {
+            return .miss(MissingPage(key: key, localKey: localKey, version: version))
+        }
+        return .hit(remember(localKey, template, version: version))
     }
 
     /// The catalog version; a change empties this worker's pages.
@@ -89,6 +120,7 @@ public final class CatalogCache {
         }
         if version != localVersion {
             localPages.removeAll(keepingCapacity: true)
+            localTotals.removeAll(keepingCapacity: true)
             localBytes = 0
             localVersion = version
         }
@@ -99,13 +131,39 @@ public final class CatalogCache {
         "catalog:v\(version):" + kind + ":" + Hex.encode(Digest.sha256(identity))
     }
 
-    /// Stores a page under the version read before it was built: if a write bumped the version
-    /// meanwhile, the page lands under the old version and is never read.
-    public func store(kind: String, identity: String, version: String, page: CachedPage) {
-        let key = Self.key(version: version, kind: kind, identity: identity)
-        _ = try? cache.command([Array("EVAL".utf8), Array(Self.boundedSet.utf8), Array("2".utf8), Array(key.utf8), Array(Self.countKey(version: version).utf8),
-                                page.encoded, Array(String(ttlSeconds).utf8), Array(String(maxEntries).utf8)], idempotent: false)
-        remember(key, page, version: version)
+    /// Stores a template under the version read before it was built: if a write bumped the
+    /// version meanwhile, it lands under the old version and is never read.
+    public func store(_ template: PageTemplate, as missing: MissingPage) -> CachedPage {
+        _ = try? cache.command([Array("EVAL".utf8), Array(Self.boundedSet.utf8), Array("2".utf8), Array(missing.key.utf8),
+                                Array(Self.countKey(version: missing.version).utf8), template.encoded, Array(String(ttlSeconds).utf8),
+                                Array(String(maxEntries).utf8)], idempotent: false)
+        return remember(missing.localKey, template, version: missing.version)
+    }
+
+    private func remember(_ localKey: String, _ template: PageTemplate, version: String) -> CachedPage {
+        let page = CachedPage(template: template)
+        guard version == localVersion else { return page }
+        makeRoom(template.segments.reduce(0) { $0 + $1.count })
+        localPages[localKey] = page
+        return page
+    }
+
+    private func makeRoom(_ bytes: Int) {
+        if localBytes + bytes > Self.localByteLimit {
+            localPages.removeAll(keepingCapacity: true)
+            localBytes = 0
+        }
+        localBytes += bytes
+    }
+
+    /// The page rendered from `page` with these quantities: the one this worker already holds
+    /// when the stock is unchanged, else rendered now and kept.
+    public func rendered(_ page: CachedPage, quantities: [Int]) -> RenderedPage {
+        if let held = page.rendered, held.quantities == quantities { return held }
+        let fresh = RenderedPage(template: page.template, quantities: quantities)
+        makeRoom(fresh.plain.count * 2)
+        page.rendered = fresh
+        return fresh
     }
 
     static func countKey(version: String) -> String { "catalog:v\(version):entries" }
@@ -120,15 +178,35 @@ public final class CatalogCache {
         return 1
         """
 
-    private func remember(_ key: String, _ page: CachedPage, version: String) {
-        guard version == localVersion else { return }
-        if localBytes + page.body.count > Self.localByteLimit {
-            localPages.removeAll(keepingCapacity: true)
-            localBytes = 0
-        }
-        localPages[key] = page
-        localBytes += page.body.count
+    // MARK: Totals
+
+    public enum TotalLookup {
+        case known(Int)
+        /// Count it, then `storeTotal` under this key and version.
+        case unknown(key: String, version: String)
+        case unavailable
     }
+
+    /// The number of rows a filter matches in this catalog version (the pagination total, an
+    /// index-only scan of every matching row): counted once per version and kept like pages.
+    public func total(filter: String) -> TotalLookup {
+        guard hostVersion != nil || retryPendingBump(), let version = currentVersion() else { return .unavailable }
+        let key = Self.key(version: version, kind: "total", identity: filter)
+        if let total = localTotals[key] { return .known(total) }
+        let stored: [UInt8]?
+        do { stored = try cache.get(key) } catch { return .unavailable }
+        guard let bytes = stored, let total = Int(String(decoding: bytes, as: UTF8.self)) else { return .unknown(key: key, version: version) }
+        localTotals[key] = total
+        return .known(total)
+    }
+
+    /// Stores a total counted after `total(filter:)` said `unknown`, under the version it read.
+    public func storeTotal(_ total: Int, key: String, version: String) {
+        _ = try? cache.set(key, Array(String(total).utf8), expireSeconds: ttlSeconds)
+        if version == localVersion { localTotals[key] = total }
+    }
+
+    // MARK: Invalidation
 
     /// Call after every committed catalog write.
     public func bump() {
@@ -146,23 +224,4 @@ public final class CatalogCache {
         bump()
         return !bumpPending
     }
-}
-
-/// A cached answer: its ETag and the JSON body, stored as `etag\n` + body.
-public struct CachedPage: Equatable, Sendable {
-    public let etag: String
-    public let body: [UInt8]
-
-    public init(body: [UInt8]) {
-        self.body = body
-        etag = "\"" + Hex.encode(Array(Digest.sha256(body).prefix(16))) + "\""
-    }
-
-    init?(decoding bytes: [UInt8]) {
-        guard let newline = bytes.firstIndex(of: 0x0a) else { return nil }
-        etag = String(decoding: bytes[..<newline], as: UTF8.self)
-        body = Array(bytes[(newline + 1)...])
-    }
-
-    var encoded: [UInt8] { Array(etag.utf8) + [0x0a] + body }
 }

@@ -41,10 +41,14 @@ struct ProductListQuery {
     }
 
     /// Same filters, same key, whatever order or spelling the query string used.
-    var identity: String {
+    var identity: String { "p=\(page)&l=\(limit)&o=\(sort.field):\(sort.descending)&" + filterIdentity }
+
+    /// The rows the query matches, whatever page of them and in whatever order: the key of
+    /// its pagination total.
+    var filterIdentity: String {
         [
-            "p=\(page)", "l=\(limit)", "c=\(category?.text ?? "")", "min=\(minPrice?.description ?? "")",
-            "max=\(maxPrice?.description ?? "")", "q=\(search ?? "")", "s=\(inStock)", "o=\(sort.field):\(sort.descending)",
+            "c=\(category?.text ?? "")", "min=\(minPrice?.description ?? "")", "max=\(maxPrice?.description ?? "")",
+            "q=\(search ?? "")", "s=\(inStock)", "i=\(includeInactive)",
         ].joined(separator: "&")
     }
 }

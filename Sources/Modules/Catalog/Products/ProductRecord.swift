@@ -52,14 +52,37 @@ struct ProductRecord: JSONRepresentable {
         self.currency = currency
     }
 
+    /// Written for the cache: the stock is a hole (`PageTemplate`), filled as the page is served.
+    var stockAsHole = false
+
     var json: JSONValue {
-        .object([
+        var object: JSONObject = [
             "id": .string(id), "name": .string(name), "slug": .string(slug), "description": .string(description),
             "price": .string(price.description), "compareAtPrice": compareAtPrice.map { .string($0.description) } ?? .null, "currency": .string(currency),
-            "sku": .string(sku), "stockQuantity": .int(stockQuantity), "inStock": .bool(stockQuantity > 0), "isActive": .bool(isActive),
-            "category": category.map { JSONValue.object(["id": .string($0.id), "name": .string($0.name), "slug": .string($0.slug)]) } ?? .null,
-            "images": .array(images.map { .object(["id": .string($0.id), "url": .string("/uploads/" + $0.path), "altText": $0.altText.map(JSONValue.string) ?? .null, "position": .int($0.position)]) }),
-            "createdAt": .string(createdAt), "updatedAt": .string(updatedAt),
-        ])
+            "sku": .string(sku),
+        ]
+        if stockAsHole {
+            // The hole stands for both `stockQuantity` and `inStock`, in that order.
+            object["stockQuantity"] = .number(PageTemplate.hole(id))
+        } else {
+            object["stockQuantity"] = .int(stockQuantity)
+            object["inStock"] = .bool(stockQuantity > 0)
+        }
+        object["isActive"] = .bool(isActive)
+        object["category"] = category.map { JSONValue.object(["id": .string($0.id), "name": .string($0.name), "slug": .string($0.slug)]) } ?? .null
+        object["images"] = .array(images.map {
+            .object(["id": .string($0.id), "url": .string("/uploads/" + $0.path), "altText": $0.altText.map(JSONValue.string) ?? .null,
+                     "position": .int($0.position)])
+        })
+        object["createdAt"] = .string(createdAt)
+        object["updatedAt"] = .string(updatedAt)
+        return .object(object)
+    }
+
+    /// The same product, written for the cache.
+    var withStockHole: ProductRecord {
+        var record = self
+        record.stockAsHole = true
+        return record
     }
 }

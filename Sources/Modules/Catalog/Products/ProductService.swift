@@ -6,19 +6,38 @@ struct ProductService<Context: CatalogContext> {
     let context: Context
     var db: PostgresClient { context.database }
 
-    /// One page and its total; `categoryKnown` is false when the filter names a category that
-    /// does not exist (or is hidden), whose empty answer is not worth caching.
-    func list(_ query: ProductListQuery) throws -> (products: [ProductRecord], total: Int, categoryKnown: Bool) {
+    struct Listing {
+        let products: [ProductRecord]
+        let pagination: Pagination
+        /// False when the filter names a category that does not exist (or is hidden), whose
+        /// empty answer is not worth caching.
+        let categoryKnown: Bool
+    }
+
+    /// One page and its total. The total (an index-only scan of every matching row: 23 ms
+    /// unfiltered on 100,000 products) is counted once per catalog version and filter.
+    func list(_ query: ProductListQuery) throws -> Listing {
         var categoryId: String?
         if let key = query.category {
             guard let category = try CategoryStore.find(key, on: db), category.isActive || query.includeInactive else {
                 // An unknown category filters everything out, as an empty filter result would.
-                return ([], 0, false)
+                return Listing(products: [], pagination: Pagination(total: 0, page: query.page, limit: query.limit), categoryKnown: false)
             }
             categoryId = category.id
         }
-        let (products, total) = try ProductStore.list(query, categoryId: categoryId, currency: context.currency, on: db)
-        return (products, total, true)
+        let filter = ProductStore.Filter(query, categoryId: categoryId)
+        let total: Int
+        switch context.catalogCache.total(filter: query.filterIdentity + (query.inStock ? "&stock=" + (context.stockLevels.boundaryVersion() ?? "?") : "")) {
+        case .known(let known):
+            total = known
+        case .unknown(let key, let version):
+            total = try ProductStore.count(filter, on: db)
+            context.catalogCache.storeTotal(total, key: key, version: version)
+        case .unavailable:
+            total = try ProductStore.count(filter, on: db)
+        }
+        let products = try total > (query.page - 1) * query.limit ? ProductStore.page(query, filter, currency: context.currency, on: db) : []
+        return Listing(products: products, pagination: Pagination(total: total, page: query.page, limit: query.limit), categoryKnown: true)
     }
 
     func find(_ key: CatalogKey, includeInactive: Bool) throws -> ProductRecord {
@@ -44,9 +63,13 @@ struct ProductService<Context: CatalogContext> {
 
     func update(_ id: String, _ input: ProductInput) throws -> ProductRecord {
         try writing {
-            try db.withTransaction { db in
-                try checkCategory(input, on: db)
-                guard try ProductStore.update(id, input, on: db) else { throw APIError.notFound("Product not found") }
+            try context.stockLevels.writing { stock in
+                try db.withTransaction { db in
+                    try checkCategory(input, on: db)
+                    guard try ProductStore.update(id, input, on: db) else { throw APIError.notFound("Product not found") }
+                    // A new quantity set by hand: unknown until read again.
+                    if input.stockQuantity != nil { stock.changed([id]) }
+                }
             }
         }
         context.catalogCache.bump()

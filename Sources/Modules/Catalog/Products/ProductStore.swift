@@ -5,24 +5,38 @@ import Postgres
 enum ProductStore {
     static let from: PostgresQuery = "products p LEFT JOIN categories c ON c.id = p.category_id"
 
-    /// One page of the listing and the total. The WHERE clause is assembled from fixed
-    /// fragments; every value is a bind.
-    static func list(_ query: ProductListQuery, categoryId: String?, currency: String, on db: PostgresClient) throws -> (products: [ProductRecord], total: Int) {
-        var conditions: [PostgresQuery] = []
-        if !query.includeInactive { conditions.append("p.is_active AND (c.id IS NULL OR c.is_active)") }
-        if let categoryId { conditions.append("p.category_id IN (\(CategoryStore.subtree(of: categoryId)))") }
-        if let minPrice = query.minPrice { conditions.append("p.price >= \(bind: minPrice)::numeric") }
-        if let maxPrice = query.maxPrice { conditions.append("p.price <= \(bind: maxPrice)::numeric") }
-        if query.inStock { conditions.append("p.stock_quantity > 0") }
-        var rank: PostgresQuery = "0"
-        if let search = query.search {
-            let tsquery = ProductSearch.tsquery(search)
-            conditions.append("p.search @@ \(tsquery)")
-            rank = "ts_rank_cd(p.search, \(tsquery))"
-        }
-        let whereClause: PostgresQuery = conditions.isEmpty ? "" : "WHERE \(conditions.joined(separator: " AND "))"
-        let total = try db.query("SELECT count(*) AS total FROM \(from) \(whereClause)", idempotent: true).single().decode("total", as: Int.self)
+    /// The WHERE clause of a listing, assembled from fixed fragments; every value is a bind.
+    /// Price ranges and searches pick the plan, so listings are planned per execution.
+    struct Filter {
+        let whereClause: PostgresQuery
+        /// `ts_rank_cd` of the search, or 0.
+        let rank: PostgresQuery
 
+        init(_ query: ProductListQuery, categoryId: String?) {
+            var conditions: [PostgresQuery] = []
+            if !query.includeInactive { conditions.append("p.is_active AND (c.id IS NULL OR c.is_active)") }
+            if let categoryId { conditions.append("p.category_id IN (\(CategoryStore.subtree(of: categoryId)))") }
+            if let minPrice = query.minPrice { conditions.append("p.price >= \(bind: minPrice)::numeric") }
+            if let maxPrice = query.maxPrice { conditions.append("p.price <= \(bind: maxPrice)::numeric") }
+            if query.inStock { conditions.append("p.stock_quantity > 0") }
+            var rank: PostgresQuery = "0"
+            if let search = query.search {
+                let tsquery = ProductSearch.tsquery(search)
+                conditions.append("p.search @@ \(tsquery)")
+                rank = "ts_rank_cd(p.search, \(tsquery))"
+            }
+            whereClause = conditions.isEmpty ? "" : "WHERE \(conditions.joined(separator: " AND "))"
+            self.rank = rank
+        }
+    }
+
+    /// How many products match: the pagination total.
+    static func count(_ filter: Filter, on db: PostgresClient) throws -> Int {
+        try db.query("SELECT count(*) AS total FROM \(from) \(filter.whereClause)", idempotent: true, planning: .perExecution).single().decode("total", as: Int.self)
+    }
+
+    /// One page of the listing, in the query's order.
+    static func page(_ query: ProductListQuery, _ filter: Filter, currency: String, on db: PostgresClient) throws -> [ProductRecord] {
         let direction: PostgresQuery = query.sort.descending ? "DESC" : "ASC"
         let order: PostgresQuery = switch query.sort.field {
         case "price": "p.price \(direction), p.id \(direction)"
@@ -31,11 +45,11 @@ enum ProductStore {
         default: "p.created_at \(direction), p.id \(direction)"
         }
         var products = try db.query("""
-            SELECT \(ProductRecord.columns), \(rank) AS rank FROM \(from) \(whereClause)
+            SELECT \(ProductRecord.columns), \(filter.rank) AS rank FROM \(from) \(filter.whereClause)
             ORDER BY \(order) LIMIT \(bind: query.limit) OFFSET \(bind: (query.page - 1) * query.limit)
-            """, idempotent: true).map { try ProductRecord(row: $0, currency: currency) }
+            """, idempotent: true, planning: .perExecution).map { try ProductRecord(row: $0, currency: currency) }
         try attachImages(&products, on: db)
-        return (products, total)
+        return products
     }
 
     static func find(_ key: CatalogKey, currency: String, on db: PostgresClient) throws -> ProductRecord? {

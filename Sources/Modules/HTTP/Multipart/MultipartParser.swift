@@ -55,7 +55,7 @@ public struct MultipartParser {
     /// The boundary parameter of a `multipart/form-data` Content-Type.
     public static func boundary(contentType: String) -> String? {
         for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingBlanks }
             guard pair.count == 2, pair[0].lowercased() == "boundary" else { continue }
             var value = pair[1]
             if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 { value = String(value.dropFirst().dropLast()) }
@@ -172,7 +172,7 @@ public struct MultipartPartHeaders: Equatable, Sendable {
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let key = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t")
+            let value = line[line.index(after: colon)...].trimmingBlanks
             if key == "content-type" { contentType = value }
             if key == "content-disposition" {
                 name = Self.parameter("name", in: value)
@@ -198,7 +198,7 @@ public struct MultipartPartHeaders: Equatable, Sendable {
             index = value.index(after: semicolon)
             while index < value.endIndex, value[index] == " " || value[index] == "\t" { index = value.index(after: index) }
             guard let equals = value[index...].firstIndex(of: "=") else { return nil }
-            let key = value[index..<equals].trimmingCharacters(in: " \t").lowercased()
+            let key = value[index..<equals].trimmingBlanks.lowercased()
             index = value.index(after: equals)
             var result = ""
             if index < value.endIndex, value[index] == "\"" {
@@ -218,14 +218,5 @@ public struct MultipartPartHeaders: Equatable, Sendable {
             if key == wanted { return result }
         }
         return nil
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let first = s.first, set.contains(first) { s.removeFirst() }
-        while let last = s.last, set.contains(last) { s.removeLast() }
-        return String(s)
     }
 }

@@ -1,0 +1,81 @@
+import Foundation
+import Postgres
+import Testing
+
+extension EndToEndTests {
+    /// The worker's PostgreSQL client against the test stack's server: statements prepared once
+    /// per connection and planned once, BEGIN sent with a transaction's first statement, and
+    /// both surviving what a server does to them (a restart, a migration).
+    @Suite struct PostgresClientBehaviour {
+        let stack: Stack
+        init() throws { stack = try Stack.current() }
+
+        func client(prepared: Bool = true) throws -> PostgresClient {
+            let url = try #require(try stack.environmentFile()["DATABASE_URL"])
+            return PostgresClient(settings: .init(url: url, applicationName: "client-test-\(UUID().uuidString.prefix(8))", preparedStatements: prepared))
+        }
+
+        func pid(_ db: PostgresClient) throws -> Int { try db.query("SELECT pg_backend_pid() AS pid").single().decode("pid") }
+
+        @Test func statementsArePreparedOnceByNameAndPlannedOnce() throws {
+            let db = try client()
+            for value in [1, 2, 3] {
+                #expect(try db.query("SELECT \(bind: value)::int + 1 AS n").single().decode("n", as: Int.self) == value + 1)
+            }
+            let statements = try db.query("SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements").rows
+            #expect(statements.count == 1)
+            #expect(try statements.first?.decode("name", as: String.self) == "cfcgi_1")
+            #expect(try statements.first?.decode("generic_plans", as: Int.self) == 3, "one plan, reused")
+            #expect(try statements.first?.decode("custom_plans", as: Int.self) == 0)
+            // A listing planned for its values is not prepared at all.
+            _ = try db.query("SELECT \(bind: 5)::int AS n", planning: .perExecution)
+            #expect(try db.query("SELECT count(*) AS n FROM pg_prepared_statements").single().decode("n", as: Int.self) == 1)
+            // Without prepared statements (a pooler that cannot keep them), nothing is prepared.
+            let plain = try client(prepared: false)
+            _ = try plain.query("SELECT \(bind: 1)::int AS n")
+            #expect(try plain.query("SELECT count(*) AS n FROM pg_prepared_statements").single().decode("n", as: Int.self) == 0)
+        }
+
+        @Test func beginTravelsWithTheFirstStatementAndATransactionStillCommitsOrRollsBackWhole() throws {
+            let db = try client()
+            let table = "client_test_\(UUID().uuidString.prefix(8).lowercased())"
+            _ = try db.query(PostgresQuery(stringLiteral: "CREATE TABLE \(table) (n int PRIMARY KEY)"))
+            defer { _ = try? db.query(PostgresQuery(stringLiteral: "DROP TABLE \(table)")) }
+            let insert = { (n: Int) -> PostgresQuery in "INSERT INTO \(PostgresQuery(stringLiteral: table)) VALUES (\(bind: n))" }
+            let count = { () throws -> Int in try db.query(PostgresQuery(stringLiteral: "SELECT count(*) AS n FROM \(table)")).single().decode("n") }
+            try db.withTransaction { db in
+                try db.query(insert(1))
+                try db.query(insert(2))
+            }
+            #expect(try count() == 2)
+            // The first statement fails: nothing of the transaction stays, the connection serves on.
+            #expect(throws: PostgresError.self) { try db.withTransaction { db in try db.query(insert(1)) } }
+            // A later statement fails: the first is rolled back with it.
+            #expect(throws: PostgresError.self) {
+                try db.withTransaction { db in
+                    try db.query(insert(3))
+                    try db.query(insert(2))
+                }
+            }
+            #expect(try count() == 2)
+            // A transaction that sends nothing leaves the connection as it was.
+            try db.withTransaction { _ in }
+            // (Outside a transaction a statement's transaction began with it; in a BEGIN left open, earlier.)
+            Thread.sleep(forTimeInterval: 0.01)
+            #expect(try db.query("SELECT now() = statement_timestamp() AS outside").single().decode("outside", as: Bool.self))
+            // Its prepared statements were made in the pipeline and are reused.
+            #expect(try db.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO client_test%'").single().decode("n", as: Int.self) == 1)
+        }
+
+        @Test func aTransactionOnAConnectionTheServerDroppedRunsOnAFreshOne() throws {
+            let db = try client()
+            let first = try pid(db)
+            let killer = try stack.database()
+            _ = try killer.query("SELECT pg_terminate_backend($1)", [first])
+            #expect(stack.eventually(5) { (try? killer.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [first]).rowCount) == 0 })
+            let value = try db.withTransaction { db in try db.query("SELECT \(bind: 41)::int + 1 AS n").single().decode("n", as: Int.self) }
+            #expect(value == 42)
+            #expect(try pid(db) != first)
+        }
+    }
+}

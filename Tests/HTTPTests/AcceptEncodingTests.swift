@@ -1,0 +1,19 @@
+import HTTP
+import Testing
+
+@Suite struct AcceptEncodingTests {
+    @Test func gzipIsTakenUnlessRefused() {
+        for header in ["gzip", "gzip, deflate, br", "br;q=1.0, GZIP;q=0.5", "*", "x-gzip", " deflate , gzip ; q=0.001"] {
+            #expect(AcceptEncoding.allowsGzip(header), "\(header)")
+        }
+        for header in [nil, "", "identity", "br, deflate", "gzip;q=0", "gzip; q=0.000", "*;q=0", "gzipx", "gzip-like"] {
+            #expect(!AcceptEncoding.allowsGzip(header), "\(header ?? "nil")")
+        }
+    }
+
+    @Test func blanksAreHTTPsOptionalWhitespaceOnly() {
+        #expect(" \t a b \t".trimmingBlanks == "a b")
+        #expect("\u{a0}x".trimmingBlanks == "\u{a0}x", "a no-break space is not HTTP whitespace")
+        #expect(" \t ".trimmingBlanks == "")
+    }
+}

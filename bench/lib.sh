@@ -1,0 +1,53 @@
+# Helpers of bench/run.sh, sourced after scripts/lib.sh: wrk runs, worker memory, shoppers,
+# and the figures the app and nginx report about a run.
+
+workers_rss() {
+  local sup; sup=$(cat "$STATE/pool.pid")
+  for p in /proc/[0-9]*; do
+    if [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$sup" ]; then awk '/VmRSS/ {print $2}' "$p/status"; fi
+  done | sort -n | awk '{a[NR]=$1} END {printf "%d kB min, %d kB max over %d workers", a[1], a[NR], NR}'
+}
+
+run_wrk() { # name url connections [extra wrk arguments…]
+  local name=$1 url=$2 c=$3 out threads=2
+  shift 3
+  [ "$c" -lt 2 ] && threads=1
+  out=$(wrk -t"$threads" -c"$c" -d"$DURATION" --latency "$@" "$url")  # a later -t in "$@" wins
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+  printf '%s|%s|%s|%s|%s|%s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errors:-none}"
+}
+
+shoppers() { # count: that many new shoppers' access tokens, comma-separated
+  for i in $(seq 1 "$1"); do
+    curl -fsS -H 'Content-Type: application/json' "$base/api/auth/register" \
+      -d "{\"email\":\"shopper-$i-$(date +%s%N)@example.com\",\"password\":\"bench password 1\",\"firstName\":\"Bench\",\"lastName\":\"Shopper\"}" |
+      python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessToken"])'
+  done | paste -sd,
+}
+
+# POST JSON as an admin (or anyone with a token); the answer's data.id.
+create() { # path json
+  curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $admin_token" "$base$1" -d "$2" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])'
+}
+
+# A counter or a sum of one family's samples from /api/metrics (labels as a regex on the sample).
+metric() { # name label-regex
+  curl -fsS "$base/api/metrics" | awk -v name="$1" -v labels="$2" 'index($1, name) == 1 && $1 ~ labels { sum += $2 } END { printf "%d", sum }'
+}
+
+orders_count() { psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders"; }
+
+# p50 and p99 of nginx's request time for one route since a byte offset of its access log
+# (deploy/nginx/dev.conf.template logs the time last), as "p50|p99".
+nginx_latency() { # offset method path status
+  tail -c +"$(($1 + 1))" "$STATE/logs/nginx-access.log" |
+    awk -v m="\"$2" -v p="$3" -v s="$4" '$6 == m && $7 == p && $9 == s { print $NF }' | sort -n |
+    awk '{ v[NR] = $1 } END { if (NR == 0) { print "?|?"; exit }
+           i50 = int(NR * 0.50); if (i50 < 1) i50 = 1; i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
+           printf "%.1f ms|%.1f ms\n", 1000 * v[i50], 1000 * v[i99] }'
+}

@@ -1,0 +1,74 @@
+# Sourced by bench/run.sh (needs $base, $admin_token, $DATABASE_URL and bench/lib.sh): the
+# shop as it is used while it sells.
+#
+# 1. A catalog mix (bench/catalog-reads.lua, 16 connections): the first listing pages, the
+#    pages of a 100-product category, and those 100 products' own pages. Read-only first, then
+#    again while 4 shoppers check out products of that category at random (bench/checkout.lua),
+#    so every sale changes what some of the pages read show. Reported: read requests/s and
+#    p99 of both runs, the catalog cache hit ratio during the sales (from /api/metrics),
+#    orders/s and the checkout p50/p99 (nginx's request time, from its access log).
+# 2. Checkout throughput at each of $CONNECTIONS: one shopper per connection, spread over the
+#    100 products, then all on one product (the hot row).
+
+sale_category=$(create /api/categories "{\"name\":\"Bench sale $(date +%s%N)\"}")
+sale_category_slug=$(curl -fsS "$base/api/categories/$sale_category" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["slug"])')
+sale_products=()
+for i in $(seq 1 100); do
+  sale_products+=("$(create /api/products "{\"name\":\"Bench sale item $i $(date +%s%N)\",\"description\":\"On sale in the bench\",\"price\":\"$((10 + i % 40)).50\",\"sku\":\"BENCH-SALE-$i-$(date +%s%N)\",\"stockQuantity\":1000000000,\"categoryId\":\"$sale_category\"}")")
+done
+sale_list=$(IFS=,; echo "${sale_products[*]}")
+hot_product=$(create /api/products "{\"name\":\"Bench hot item $(date +%s%N)\",\"description\":\"Bought by every shopper\",\"price\":\"12.50\",\"sku\":\"BENCH-HOT-$(date +%s%N)\",\"stockQuantity\":1000000000}")
+
+read_paths="/api/products,/api/products?page=2,/api/products?category=clothing"
+for page in 1 2 3 4 5; do read_paths+=",/api/products?category=$sale_category_slug&page=$page"; done
+read_paths+=",/api/products?category=$sale_category_slug&sort=price:asc"
+for id in "${sale_products[@]}"; do read_paths+=",/api/products/$id"; done
+export BENCH_PATHS=$read_paths
+
+# Every page once, so both runs start from a filled cache.
+for path in ${read_paths//,/ }; do curl -fsS -o /dev/null "$base$path"; done
+
+read_only=$(run_wrk "catalog mix, read-only" "$base/api/products" 16 -s "$ROOT/bench/catalog-reads.lua")
+results+=("$read_only")
+
+sale_tokens=$(shoppers 4)
+hits_before=$(metric cache_requests_total 'cache="catalog",result="hit"')
+misses_before=$(metric cache_requests_total 'cache="catalog",result="(miss|error)"')
+orders_before=$(orders_count)
+log_offset=$(stat -c %s "$STATE/logs/nginx-access.log")
+BENCH_TOKENS=$sale_tokens BENCH_PRODUCTS=$sale_list wrk -t4 -c4 -d"$DURATION" -s "$ROOT/bench/checkout.lua" "$base/api/orders" > "$STATE/sales-shoppers.txt" &
+sale_shoppers=$!
+during=$(run_wrk "catalog mix, 4 shoppers checking out" "$base/api/products" 16 -s "$ROOT/bench/catalog-reads.lua")
+wait "$sale_shoppers" || true
+results+=("$during")
+sale_orders=$(( $(orders_count) - orders_before ))
+hits=$(( $(metric cache_requests_total 'cache="catalog",result="hit"') - hits_before ))
+misses=$(( $(metric cache_requests_total 'cache="catalog",result="(miss|error)"') - misses_before ))
+IFS='|' read -r sale_p50 sale_p99 <<<"$(nginx_latency "$log_offset" POST /api/orders 201)"
+read_only_rps=$(cut -d'|' -f3 <<<"$read_only")
+during_rps=$(cut -d'|' -f3 <<<"$during")
+sales_summary="catalog mix $during_rps req/s during sales vs $read_only_rps read-only ($(awk -v a="$during_rps" -v b="$read_only_rps" 'BEGIN { printf "%.0f", 100 * a / b }') %);"
+sales_summary+=" catalog cache hit ratio during sales $(awk -v h="$hits" -v m="$misses" 'BEGIN { if (h + m > 0) printf "%.1f", 100 * h / (h + m); else printf "?" }') % ($hits hits, $misses misses);"
+sales_summary+=" $sale_orders orders in $DURATION ($(awk -v n="$sale_orders" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", n / d }') orders/s), checkout p50 $sale_p50, p99 $sale_p99."
+
+checkout_summary=""
+for c in $CONNECTIONS; do
+  tokens=$(shoppers "$c")
+  for target in spread hot; do
+    products=$([ "$target" = spread ] && echo "$sale_list" || echo "$hot_product")
+    orders_before=$(orders_count)
+    log_offset=$(stat -c %s "$STATE/logs/nginx-access.log")
+    line=$(BENCH_TOKENS=$tokens BENCH_PRODUCTS=$products run_wrk "add to cart + checkout, $target (requests)" "$base/api/orders" "$c" -t"$c" -s "$ROOT/bench/checkout.lua")
+    orders=$(( $(orders_count) - orders_before ))
+    results+=("$line")
+    IFS='|' read -r p50 p99 <<<"$(nginx_latency "$log_offset" POST /api/orders 201)"
+    checkout_summary+="$target over $([ "$target" = spread ] && echo 100 || echo 1) product(s), $c shoppers: $orders orders in $DURATION ($(awk -v n="$orders" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", n / d }') orders/s, checkout p50 $p50, p99 $p99). "
+  done
+done
+# Oversold: a bench product (stock 10^9 when made) whose stock is not 10^9 minus the units of
+# its orders that stand.
+miscounted=$(psql "$DATABASE_URL" -Atc "
+  SELECT count(*) FROM products p WHERE p.sku LIKE 'BENCH-%' AND 1000000000 - p.stock_quantity <> (
+    SELECT coalesce(sum(i.quantity), 0) FROM order_items i JOIN orders o ON o.id = i.order_id
+    WHERE i.product_id = p.id AND o.status <> 'CANCELLED')")
+checkout_summary+="Bench products whose stock does not match their orders afterwards: $miscounted."
