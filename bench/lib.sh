@@ -8,17 +8,38 @@ workers_rss() {
   done | sort -n | awk '{a[NR]=$1} END {printf "%d kB min, %d kB max over %d workers", a[1], a[NR], NR}'
 }
 
+# The CPU time the hypervisor gave to other guests (steal), as a percentage of this machine's
+# CPU time since `cpu_mark` was called: on a shared VM it is what makes one run differ from
+# the next, so every row reports it.
+cpu_mark() { awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8+$9, $9 }' /proc/stat; }
+steal_since() { # mark
+  local now; now=$(cpu_mark)
+  awk -v a="$1" -v b="$now" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[1] - x[1]; printf "%.0f%%", (t > 0 ? 100 * (y[2] - x[2]) / t : 0) }'
+}
+
 run_wrk() { # name url connections [extra wrk arguments…]
-  local name=$1 url=$2 c=$3 out threads=2
+  local name=$1 url=$2 c=$3 out threads=2 mark
   shift 3
   [ "$c" -lt 2 ] && threads=1
+  mark=$(cpu_mark)
   out=$(wrk -t"$threads" -c"$c" -d"$DURATION" --latency "$@" "$url")  # a later -t in "$@" wins
-  local rps p50 p99 errors
+  local rps p50 p99 errors steal
+  steal=$(steal_since "$mark")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
-  printf '%s|%s|%s|%s|%s|%s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errors:-none}"
+  printf '%s|%s|%s|%s|%s|%s|%s\n' "$name" "$c" "$rps" "$p50" "$p99" "${errors:-none}" "$steal"
+}
+
+# The C ceiling measured right before a scenario, at its connections: on a machine whose
+# speed drifts from one minute to the next (a shared VM), a ratio is only as good as the
+# ceiling it is taken against. The row carries that ceiling as a seventh field.
+run_vs_ceiling() { # name url connections [extra wrk arguments…]
+  local name=$1 url=$2 c=$3 ceiling
+  shift 3
+  ceiling=$(run_wrk "C libfcgi responder" "$base/bench/c-health" "$c" | cut -d'|' -f3)
+  printf '%s|%s\n' "$(run_wrk "$name" "$url" "$c" "$@")" "$ceiling"
 }
 
 shoppers() { # count: that many new shoppers' access tokens, comma-separated

@@ -21,6 +21,11 @@ export EXTRA_LOCATIONS="location = /bench/static.json { alias $STATE/static.json
 trap '"$ROOT/scripts/down.sh"; [ -f "$STATE/responder.pid" ] && kill "$(cat "$STATE/responder.pid")" 2>/dev/null; rm -f "$STATE/responder.pid"' EXIT
 "$ROOT/scripts/down.sh" || true
 "$ROOT/scripts/up.sh"
+say "resetting what earlier runs left (bench/reset.sql), then restarting the pools on a clean catalog"
+set -a; source "$STATE/commerce.env"; set +a
+psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -f "$ROOT/bench/reset.sql" >/dev/null
+"$ROOT/scripts/pool.sh" stop
+"$ROOT/scripts/pool.sh" start
 "$STATE/responder" "$STATE/ceiling.sock" "$WORKERS" & echo $! > "$STATE/responder.pid"
 wait_for "the C responder" 50 curl -fsS "http://127.0.0.1:$HTTP_PORT/bench/c-health"
 
@@ -45,12 +50,11 @@ token=$(curl -fsS -H 'Content-Type: application/json' "$base/api/auth/register" 
   -d "{\"email\":\"$email\",\"password\":\"bench password 1\",\"firstName\":\"Bench\",\"lastName\":\"User\"}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessToken"])')
 for c in $CONNECTIONS; do
-  results+=("$(run_wrk "Swift pool GET /api/users/me" "$base/api/users/me" "$c" -H "Authorization: Bearer $token")")
+  results+=("$(run_vs_ceiling "Swift pool GET /api/users/me" "$base/api/users/me" "$c" -H "Authorization: Bearer $token")")
 done
 # Catalog (100,000 products from seed-demo): the cached first page (plain and gzip), a filtered
 # search (cached, and uncached through the admin view, which always asks PostgreSQL), and a
 # product page.
-set -a; source "$STATE/commerce.env"; set +a
 admin_email="bench-admin-$(date +%s%N)@example.com"
 ADMIN_PASSWORD="bench admin password" "$BIN" create-admin --email "$admin_email" >/dev/null
 admin_token=$(curl -fsS -H 'Content-Type: application/json' "$base/api/auth/login" \
@@ -59,14 +63,14 @@ admin_token=$(curl -fsS -H 'Content-Type: application/json' "$base/api/auth/logi
 search="search=juniper%20parka&category=clothing&minPrice=50&maxPrice=400"
 slug=$(curl -fsS "$base/api/products?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["slug"])')
 for c in $CONNECTIONS; do
-  results+=("$(run_wrk "Swift pool GET /api/products (cached)" "$base/api/products" "$c")")
-  results+=("$(run_wrk "Swift pool GET /api/products (cached, gzip)" "$base/api/products" "$c" -H "Accept-Encoding: gzip")")
-  results+=("$(run_wrk "Swift pool GET /api/products/:slug (cached)" "$base/api/products/$slug" "$c")")
+  results+=("$(run_vs_ceiling "Swift pool GET /api/products (cached)" "$base/api/products" "$c")")
+  results+=("$(run_vs_ceiling "Swift pool GET /api/products (cached, gzip)" "$base/api/products" "$c" -H "Accept-Encoding: gzip")")
+  results+=("$(run_vs_ceiling "Swift pool GET /api/products/:slug (cached)" "$base/api/products/$slug" "$c")")
 done
 page_bytes="$(curl -fsS -o /dev/null -w '%{size_download}' "$base/api/products") bytes plain, $(curl -fsS -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' "$base/api/products") bytes with Accept-Encoding: gzip"
-results+=("$(run_wrk "Swift pool filtered search (cached)" "$base/api/products?$search" 16)")
-results+=("$(run_wrk "Swift pool filtered search (PostgreSQL)" "$base/api/products?$search&includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
-results+=("$(run_wrk "Swift pool first page (PostgreSQL)" "$base/api/products?includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
+results+=("$(run_vs_ceiling "Swift pool filtered search (cached)" "$base/api/products?$search" 16)")
+results+=("$(run_vs_ceiling "Swift pool filtered search (PostgreSQL)" "$base/api/products?$search&includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
+results+=("$(run_vs_ceiling "Swift pool first page (PostgreSQL)" "$base/api/products?includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
 category=$(psql "$DATABASE_URL" -Atc "SELECT id FROM categories WHERE slug = 'clothing'")
 psql "$DATABASE_URL" -v category="$category" -v search='juniper parka' -f "$ROOT/bench/explain.sql" > "$OUT/explain-$(date -u +%Y%m%dT%H%M%SZ).txt" 2>&1
 
@@ -126,14 +130,15 @@ report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
 {
   echo "# Through nginx ($WORKERS workers, scrypt ln=$(grep -o 'PASSWORD_SCRYPT_LOG_N="*[0-9]*' "$STATE/commerce.env" | tr -dc '0-9'), wrk -t2 for $DURATION, $(nproc) cores)"
   echo
-  echo "| scenario | connections | req/s | p50 | p99 | errors | vs C ceiling |"
-  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  echo "| scenario | connections | req/s | p50 | p99 | errors | vs C ceiling | steal |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
   for r in "${results[@]}"; do
-    IFS='|' read -r name c rps p50 p99 errors <<<"$r"
-    ceiling=$(printf '%s\n' "${results[@]}" | awk -F'|' -v c="$c" '$1=="C libfcgi responder" && $2==c {print $3}')
+    IFS='|' read -r name c rps p50 p99 errors steal ceiling <<<"$r"
+    # A row's own ceiling (measured just before it), else the one from the top of the run.
+    [ -z "$ceiling" ] && ceiling=$(printf '%s\n' "${results[@]}" | awk -F'|' -v c="$c" '$1=="C libfcgi responder" && $2==c {print $3; exit}')
     [ -z "$ceiling" ] && ceiling=0
     ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN { if (b > 0) printf "%.0f%%", 100*a/b }')
-    echo "| $name | $c | $rps | $p50 | $p99 | $errors | $ratio |"
+    echo "| $name | $c | $rps | $p50 | $p99 | $errors | $ratio | $steal |"
   done
   echo
   echo "Checkout: ${checkout_summary:-not run}"

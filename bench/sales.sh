@@ -28,7 +28,7 @@ export BENCH_PATHS=$read_paths
 # Every page once, so both runs start from a filled cache.
 for path in ${read_paths//,/ }; do curl -fsS -o /dev/null "$base$path"; done
 
-read_only=$(run_wrk "catalog mix, read-only" "$base/api/products" 16 -s "$ROOT/bench/catalog-reads.lua")
+read_only=$(run_vs_ceiling "catalog mix, read-only" "$base/api/products" 16 -s "$ROOT/bench/catalog-reads.lua")
 results+=("$read_only")
 
 sale_tokens=$(shoppers 4)

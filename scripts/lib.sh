@@ -24,7 +24,8 @@ STATE=${STATE_DIR:-$ROOT/.state/$PROFILE}
 LOGS=$STATE/logs
 BUILD_CONFIG=${BUILD_CONFIG:-$([ "$PROFILE" = test ] && echo debug || echo release)}
 BIN=$ROOT/.build/$BUILD_CONFIG/commerce-fcgi
-WORKERS=${WORKERS:-4}
+# The api pool: 8 (the default) but for the tests, whose figures assume 4.
+WORKERS=${WORKERS:-$([ "$PROFILE" = test ] && echo 4 || echo 8)}
 # The checkout pool (routes that call Stripe during the request); 0 runs the api pool alone.
 CHECKOUT_WORKERS=${CHECKOUT_WORKERS:-2}
 

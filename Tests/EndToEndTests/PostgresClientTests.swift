@@ -67,6 +67,16 @@ extension EndToEndTests {
             #expect(try db.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO client_test%'").single().decode("n", as: Int.self) == 1)
         }
 
+        @Test func aDeferredTransactionCommitsWithoutWaitingForTheDiskAndOnlyIt() throws {
+            let db = try client()
+            let setting: PostgresQuery = "SELECT current_setting('synchronous_commit') AS s, \(bind: 1)::int AS n"
+            let inside = try db.withTransaction(durability: .deferred) { db in try db.query(setting).single().decode("s", as: String.self) }
+            #expect(inside == "off")
+            let flushed = try db.withTransaction { db in try db.query(setting).single().decode("s", as: String.self) }
+            #expect(flushed == "on")
+            #expect(try db.query(setting).single().decode("s", as: String.self) == "on")
+        }
+
         @Test func aTransactionOnAConnectionTheServerDroppedRunsOnAFreshOne() throws {
             let db = try client()
             let first = try pid(db)

@@ -3,14 +3,16 @@ import Postgres
 
 /// The cart rules of API.md §5. Every change runs behind the cart's row lock (taken by the
 /// statement that touches the cart), so two requests of one user adding the same product
-/// cannot both pass the stock check.
+/// cannot both pass the stock check. Cart writes commit without waiting for the disk: a
+/// PostgreSQL crash may lose the last fraction of a second of them (the shopper adds the line
+/// again); checkout, which turns a cart into an order, waits for it.
 struct CartService<Context: CartContext> {
     let context: Context
     var db: PostgresClient { context.database }
 
     func cart(userId: String) throws -> CartView {
         if let view = try CartStore.view(userId: userId, currency: context.currency, on: db) { return view }
-        try db.withTransaction { db in _ = try CartStore.lockCart(userId: userId, on: db) }
+        try db.withTransaction(durability: .deferred) { db in _ = try CartStore.lockCart(userId: userId, on: db) }
         guard let view = try CartStore.view(userId: userId, currency: context.currency, on: db) else { throw APIError.notFound("Cart not found") }
         return view
     }
@@ -18,7 +20,7 @@ struct CartService<Context: CartContext> {
     /// The same product again adds to its line. The common case is one statement that checks
     /// and writes; only a refusal reads the product again, to say why.
     func add(userId: String, _ input: CartItemAdd) throws -> CartView {
-        try db.withTransaction { db in
+        try db.withTransaction(durability: .deferred) { db in
             let cartId = try CartStore.lockCart(userId: userId, on: db)
             if try CartStore.add(input.quantity, of: input.productId, cartId: cartId, maxLine: CartRules.quantityRange.upperBound, on: db) { return }
             guard let (product, inCart) = try CartStore.product(input.productId, inCart: cartId, on: db), product.isActive else {
@@ -36,7 +38,7 @@ struct CartService<Context: CartContext> {
     }
 
     func update(userId: String, lineId: String, _ input: CartItemUpdate) throws -> CartView {
-        try db.withTransaction { db in
+        try db.withTransaction(durability: .deferred) { db in
             let cartId = try CartStore.lockCart(userId: userId, on: db)
             guard let (productId, product) = try CartStore.line(lineId, cartId: cartId, on: db) else {
                 throw APIError.notFound("Cart item not found")
@@ -48,7 +50,7 @@ struct CartService<Context: CartContext> {
     }
 
     func remove(userId: String, lineId: String) throws -> CartView {
-        try db.withTransaction { db in
+        try db.withTransaction(durability: .deferred) { db in
             let cartId = try CartStore.lockCart(userId: userId, on: db)
             guard try CartStore.deleteLine(lineId, cartId: cartId, on: db) else { throw APIError.notFound("Cart item not found") }
         }
@@ -56,7 +58,7 @@ struct CartService<Context: CartContext> {
     }
 
     func empty(userId: String) throws -> CartView {
-        try db.withTransaction { db in try CartStore.empty(cartId: try CartStore.lockCart(userId: userId, on: db), on: db) }
+        try db.withTransaction(durability: .deferred) { db in try CartStore.empty(cartId: try CartStore.lockCart(userId: userId, on: db), on: db) }
         return try cart(userId: userId)
     }
 

@@ -33,7 +33,11 @@ public final class PostgresClient {
         }
 
         var keywords: [(String, String)] {
-            [
+            // GSSAPI is tried first on every TCP connect unless refused, which loads and starts
+            // Kerberos in every worker (a megabyte of resident memory each) for a server that
+            // almost never offers it; a URL that names `gssencmode` keeps its choice.
+            let gss: [(String, String)] = url.contains("gssencmode") ? [] : [("gssencmode", "disable")]
+            return [
                 ("dbname", url),
                 ("application_name", applicationName),
                 ("connect_timeout", String(connectTimeoutSeconds)),
@@ -49,7 +53,7 @@ public final class PostgresClient {
                 // CPU at checkout.
                 ("options", "-c statement_timeout=\(statementTimeoutMilliseconds) -c lock_timeout=\(lockTimeoutMilliseconds) -c idle_in_transaction_session_timeout=\(idleInTransactionTimeoutMilliseconds) -c client_min_messages=warning"
                     + (preparedStatements ? " -c plan_cache_mode=force_generic_plan" : "")),
-            ]
+            ] + gss
         }
     }
 
@@ -59,6 +63,18 @@ public final class PostgresClient {
     private var transactionDepth = 0
     /// Inside `withTransaction`, before its first statement: BEGIN goes out with that statement.
     private var beginPending = false
+    /// What the pending BEGIN sets for its transaction.
+    private var beginSettings: [String] = []
+
+    /// How a transaction's COMMIT reaches the disk.
+    public enum Durability: Sendable {
+        /// COMMIT returns once the WAL is flushed: an order, a payment, an account.
+        case flushed
+        /// COMMIT returns at once and the WAL writer flushes within 200 ms (`synchronous_commit
+        /// = off`): a crash of PostgreSQL may lose the last such transactions, never corrupt
+        /// anything. For writes a client simply repeats if they vanish (a cart line).
+        case deferred
+    }
     /// When the last connect failed; no new attempt before `reconnectIntervalMilliseconds`.
     private var lastFailedConnect: UInt64?
     /// Called once per statement sent, for `db_queries_total`.
@@ -133,7 +149,7 @@ public final class PostgresClient {
         do {
             if beginPending {
                 beginPending = false
-                return try connection.begin(with: query, prepare: prepare)
+                return try connection.begin(with: query, settings: beginSettings, prepare: prepare)
             }
             return prepare ? try connection.queryPrepared(query) : try connection.query(query)
         } catch {
@@ -144,13 +160,14 @@ public final class PostgresClient {
 
     /// Runs `body` in one transaction: COMMIT when it returns, ROLLBACK when it throws. A
     /// serialization failure or deadlock (40001/40P01) reruns the whole body, up to `attempts`.
-    public func withTransaction<T>(attempts: Int = 3, _ body: (PostgresClient) throws -> T) throws -> T {
+    public func withTransaction<T>(attempts: Int = 3, durability: Durability = .flushed, _ body: (PostgresClient) throws -> T) throws -> T {
         precondition(transactionDepth == 0, "nested transactions are not supported")
         var attempt = 1
         while true {
             // BEGIN leaves with the transaction's first statement (`PostgresConnection.begin`);
             // a transaction that sent none has nothing to commit or roll back.
             beginPending = true
+            beginSettings = durability == .deferred ? ["SET LOCAL synchronous_commit TO off"] : []
             transactionDepth = 1
             do {
                 let value = try body(self)

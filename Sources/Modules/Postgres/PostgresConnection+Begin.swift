@@ -1,20 +1,23 @@
 import CLibPQ
 
 extension PostgresConnection {
-    /// `BEGIN` and a transaction's first statement in one round trip (libpq's pipeline mode),
-    /// so opening a transaction costs no round trip of its own. The statement is prepared
+    /// `BEGIN` (with `settings`, fixed `SET LOCAL` statements) and a transaction's first
+    /// statement in one round trip (libpq's pipeline mode), so opening a transaction costs no
+    /// round trip of its own. The statement is prepared
     /// first, in the same round trip, when `prepare` asks for it and it is new. A failure of
     /// `BEGIN` means nothing ran; a failure of the statement leaves the transaction open and
     /// aborted, for the caller to roll back, as when the two are sent one after the other.
-    func begin(with query: PostgresQuery, prepare: Bool) throws(PostgresError) -> PostgresResult {
+    func begin(with query: PostgresQuery, settings: [String], prepare: Bool) throws(PostgresError) -> PostgresResult {
         let (sql, parameters) = query.rendered
         guard PQenterPipelineMode(handle) == 1 else {
             _ = try execute("BEGIN", [])
+            for setting in settings { _ = try execute(setting, []) }
             return try prepare ? queryPrepared(query) : self.query(query)
         }
         let preparation = prepare ? preparation(of: sql, parameters: parameters) : .none
         var sent = PQsendQueryParams(handle, "BEGIN", 0, nil, nil, nil, nil, 0) == 1
-        var expected = 2
+        var expected = 2 + settings.count
+        for setting in settings where sent { sent = PQsendQueryParams(handle, setting, 0, nil, nil, nil, nil, 0) == 1 }
         if sent, case .new(let name) = preparation {
             sent = PQsendPrepare(handle, name, sql, Int32(parameters.count), nil) == 1
             expected += 1
