@@ -3,15 +3,26 @@ import CFastCGI
 import Glibc
 #endif
 
-/// One accepted request: its parameters, its body stream and its output stream. Valid until
-/// `finish()`; libfcgi frees the parameter memory then, so everything is copied out first.
-public struct FastCGIExchange {
+/// One accepted request: its parameters, its body and its output stream. Not copyable, and
+/// `finish()` consumes it: once the response is flushed no copy is left to read parameters
+/// libfcgi has freed, and the body reader handed to a streaming route is closed with it.
+public struct FastCGIExchange: ~Copyable {
     private let request: UnsafeMutablePointer<FCGX_Request>
     private let finishRequest: () -> Void
+    /// The body, for routes that read it as it arrives; closed when the exchange ends.
+    public let stdin: FastCGIStdin
 
     init(request: UnsafeMutablePointer<FCGX_Request>, finish: @escaping () -> Void) {
         self.request = request
         self.finishRequest = finish
+        stdin = FastCGIStdin(request.pointee.in)
+    }
+
+    /// Flushes the output and closes the connection however the exchange ends: `finish()`, or
+    /// a path that drops it (a thrown error) — nginx always sees the request complete.
+    deinit {
+        stdin.close()
+        finishRequest()
     }
 
     /// Every parameter nginx sent (`REQUEST_METHOD`, `HTTP_AUTHORIZATION`, …), copied.
@@ -36,37 +47,26 @@ public struct FastCGIExchange {
         body.reserveCapacity(max(0, expectedLength))
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
-            let count = chunk.withUnsafeMutableBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { FCGX_GetStr($0.baseAddress, Int32($0.count), request.pointee.in) }
-            }
-            if count <= 0 { break }
-            if body.count + Int(count) > limit {
+            let count = stdin.read(into: &chunk)
+            if count == 0 { break }
+            if body.count + count > limit {
                 drain()
                 return .tooLarge
             }
-            body.append(contentsOf: chunk[0..<Int(count)])
+            body.append(contentsOf: chunk[0..<count])
         }
         return .complete(body)
     }
 
-    /// Up to `maximum` bytes of the body; empty at its end.
-    public func readChunk(maximum: Int) -> [UInt8] {
-        var chunk = [UInt8](repeating: 0, count: maximum)
-        let count = chunk.withUnsafeMutableBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { FCGX_GetStr($0.baseAddress, Int32($0.count), request.pointee.in) }
-        }
-        return count > 0 ? Array(chunk[0..<Int(count)]) : []
-    }
-
     /// Reads and discards the rest of the body so libfcgi finishes the request cleanly.
     public func drain() {
-        var chunk = [CChar](repeating: 0, count: 16 * 1024)
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         // Bounded: nginx never forwards more than client_max_body_size; this stops a hostile peer.
         var budget = 64 * 1024 * 1024
         while budget > 0 {
-            let count = chunk.withUnsafeMutableBufferPointer { FCGX_GetStr($0.baseAddress, Int32($0.count), request.pointee.in) }
-            if count <= 0 { return }
-            budget -= Int(count)
+            let count = stdin.read(into: &chunk)
+            if count == 0 { return }
+            budget -= count
         }
     }
 
@@ -83,6 +83,7 @@ public struct FastCGIExchange {
         }
     }
 
-    /// Flushes the output and closes the connection; nginx sees the response complete.
-    public func finish() { finishRequest() }
+    /// Flushes the output and closes the connection; nginx sees the response complete. The
+    /// work is the deinit's, which also runs if the exchange is dropped on another path.
+    public consuming func finish() {}
 }

@@ -19,23 +19,3 @@ public struct Principal: Sendable, Equatable {
         self.profile = profile
     }
 }
-
-extension Request {
-    /// The caller of a bearer or admin route. The guard runs before every such handler, so a
-    /// missing principal here is a route declared `public` by mistake: answer 401, not 500.
-    public func requirePrincipal() throws(APIError) -> Principal {
-        guard let principal else { throw APIError.unauthorized() }
-        return principal
-    }
-}
-
-extension Request {
-    /// A `:name` path parameter that must be a UUID (API.md §1: malformed → 400), lowercased.
-    /// `field` names it in the error when the pattern's name says more (`:idOrSlug` taking an id).
-    public func uuidParameter(_ name: String, field: String? = nil) throws(APIError) -> String {
-        guard let text = pathParameters[name], UUIDText.isValid(text) else {
-            throw APIError.validation([FieldError(field: field ?? name, message: "must be a UUID")])
-        }
-        return text.lowercased()
-    }
-}

@@ -1,25 +1,23 @@
-/// One HTTP request as the worker received it over FastCGI.
+/// One HTTP request as the worker received it over FastCGI: input only, never changed after
+/// decoding. What the chain learns while answering it lives in `RequestContext`.
 public struct Request: Sendable {
-    public var method: HTTPMethod
+    public let method: HTTPMethod
     /// The method as sent, for logs and 405s when it is not one the service knows.
-    public var rawMethod: String
+    public let rawMethod: String
     /// The raw path from `REQUEST_URI`, before percent-decoding.
-    public var rawPath: String
-    public var query: QueryParameters
-    public var headers: Headers
-    public var body: [UInt8]
-    public var remoteAddress: String
-    public var requestId: String
-    /// Path parameters filled in by the router (`:id` → value), percent-decoded.
-    public var pathParameters: [String: String] = [:]
-    /// Set by the authentication guard on bearer and admin routes.
-    public var principal: Principal?
+    public let rawPath: String
+    public let query: QueryParameters
+    public let headers: Headers
+    public let body: [UInt8]
+    public let remoteAddress: String
+    public let requestId: String
     /// The unread body of a streaming route (`body: .multipart`); `body` is then empty.
-    public var bodyStream: (any RequestBodyStream)?
+    public let bodyStream: (any RequestBodyStream)?
 
     public init(
         method: HTTPMethod, rawMethod: String? = nil, rawPath: String, query: QueryParameters = QueryParameters(),
-        headers: Headers = Headers(), body: [UInt8] = [], remoteAddress: String = "", requestId: String = ""
+        headers: Headers = Headers(), body: [UInt8] = [], bodyStream: (any RequestBodyStream)? = nil,
+        remoteAddress: String = "", requestId: String = ""
     ) {
         self.method = method
         self.rawMethod = rawMethod ?? method.rawValue
@@ -27,14 +25,15 @@ public struct Request: Sendable {
         self.query = query
         self.headers = headers
         self.body = body
+        self.bodyStream = bodyStream
         self.remoteAddress = remoteAddress
         self.requestId = requestId
     }
 
     /// Builds a request from `REQUEST_URI` (path and query together, as nginx sends it).
-    public init(method: HTTPMethod, uri: String, headers: Headers = Headers(), body: [UInt8] = []) {
+    public init(method: HTTPMethod, uri: String, headers: Headers = Headers(), body: [UInt8] = [], requestId: String = "") {
         let (path, query) = Request.split(uri: uri)
-        self.init(method: method, rawPath: path, query: QueryParameters(parsing: query), headers: headers, body: body)
+        self.init(method: method, rawPath: path, query: QueryParameters(parsing: query), headers: headers, body: body, requestId: requestId)
     }
 
     public static func split(uri: String) -> (path: String, query: Substring) {
@@ -46,17 +45,6 @@ public struct Request: Sendable {
     public var mediaType: String? {
         guard let value = headers["content-type"] else { return nil }
         let base = value.split(separator: ";", maxSplits: 1).first.map(String.init) ?? value
-        return base.trimmingSpaces().lowercased()
-    }
-
-    public func pathParameter(_ name: String) -> String? { pathParameters[name] }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var scalars = Substring(self)
-        while scalars.first == " " || scalars.first == "\t" { scalars.removeFirst() }
-        while scalars.last == " " || scalars.last == "\t" { scalars.removeLast() }
-        return String(scalars)
+        return base.trimmingBlanks.lowercased()
     }
 }

@@ -24,6 +24,10 @@ public final class HTTPClient {
 
     public func send(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
         curl_easy_reset(handle)
+        // The error buffer, the body and the sink below live only for this call; resetting on
+        // the way out means the handle never points at them between calls (the connection
+        // cache survives a reset).
+        defer { curl_easy_reset(handle) }
         let sink = Sink()
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE))
         var headerList: UnsafeMutablePointer<curl_slist>?

@@ -48,6 +48,10 @@ public final class SMTPClient {
     /// `message` is the whole RFC 5322 message with CRLF line ends; libcurl dot-stuffs it.
     public func send(_ message: [UInt8], envelope: Envelope) throws(HTTPClientError) {
         curl_easy_reset(handle)
+        // The error buffer, the body and the sink below live only for this call; resetting on
+        // the way out means the handle never points at them between calls (the connection
+        // cache survives a reset).
+        defer { curl_easy_reset(handle) }
         let source = Source(message)
         var recipients: UnsafeMutablePointer<curl_slist>?
         for recipient in envelope.recipients { recipients = curl_slist_append(recipients, "<\(recipient)>") }

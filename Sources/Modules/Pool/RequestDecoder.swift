@@ -13,7 +13,7 @@ enum RequestDecoder {
 
     /// `streams(method, path)` says whether the route reads its body as a stream, with
     /// `streamLimit` as its largest body.
-    static func decode(_ exchange: FastCGIExchange, bodyLimit: Int, streamLimit: Int = 0,
+    static func decode(_ exchange: borrowing FastCGIExchange, bodyLimit: Int, streamLimit: Int = 0,
                        streams: (HTTPMethod, String) -> Bool = { _, _ in false }) -> (Request, Failure?) {
         let parameters = exchange.parameters()
         let rawMethod = parameters["REQUEST_METHOD"] ?? "GET"
@@ -26,34 +26,30 @@ enum RequestDecoder {
         if let type = parameters["CONTENT_TYPE"], !type.isEmpty { headerValues["content-type"] = type }
         if let length = parameters["CONTENT_LENGTH"], !length.isEmpty { headerValues["content-length"] = length }
         let method = HTTPMethod(rawValue: rawMethod)
-        var request = Request(
-            method: method ?? .get,
-            rawMethod: rawMethod,
-            rawPath: path,
-            query: QueryParameters(parsing: query),
-            headers: Headers(headerValues),
-            remoteAddress: parameters["REMOTE_ADDR"] ?? "",
-            requestId: requestId(nginx: parameters["REQUEST_ID"])
-        )
-        guard method != nil else {
+        let requestId = requestId(nginx: parameters["REQUEST_ID"])
+        func request(body: [UInt8] = [], stream: (any RequestBodyStream)? = nil) -> Request {
+            Request(
+                method: method ?? .get, rawMethod: rawMethod, rawPath: path, query: QueryParameters(parsing: query),
+                headers: Headers(headerValues), body: body, bodyStream: stream,
+                remoteAddress: parameters["REMOTE_ADDR"] ?? "", requestId: requestId)
+        }
+        guard let method else {
             exchange.drain()
-            return (request, .unknownMethod)
+            return (request(), .unknownMethod)
         }
         let expected = Int(parameters["CONTENT_LENGTH"] ?? "") ?? 0
-        guard expected > 0 || method?.hasBody == true else { return (request, nil) }
-        if streams(request.method, path) {
+        guard expected > 0 || method.hasBody else { return (request(), nil) }
+        if streams(method, path) {
             guard expected <= streamLimit else {
                 exchange.drain()
-                return (request, .bodyTooLarge)
+                return (request(), .bodyTooLarge)
             }
-            request.bodyStream = ExchangeBodyStream(exchange: exchange, limit: streamLimit)
-            return (request, nil)
+            return (request(stream: ExchangeBodyStream(exchange.stdin, limit: streamLimit)), nil)
         }
         switch exchange.readBody(expectedLength: expected, limit: bodyLimit) {
-        case .complete(let body): request.body = body
-        case .tooLarge: return (request, .bodyTooLarge)
+        case .complete(let body): return (request(body: body), nil)
+        case .tooLarge: return (request(), .bodyTooLarge)
         }
-        return (request, nil)
     }
 
     /// nginx's `$request_id` when it is a plausible id, otherwise one of ours (32 hex, the
@@ -69,19 +65,19 @@ enum RequestDecoder {
 }
 
 /// The FastCGI stdin of the request being served, read on demand and capped at `limit`
-/// whatever CONTENT_LENGTH claimed. Used only while its exchange is open.
+/// whatever CONTENT_LENGTH claimed. Reads nothing once its exchange has finished.
 final class ExchangeBodyStream: RequestBodyStream, @unchecked Sendable {
-    private let exchange: FastCGIExchange
+    private let stdin: FastCGIStdin
     private var remaining: Int
 
-    init(exchange: FastCGIExchange, limit: Int) {
-        self.exchange = exchange
+    init(_ stdin: FastCGIStdin, limit: Int) {
+        self.stdin = stdin
         remaining = limit + 1
     }
 
     func read(maximum: Int) -> [UInt8] {
         guard remaining > 0 else { return [] }
-        let chunk = exchange.readChunk(maximum: min(maximum, remaining))
+        let chunk = stdin.read(maximum: min(maximum, remaining))
         remaining -= chunk.count
         return chunk
     }

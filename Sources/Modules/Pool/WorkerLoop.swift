@@ -56,21 +56,21 @@ public final class WorkerLoop {
                 _ = cfcgi_sd_notify("WATCHDOG=1")
                 slot.setResidentBytes(ResidentMemory.bytes())
             }
-            let exchange: FastCGIExchange?
+            let accepted: FastCGIExchange?
             do {
-                exchange = try listener.accept(timeoutMilliseconds: 1000)
+                accepted = try listener.accept(timeoutMilliseconds: 1000)
             } catch {
                 logger.error("accept failed", ["error": .string(String(describing: error))])
                 usleep(100_000)
                 continue
             }
-            guard let exchange else { continue }
+            guard let exchange = consume accepted else { continue }
             serve(exchange, slot: slot, clock: clock)
             served += 1
         }
     }
 
-    private func serve(_ exchange: FastCGIExchange, slot: ScoreboardSlot, clock: Clock) {
+    private func serve(_ exchange: consuming FastCGIExchange, slot: ScoreboardSlot, clock: Clock) {
         let started = clock.monotonicNanoseconds()
         slot.beginRequest(patternIndex: nil, epochMilliseconds: clock.epochMilliseconds())
         let (request, failure) = RequestDecoder.decode(
@@ -98,8 +98,6 @@ public final class WorkerLoop {
     }
 
     private func rejectTooLarge(_ request: Request, limit: Int, started: UInt64) -> Response {
-        var rejected = request
-        rejected.body = []
-        return application.handleRejected(rejected, error: .payloadTooLarge(limit: limit), startedAt: started)
+        application.handleRejected(request, error: .payloadTooLarge(limit: limit), startedAt: started)
     }
 }

@@ -159,25 +159,25 @@ public final class Scoreboard {
     public func bumpCatalogVersion() { cfcgi_atomic_add_u64(base + HeaderField.catalogVersion.rawValue, 1) }
 
     /// The six cells of the payment provider's circuit breaker, shared by every process here.
-    public var breakerCells: SharedCells { SharedCells(base: base + HeaderField.breaker.rawValue, count: CircuitBreaker.cellCount) }
+    public var breakerCells: SharedCells { SharedCells(base: base + HeaderField.breaker.rawValue, count: CircuitBreaker.cellCount, board: self) }
 
     /// The host's stock table: `stockSlots` pairs of words after the slots.
     public var stockCells: SharedCells {
-        SharedCells(base: base + Self.headerWords + slotCount * slotWords, count: 2 * Self.stockSlots)
+        SharedCells(base: base + Self.headerWords + slotCount * slotWords, count: 2 * Self.stockSlots, board: self)
     }
 
     /// The zero-crossing version of the host's stock (listings filtered on `inStock` key on it).
-    public var stockBoundaryCell: SharedCells { SharedCells(base: base + HeaderField.stockBoundary.rawValue, count: 1) }
+    public var stockBoundaryCell: SharedCells { SharedCells(base: base + HeaderField.stockBoundary.rawValue, count: 1, board: self) }
 
     // MARK: Slots
 
     public func slot(_ index: Int) throws(ScoreboardError) -> ScoreboardSlot {
         guard index >= 0, index < slotCount else { throw .noSuchSlot(index) }
-        return ScoreboardSlot(base: base + Self.headerWords + index * slotWords, layout: layout)
+        return ScoreboardSlot(base: base + Self.headerWords + index * slotWords, layout: layout, board: self)
     }
 
     public var slots: [ScoreboardSlot] {
-        (0..<slotCount).map { ScoreboardSlot(base: base + Self.headerWords + $0 * slotWords, layout: layout) }
+        (0..<slotCount).map { ScoreboardSlot(base: base + Self.headerWords + $0 * slotWords, layout: layout, board: self) }
     }
 
     /// A free slot (never used, or its process is gone) among `indexes`, claimed for `pid`.
@@ -201,10 +201,13 @@ public final class Scoreboard {
 public struct SharedCells: AtomicCells, @unchecked Sendable {
     private let base: UnsafeMutablePointer<UInt64>
     public let count: Int
+    /// Keeps the mapping alive: cells taken from a board outlive any local reference to it.
+    private let board: Scoreboard
 
-    init(base: UnsafeMutablePointer<UInt64>, count: Int) {
+    init(base: UnsafeMutablePointer<UInt64>, count: Int, board: Scoreboard) {
         self.base = base
         self.count = count
+        self.board = board
     }
 
     public func load(_ index: Int) -> UInt64 { cfcgi_atomic_load_u64(base + index) }

@@ -30,10 +30,13 @@ public struct ScoreboardSlot {
 
     private let base: UnsafeMutablePointer<UInt64>
     private let layout: ScoreboardLayout
+    /// Keeps the mapping alive as long as the slot: `munmap` runs when the last of them goes.
+    private let board: Scoreboard
 
-    init(base: UnsafeMutablePointer<UInt64>, layout: ScoreboardLayout) {
+    init(base: UnsafeMutablePointer<UInt64>, layout: ScoreboardLayout, board: Scoreboard) {
         self.base = base
         self.layout = layout
+        self.board = board
     }
 
     private func load(_ field: Field) -> UInt64 { cfcgi_atomic_load_u64(base + field.rawValue) }
