@@ -10,7 +10,10 @@ import Testing
 
     private func responder(guardAccess: @escaping Responder<Context>.Guard = { _, _, _ in }) -> Responder<Context> {
         let router = Router<Context>([
-            Route(.get, "/api/things/:id") { request, _ in Envelope.success(JSONValue.object(["id": .string(request.pathParameter("id")!)])) },
+            Route(.get, "/api/things/:id") { _, context in Envelope.success(JSONValue.object(["id": .string(context.parameter("id") ?? "")])) },
+            Route(.get, "/api/whoami", access: .bearer) { _, context in
+                Envelope.success(JSONValue.object(["userId": .string(try context.requirePrincipal().userId), "requestId": .string(context.requestId)]))
+            },
             Route(.post, "/api/things", body: .json) { request, _ in
                 var body = try ObjectReader(request.body)
                 let name = body.string("name")
@@ -27,15 +30,17 @@ import Testing
     }
 
     private func request(_ method: HTTPMethod, _ uri: String, headers: [String: String] = [:], body: String = "") -> Request {
-        var request = Request(method: method, uri: uri, headers: Headers(headers), body: Array(body.utf8))
-        request.requestId = "req-1"
-        return request
+        Request(method: method, uri: uri, headers: Headers(headers), body: Array(body.utf8), requestId: "req-1")
+    }
+
+    private func requestContext() -> RequestContext<Context> {
+        RequestContext(app: Context(), requestId: "req-1", logger: Logger(level: .error, clock: fixedClock))
     }
 
     private func json(_ response: Response) throws -> JSONValue { try JSONParser.parse(response.body) }
 
     @Test func successIsWrappedInTheEnvelope() throws {
-        let outcome = responder().respond(to: request(.get, "/api/things/42"), context: Context())
+        let outcome = responder().respond(to: request(.get, "/api/things/42"), context: requestContext())
         #expect(outcome.routeLabel == "/api/things/:id")
         #expect(String(decoding: outcome.response.body, as: UTF8.self) == #"{"statusCode":200,"message":"Success","data":{"id":"42"}}"#)
         #expect(outcome.response.header("X-Request-Id") == "req-1")
@@ -43,8 +48,20 @@ import Testing
         #expect(outcome.response.header("Cache-Control") == "no-store")
     }
 
+    @Test func theGuardsPrincipalReachesTheHandlerThroughTheContext() throws {
+        let guarded = responder(guardAccess: { route, request, context in
+            guard route.access != .public else { return }
+            guard request.headers["authorization"] == "Bearer good" else { throw APIError.unauthorized() }
+            context.principal = Principal(userId: "u-7", sessionId: "s-1", role: .user)
+        })
+        let outcome = guarded.respond(to: request(.get, "/api/whoami", headers: ["Authorization": "Bearer good"]), context: requestContext())
+        #expect(String(decoding: outcome.response.body, as: UTF8.self) == #"{"statusCode":200,"message":"Success","data":{"userId":"u-7","requestId":"req-1"}}"#)
+        let refused = guarded.respond(to: request(.get, "/api/whoami"), context: requestContext())
+        #expect(refused.response.status == .unauthorized)
+    }
+
     @Test func unknownRouteIs404InTheErrorEnvelope() throws {
-        let outcome = responder().respond(to: request(.get, "/api/nothing?x=1"), context: Context())
+        let outcome = responder().respond(to: request(.get, "/api/nothing?x=1"), context: requestContext())
         #expect(outcome.response.status == .notFound)
         #expect(outcome.routeLabel == "unmatched")
         let body = try json(outcome.response)
@@ -57,31 +74,31 @@ import Testing
     }
 
     @Test func wrongMethodIs405WithAllow() throws {
-        let outcome = responder().respond(to: request(.delete, "/api/things"), context: Context())
+        let outcome = responder().respond(to: request(.delete, "/api/things"), context: requestContext())
         #expect(outcome.response.status == .methodNotAllowed)
         #expect(outcome.response.header("Allow") == "POST, OPTIONS")
         #expect(try json(outcome.response)["error"] == "MethodNotAllowed")
     }
 
     @Test func wrongMediaTypeIs415BeforeTheHandlerRuns() throws {
-        let outcome = responder().respond(to: request(.post, "/api/things", headers: ["Content-Type": "text/plain"], body: "{}"), context: Context())
+        let outcome = responder().respond(to: request(.post, "/api/things", headers: ["Content-Type": "text/plain"], body: "{}"), context: requestContext())
         #expect(outcome.response.status == .unsupportedMediaType)
-        let latin1 = responder().respond(to: request(.post, "/api/things", headers: ["Content-Type": "application/json; charset=latin1"], body: "{}"), context: Context())
+        let latin1 = responder().respond(to: request(.post, "/api/things", headers: ["Content-Type": "application/json; charset=latin1"], body: "{}"), context: requestContext())
         #expect(latin1.response.status == .unsupportedMediaType)
-        let missing = responder().respond(to: request(.post, "/api/things", body: "{}"), context: Context())
+        let missing = responder().respond(to: request(.post, "/api/things", body: "{}"), context: requestContext())
         #expect(missing.response.status == .unsupportedMediaType)
     }
 
     @Test func jsonWithCharsetParameterIsAccepted() throws {
         let outcome = responder().respond(
-            to: request(.post, "/api/things", headers: ["Content-Type": "Application/JSON; charset=UTF-8"], body: #"{"name":"x"}"#), context: Context())
+            to: request(.post, "/api/things", headers: ["Content-Type": "Application/JSON; charset=UTF-8"], body: #"{"name":"x"}"#), context: requestContext())
         #expect(outcome.response.status == .created)
         #expect(try json(outcome.response)["message"] == "Created")
     }
 
     @Test func validationFailuresListDetails() throws {
         let outcome = responder().respond(
-            to: request(.post, "/api/things", headers: ["Content-Type": "application/json"], body: #"{"name":5,"admin":true}"#), context: Context())
+            to: request(.post, "/api/things", headers: ["Content-Type": "application/json"], body: #"{"name":5,"admin":true}"#), context: requestContext())
         #expect(outcome.response.status == .badRequest)
         let details = try json(outcome.response)["details"]?.arrayValue ?? []
         #expect(details.map { $0["field"] } == ["name", "admin"])
@@ -99,7 +116,7 @@ import Testing
     }
 
     @Test func unexpectedErrorsBecomeA500WithoutInternals() throws {
-        let outcome = responder().respond(to: request(.get, "/api/boom"), context: Context())
+        let outcome = responder().respond(to: request(.get, "/api/boom"), context: requestContext())
         #expect(outcome.response.status == .internalServerError)
         #expect(outcome.internalError is Boom)
         let text = String(decoding: outcome.response.body, as: UTF8.self)
@@ -108,21 +125,21 @@ import Testing
     }
 
     @Test func mappedErrorsUseTheMapping() throws {
-        let outcome = responder().respond(to: request(.get, "/api/mapped"), context: Context())
+        let outcome = responder().respond(to: request(.get, "/api/mapped"), context: requestContext())
         #expect(outcome.response.status == .serviceUnavailable)
         #expect(outcome.response.header("Retry-After") == "5")
     }
 
     @Test func theGuardRunsBeforeTheHandler() throws {
         let guarded = responder(guardAccess: { route, _, _ in if route.access == .admin { throw APIError.unauthorized() } })
-        let outcome = guarded.respond(to: request(.get, "/api/private"), context: Context())
+        let outcome = guarded.respond(to: request(.get, "/api/private"), context: requestContext())
         #expect(outcome.response.status == .unauthorized)
         #expect(outcome.response.header("WWW-Authenticate") == "Bearer")
     }
 
     @Test func preflightFromAnAllowedOriginGetsCORSHeaders() {
         let outcome = responder().respond(
-            to: request(.options, "/api/things", headers: ["Origin": "https://shop.example", "Access-Control-Request-Method": "POST"]), context: Context())
+            to: request(.options, "/api/things", headers: ["Origin": "https://shop.example", "Access-Control-Request-Method": "POST"]), context: requestContext())
         #expect(outcome.response.status == .noContent)
         #expect(outcome.response.header("Access-Control-Allow-Origin") == "https://shop.example")
         #expect(outcome.response.header("Access-Control-Allow-Methods") == "POST, OPTIONS")
@@ -131,13 +148,13 @@ import Testing
     }
 
     @Test func otherOriginsGetNoCORSHeaders() {
-        let outcome = responder().respond(to: request(.get, "/api/things/1", headers: ["Origin": "https://evil.example"]), context: Context())
+        let outcome = responder().respond(to: request(.get, "/api/things/1", headers: ["Origin": "https://evil.example"]), context: requestContext())
         #expect(outcome.response.status == .ok)
         #expect(outcome.response.header("Access-Control-Allow-Origin") == nil)
     }
 
     @Test func headDropsTheBody() {
-        let outcome = responder().respond(to: request(.head, "/api/things/1"), context: Context())
+        let outcome = responder().respond(to: request(.head, "/api/things/1"), context: requestContext())
         #expect(outcome.response.status == .ok)
         #expect(outcome.response.body.isEmpty)
     }

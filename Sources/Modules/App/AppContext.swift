@@ -18,7 +18,10 @@ import Scoreboard
 /// time uses it, so it needs no locks.
 public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext, PaymentsContext {
     public let configuration: Configuration
-    public let logger: Logger
+    /// The worker's logger; while a request is served, the same with its `requestId`, so a
+    /// line logged from any module during the request carries it (one request at a time).
+    public private(set) var logger: Logger
+    public let workerLogger: Logger
     public let clock: Clock
     public let database: PostgresClient
     public let cache: RedisClient
@@ -42,6 +45,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     public init(configuration: Configuration, logger: Logger, clock: Clock, scoreboard: Scoreboard, slot: ScoreboardSlot, workerName: String) {
         self.configuration = configuration
         self.logger = logger
+        workerLogger = logger
         self.clock = clock
         self.scoreboard = scoreboard
         self.slot = slot
@@ -93,4 +97,12 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     public func count(_ counter: MetricCounter, _ amount: UInt64 = 1) {
         slot.add(namedCounter: counter.rawValue, amount)
     }
+
+    /// Tags every line logged until `endRequest()` with the request's id.
+    func beginRequest(_ requestId: String) -> Logger {
+        logger = workerLogger.with("requestId", .string(requestId))
+        return logger
+    }
+
+    func endRequest() { logger = workerLogger }
 }

@@ -16,7 +16,7 @@ public final class Application {
             clock: context.clock,
             guardAccess: { route, request, context in
                 guard route.access != .public else { return }
-                request.principal = try Authenticator.authenticate(request, access: route.access, context: context)
+                context.principal = try Authenticator.authenticate(request, access: route.access, context: context.app)
             },
             mapError: ErrorMapping.apiError(for:)
         )
@@ -42,12 +42,17 @@ public final class Application {
 
     /// Answers one request and accounts for it: the access-log line, the slot's counters.
     public func handle(_ request: Request, startedAt: UInt64) -> Response {
-        account(request, responder.respond(to: request, context: context), startedAt)
+        let logger = context.beginRequest(request.requestId)
+        defer { context.endRequest() }
+        let requestContext = RequestContext(app: context, requestId: request.requestId, logger: logger)
+        return account(request, responder.respond(to: request, context: requestContext), startedAt)
     }
 
     /// Answers a request refused before its handler could run (body over the limit).
     public func handleRejected(_ request: Request, error: APIError, startedAt: UInt64) -> Response {
-        account(request, responder.reject(request, with: error), startedAt)
+        _ = context.beginRequest(request.requestId)
+        defer { context.endRequest() }
+        return account(request, responder.reject(request, with: error), startedAt)
     }
 
     /// Answers a request whose method the service does not know: 405 with the path's methods,
@@ -55,6 +60,8 @@ public final class Application {
     public func handleUnknownMethod(_ request: Request, startedAt: UInt64) -> Response {
         let error: APIError = responder.router.allowedMethods(path: request.rawPath).map { APIError.methodNotAllowed(allowed: $0.map(\.rawValue)) }
             ?? .notFound("No route for \(request.rawMethod) \(request.rawPath)")
+        _ = context.beginRequest(request.requestId)
+        defer { context.endRequest() }
         return account(request, responder.reject(request, with: error), startedAt)
     }
 
@@ -68,11 +75,10 @@ public final class Application {
     private func log(_ request: Request, _ outcome: Responder<AppContext>.Outcome, _ micros: UInt64) {
         let logger = context.logger
         if let error = outcome.internalError {
-            logger.error("request failed", ["requestId": .string(request.requestId), "route": .string(outcome.routeLabel), "error": .string(String(describing: error))])
+            logger.error("request failed", ["route": .string(outcome.routeLabel), "error": .string(String(describing: error))])
         }
         let slow = micros >= UInt64(context.configuration.pool.slowRequestMilliseconds) * 1000
         logger.log(slow ? .warn : .info, slow ? "slow request" : "request", [
-            "requestId": .string(request.requestId),
             "method": .string(request.rawMethod),
             "route": .string(outcome.routeLabel),
             "status": .int(outcome.response.status.code),

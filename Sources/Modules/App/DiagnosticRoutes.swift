@@ -21,8 +21,8 @@ enum DiagnosticRoutes {
                 data["id"] = id.map(JSONValue.string) ?? .null
                 return Envelope.success(JSONValue.object(data), status: .created)
             },
-            Route(.get, "/api/_test/items/:id") { request, _ in
-                guard let id = request.pathParameter("id"), UUIDText.isValid(id) else {
+            Route(.get, "/api/_test/items/:id") { _, context in
+                guard let id = context.parameter("id"), UUIDText.isValid(id) else {
                     throw APIError.validation([FieldError(field: "id", message: "must be a UUID")])
                 }
                 return Envelope.success(JSONValue.object(["id": .string(id.lowercased())]))

@@ -11,79 +11,81 @@ public enum CatalogRoutes {
                 let tree = query.bool("tree") ?? false
                 let includeInactive = query.bool("includeInactive") ?? false
                 try query.finish()
-                let build = { Envelope.success(JSONValue.array(try CategoryService(context: context).list(includeInactive: includeInactive, tree: tree).map(\.json))) }
+                let app = context.app
+                let build = { Envelope.success(JSONValue.array(try CategoryService(context: app).list(includeInactive: includeInactive, tree: tree).map(\.json))) }
                 if includeInactive {
-                    try AdminView.require(request, context)
+                    try AdminView.require(request, context.app)
                     return CatalogResponse.uncached(request, try build())
                 }
-                return try CatalogResponse.cached(request, context, kind: "categories", identity: "tree=\(tree)") { .page(try build()) }
+                return try CatalogResponse.cached(request, context.app, kind: "categories", identity: "tree=\(tree)") { .page(try build()) }
             },
             Route(.get, "/api/categories/:idOrSlug") { request, context in
-                let key = CatalogKey(request.pathParameter("idOrSlug") ?? "")
-                if try AdminView.isAdmin(request, context) {
-                    return CatalogResponse.uncached(request, Envelope.success(try CategoryService(context: context).find(key, includeInactive: true)))
+                let key = CatalogKey(context.parameter("idOrSlug") ?? "")
+                if try AdminView.isAdmin(request, context.app) {
+                    return CatalogResponse.uncached(request, Envelope.success(try CategoryService(context: context.app).find(key, includeInactive: true)))
                 }
-                return try CatalogResponse.cached(request, context, kind: "category", identity: key.text) {
-                    .page(Envelope.success(try CategoryService(context: context).find(key, includeInactive: false)))
+                return try CatalogResponse.cached(request, context.app, kind: "category", identity: key.text) {
+                    .page(Envelope.success(try CategoryService(context: context.app).find(key, includeInactive: false)))
                 }
             },
             Route(.post, "/api/categories", access: .admin, body: .json) { request, context in
                 let input = try CategoryInput(request, creating: true)
-                return Envelope.success(try CategoryService(context: context).create(input), status: .created)
+                return Envelope.success(try CategoryService(context: context.app).create(input), status: .created)
             },
             // Writes name a category by id (API.md §4); only reads accept a slug.
             Route(.patch, "/api/categories/:idOrSlug", access: .admin, body: .json) { request, context in
-                let id = try request.uuidParameter("idOrSlug", field: "id")
+                let id = try context.uuidParameter("idOrSlug", field: "id")
                 let input = try CategoryInput(request, creating: false)
-                return Envelope.success(try CategoryService(context: context).update(.id(id), input))
+                return Envelope.success(try CategoryService(context: context.app).update(.id(id), input))
             },
             Route(.delete, "/api/categories/:idOrSlug", access: .admin) { request, context in
-                try CategoryService(context: context).delete(.id(try request.uuidParameter("idOrSlug", field: "id")))
+                try CategoryService(context: context.app).delete(.id(try context.uuidParameter("idOrSlug", field: "id")))
                 return Envelope.success(nil)
             },
             Route(.get, "/api/products") { request, context in
                 let query = try ProductListQuery(request)
                 if query.includeInactive {
-                    try AdminView.require(request, context)
-                    let listing = try ProductService(context: context).list(query)
+                    try AdminView.require(request, context.app)
+                    let listing = try ProductService(context: context.app).list(query)
                     return CatalogResponse.uncached(request, Envelope.list(listing.products, pagination: listing.pagination))
                 }
+                let app = context.app
                 let build = { () throws -> CatalogResponse.Built in
-                    let listing = try ProductService(context: context).list(query)
+                    let listing = try ProductService(context: app).list(query)
                     let response = Envelope.list(listing.products.map(\.withStockHole), pagination: listing.pagination)
                     return listing.categoryKnown ? .page(response) : .once(response)
                 }
                 // Deep pages are rare and each is a different key: they are answered, not kept.
-                guard query.page <= ProductListQuery.maxCachedPage else { return try CatalogResponse.fresh(request, context, try build()) }
+                guard query.page <= ProductListQuery.maxCachedPage else { return try CatalogResponse.fresh(request, context.app, try build()) }
                 // Which products are in stock changes as they sell out: an `inStock` listing is
                 // kept per state of that, which moves only when a product crosses zero.
                 var identity = query.identity
                 if query.inStock {
-                    guard let boundary = context.stockLevels.boundaryVersion() else { return try CatalogResponse.fresh(request, context, try build()) }
+                    guard let boundary = context.stockLevels.boundaryVersion() else { return try CatalogResponse.fresh(request, context.app, try build()) }
                     identity += "&stock=" + boundary
                 }
-                return try CatalogResponse.cached(request, context, kind: "products", identity: identity, build: build)
+                return try CatalogResponse.cached(request, context.app, kind: "products", identity: identity, build: build)
             },
             Route(.get, "/api/products/:idOrSlug") { request, context in
-                let key = CatalogKey(request.pathParameter("idOrSlug") ?? "")
-                if try AdminView.isAdmin(request, context) {
-                    return CatalogResponse.uncached(request, Envelope.success(try ProductService(context: context).find(key, includeInactive: true)))
+                let key = CatalogKey(context.parameter("idOrSlug") ?? "")
+                if try AdminView.isAdmin(request, context.app) {
+                    return CatalogResponse.uncached(request, Envelope.success(try ProductService(context: context.app).find(key, includeInactive: true)))
                 }
-                return try CatalogResponse.cached(request, context, kind: "product", identity: key.text) {
-                    .page(Envelope.success(try ProductService(context: context).find(key, includeInactive: false).withStockHole))
+                return try CatalogResponse.cached(request, context.app, kind: "product", identity: key.text) {
+                    .page(Envelope.success(try ProductService(context: context.app).find(key, includeInactive: false).withStockHole))
                 }
             },
             Route(.post, "/api/products", access: .admin, body: .json) { request, context in
                 let input = try ProductInput(request, creating: true)
-                return Envelope.success(try ProductService(context: context).create(input), status: .created)
+                return Envelope.success(try ProductService(context: context.app).create(input), status: .created)
             },
             Route(.patch, "/api/products/:idOrSlug", access: .admin, body: .json) { request, context in
-                let id = try request.uuidParameter("idOrSlug", field: "id")
+                let id = try context.uuidParameter("idOrSlug", field: "id")
                 let input = try ProductInput(request, creating: false)
-                return Envelope.success(try ProductService(context: context).update(id, input))
+                return Envelope.success(try ProductService(context: context.app).update(id, input))
             },
             Route(.delete, "/api/products/:idOrSlug", access: .admin) { request, context in
-                try ProductService(context: context).delete(try request.uuidParameter("idOrSlug", field: "id"))
+                try ProductService(context: context.app).delete(try context.uuidParameter("idOrSlug", field: "id"))
                 return Envelope.success(nil)
             },
         ]

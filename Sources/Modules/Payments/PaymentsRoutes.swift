@@ -6,7 +6,7 @@ public enum PaymentsRoutes {
     public static func routes<Context: PaymentsContext>() -> [Route<Context>] {
         [
             Route(.post, "/api/stripe/create-payment-intent", access: .bearer, body: .json) { request, context in
-                let principal = try request.requirePrincipal()
+                let principal = try context.requirePrincipal()
                 let orderId = try PaymentIntentRequest(request).orderId
                 let key = try IdempotencyKey(request, userId: principal.userId, scope: "payment-intents")
                 return try IdempotentRequest.run(key, on: context.database) { key in
@@ -14,14 +14,14 @@ public enum PaymentsRoutes {
                     guard let order = try PaymentStore.order(orderId, ownerId: principal.userId, on: context.database) else {
                         throw APIError.notFound("Order not found")
                     }
-                    let response = Envelope.success(try PaymentService(context: context).intent(for: order))
+                    let response = Envelope.success(try PaymentService(context: context.app).intent(for: order))
                     if let key { try IdempotencyStore.complete(key, response: response, on: context.database) }
                     return response
                 }
             },
             // Stripe signs the raw body; no bearer token.
             Route(.post, "/api/stripe/webhook", access: .public, body: .json) { request, context in
-                _ = try StripeWebhook(context: context).receive(request)
+                _ = try StripeWebhook(context: context.app).receive(request)
                 return Envelope.success(JSONValue.object(["received": .bool(true)]))
             },
         ]

@@ -5,7 +5,7 @@ public enum UploadRoutes {
     public static func routes<Context: UploadsContext>() -> [Route<Context>] {
         [
             Route(.post, "/api/upload/single", access: .admin, body: .multipart) { request, context in
-                let service = UploadService(context: context)
+                let service = UploadService(context: context.app)
                 let received = try service.receive(request, fileField: "file", maxFiles: 1, textFields: ["productId", "altText"])
                 let productId = try optionalUUID(received.fields["productId"], field: "productId", files: received)
                 guard received.files.count == 1 else {
@@ -15,7 +15,7 @@ public enum UploadRoutes {
                 return Envelope.success(try service.store(received, productId: productId, altText: altText)[0], status: .created)
             },
             Route(.post, "/api/upload/products", access: .admin, body: .multipart) { request, context in
-                let service = UploadService(context: context)
+                let service = UploadService(context: context.app)
                 let received = try service.receive(request, fileField: "files", maxFiles: 10, textFields: ["productId", "altText"])
                 guard let productId = try optionalUUID(received.fields["productId"], field: "productId", files: received) else {
                     received.files.forEach { $0.file.abandon() }
@@ -27,7 +27,7 @@ public enum UploadRoutes {
             },
             Route(.delete, "/api/upload/*filepath", access: .admin) { request, context in
                 let prefix = "/api/upload/"
-                try UploadService(context: context).delete(rawPath: String(request.rawPath.dropFirst(prefix.count)))
+                try UploadService(context: context.app).delete(rawPath: String(request.rawPath.dropFirst(prefix.count)))
                 return Envelope.success(nil)
             },
         ]

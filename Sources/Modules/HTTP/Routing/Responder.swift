@@ -2,7 +2,7 @@
 /// CORS preflight, 405, media type, access guard, handler, error rendering. Built once per
 /// worker; it knows no feature and no C library.
 public final class Responder<Context> {
-    public typealias Guard = (Route<Context>, inout Request, Context) throws -> Void
+    public typealias Guard = (Route<Context>, Request, inout RequestContext<Context>) throws -> Void
     /// Turns errors from below the HTTP layer (database, cache) into API errors; nil means 500.
     public typealias ErrorMapper = (any Error) -> APIError?
 
@@ -50,11 +50,11 @@ public final class Responder<Context> {
         return outcome
     }
 
-    public func respond(to request: Request, context: Context) -> Outcome {
-        var request = request
+    public func respond(to request: Request, context: RequestContext<Context>) -> Outcome {
+        var context = context
         var outcome = Outcome(response: Response(status: .ok), routeIndex: nil, routeLabel: "unmatched", internalError: nil)
         do {
-            outcome.response = try dispatch(&request, context, &outcome)
+            outcome.response = try dispatch(request, &context, &outcome)
         } catch let error as APIError {
             outcome.response = render(error, request)
         } catch {
@@ -70,7 +70,7 @@ public final class Responder<Context> {
         return outcome
     }
 
-    private func dispatch(_ request: inout Request, _ context: Context, _ outcome: inout Outcome) throws -> Response {
+    private func dispatch(_ request: Request, _ context: inout RequestContext<Context>, _ outcome: inout Outcome) throws -> Response {
         switch router.match(method: request.method, path: request.rawPath) {
         case .notFound:
             throw APIError.notFound("No route for \(request.rawMethod) \(request.rawPath)")
@@ -84,15 +84,15 @@ public final class Responder<Context> {
             outcome.routeIndex = index
             outcome.routeLabel = route.pattern
             onRouteMatched?(index)
-            request.pathParameters = parameters
+            context.parameters = parameters
             // A POST with no body at all (logout without options) is not a media-type error;
             // a route that needs a body answers 400 for the empty one.
             let bodyless = request.body.isEmpty && request.headers["content-type"] == nil
             if route.body != .none && request.method.hasBody && !bodyless {
                 try checkMediaType(route.body, request)
             }
-            try guardAccess(route, &request, context)
-            return try route.handler(request, context)
+            try guardAccess(route, request, &context)
+            return try route.handler(request, &context)
         }
     }
 

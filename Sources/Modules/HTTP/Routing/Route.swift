@@ -14,7 +14,7 @@ public enum RequestBodyKind: Sendable, Equatable {
 }
 
 public struct Route<Context>: @unchecked Sendable {
-    public typealias Handler = (Request, Context) throws -> Response
+    public typealias Handler = (Request, inout RequestContext<Context>) throws -> Response
 
     public let method: HTTPMethod
     public let pattern: String
