@@ -2,7 +2,8 @@
 import PackageDescription
 
 // No Swift package dependencies: the C libraries below are the whole stack, which keeps
-// a clean build near a minute and CI independent of any package mirror.
+// a clean build near a minute and CI independent of any package mirror. Each target
+// declares exactly the modules it imports.
 
 func module(_ name: String, _ deps: [Target.Dependency], resources: [Resource]? = nil) -> Target {
     .target(name: name, dependencies: deps, path: "Sources/Modules/\(name)", resources: resources)
@@ -29,19 +30,19 @@ let package = Package(
         module("FastCGI", ["CFastCGI", "CSystem"]),
         module("Postgres", ["CLibPQ", "Core"]),
         module("Redis", ["CHiredis"]),
-        module("HTTPClient", ["CCurl"]),
+        module("HTTPClient", ["CCurl", "Core"]),
         module("Crypto", ["COpenSSL"]),
         module("Gzip", ["CZlib"]),
 
         // Infrastructure that knows no C library and no feature.
         module("Core", []),
-        module("HTTP", ["Core", "Crypto"]),
+        module("HTTP", ["Core"]),
         module("Scoreboard", ["Core", "CSystem"]),
         module("JWT", ["Crypto", "HTTP"]),
 
         // Features.
         module("Health", ["HTTP", "Postgres", "Redis"]),
-        module("Metrics", ["HTTP", "Scoreboard", "Crypto"]),
+        module("Metrics", ["Core", "HTTP", "Scoreboard", "Crypto"]),
         module("Docs", ["HTTP"], resources: [.embedInCode("openapi.json"), .embedInCode("docs.html")]),
         module("Mail", ["HTTP", "Postgres"]),
         module("Auth", ["HTTP", "Postgres", "Redis", "Crypto", "JWT", "Mail"]),
@@ -50,13 +51,14 @@ let package = Package(
         module("Uploads", ["Catalog", "HTTP", "Postgres", "Crypto"]),
         module("Idempotency", ["HTTP", "Postgres", "Crypto"]),
         module("Inventory", ["Core", "Postgres", "Redis"]),
-        module("Cart", ["Auth", "HTTP", "Postgres"]),
-        module("Orders", ["Auth", "Cart", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
+        module("Cart", ["Auth", "HTTP", "Inventory", "Postgres"]),
+        module("Orders", ["Cart", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
         module("Payments", ["Crypto", "HTTP", "HTTPClient", "Postgres", "Orders", "Mail", "Idempotency"]),
+        module("Demo", ["Catalog", "Uploads", "Core", "Crypto", "Postgres"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
-        module("App", ["HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient", "Idempotency", "Cart", "Orders", "Payments", "Inventory"]),
-        module("Pool", ["App", "FastCGI", "Scoreboard", "CSystem"]),
+        module("App", ["Core", "HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient", "Idempotency", "Cart", "Orders", "Payments", "Inventory", "Demo"]),
+        module("Pool", ["App", "FastCGI", "HTTP", "Crypto", "Scoreboard", "CSystem"]),
 
         .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"], path: "Sources/CommerceFCGI"),
 
@@ -69,6 +71,9 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["App", "Docs", "Postgres", "Payments"], path: "Tests/AppTests"),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Idempotency", "Users", "HTTP", "Postgres"], path: "Tests/OrdersTests"),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "HTTP"], path: "Tests/PaymentsTests"),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], path: "Tests/FastCGITests"),
+        .testTarget(name: "RedisTests", dependencies: ["Redis"], path: "Tests/RedisTests"),
+        .testTarget(name: "PoolTests", dependencies: ["Pool", "Scoreboard"], path: "Tests/PoolTests"),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
         .testTarget(
             name: "EndToEndTests",

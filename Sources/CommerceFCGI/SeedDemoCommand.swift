@@ -10,12 +10,10 @@ enum SeedDemoCommand {
         } ?? 300
         let configuration = try Configuration.load(environment)
         let context = CommandContext(configuration: configuration, name: "seed-demo")
-        guard let outcome = try DemoCatalog.load(products: count, context: context, uploadDirectory: configuration.uploadDirectory) else {
+        guard let outcome = try SeedDemo.run(products: count, context: context) else {
             print("seed-demo: the catalog already has products; nothing loaded")
             return 0
         }
-        // Cached pages from before the load must not be served.
-        DemoCatalog.invalidateCache(configuration: configuration, context: context)
         print("seed-demo: \(outcome.categories) categories, \(outcome.products) products, \(outcome.images) images")
         return 0
     }

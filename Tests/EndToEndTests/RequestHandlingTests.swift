@@ -148,6 +148,17 @@ extension EndToEndTests {
             #expect(found)
         }
 
+        @Test func linesLoggedInsideAFeatureCarryTheRequestId() throws {
+            // The webhook's signature check logs from the Payments module, not the pipeline.
+            let response = try stack.webhook(Array(#"{"id":"evt_x"}"#.utf8), signature: "t=1,v1=00")
+            #expect(response.status == 400)
+            let id = try #require(response.header("x-request-id"))
+            let found = try stack.eventually(3) {
+                try stack.logLines().contains { $0.contains(#""msg":"webhook signature rejected""#) && $0.contains(#""requestId":"\#(id)""#) }
+            }
+            #expect(found)
+        }
+
         @Test func requestIdsComeFromNginxAndCannotBeInjected() throws {
             let response = try stack.get("/health", headers: [("X-Request-Id", "injected\"id")])
             let id = try #require(response.header("x-request-id"))

@@ -10,10 +10,4 @@ import Testing
             #expect(!AcceptEncoding.allowsGzip(header), "\(header ?? "nil")")
         }
     }
-
-    @Test func blanksAreHTTPsOptionalWhitespaceOnly() {
-        #expect(" \t a b \t".trimmingBlanks == "a b")
-        #expect("\u{a0}x".trimmingBlanks == "\u{a0}x", "a no-break space is not HTTP whitespace")
-        #expect(" \t ".trimmingBlanks == "")
-    }
 }

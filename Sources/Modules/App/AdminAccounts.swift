@@ -24,13 +24,13 @@ public enum AdminAccounts {
             throw InvalidInput(description: "the password must be \(PasswordPolicy.minLength)–\(PasswordPolicy.maxLength) characters")
         }
         // Checked before the slow hash, and again under the insert's conflict rule below.
-        if !promoteExisting, try AccountStore.user(email: email, on: context.database) != nil { throw existingAccount(email) }
+        if !promoteExisting, try UserStore.user(email: email, on: context.database) != nil { throw existingAccount(email) }
         let hash = try context.auth.passwordHasher.hash(password)
         let (outcome, revoked): (Outcome, [String]) = try context.database.withTransaction { db in
-            if let user = try AccountStore.insert(email: email, passwordHash: hash, firstName: firstName, lastName: lastName, role: "admin", on: db) {
+            if let user = try UserStore.insert(email: email, passwordHash: hash, firstName: firstName, lastName: lastName, role: "admin", on: db) {
                 return (.created(userId: user.id), [])
             }
-            guard promoteExisting, let userId = try AccountStore.promoteToAdmin(email: email, passwordHash: hash, on: db) else {
+            guard promoteExisting, let userId = try UserStore.promoteToAdmin(email: email, passwordHash: hash, on: db) else {
                 throw existingAccount(email)
             }
             return (.promoted(userId: userId), try SessionStore.revoke(.user(userId, except: nil), reason: "promoted-to-admin", on: db))

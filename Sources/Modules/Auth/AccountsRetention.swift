@@ -15,12 +15,7 @@ public enum AccountsRetention {
 
     public static func purge(on db: PostgresClient) throws -> Purged {
         var purged = Purged()
-        purged.refreshTokens = try db.query("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'").affectedRows
-        // Ended sessions are kept 30 days for "where am I signed in" and incident review.
-        purged.sessions = try db.query("""
-            DELETE FROM sessions WHERE expires_at < now() - interval '30 days' OR revoked_at < now() - interval '30 days'
-            """).affectedRows
-        purged.resetTokens = try db.query("DELETE FROM password_reset_tokens WHERE expires_at < now() - interval '1 day'").affectedRows
+        (purged.refreshTokens, purged.sessions, purged.resetTokens) = try SessionStore.purgeEnded(on: db)
         purged.failureWindows = try FailureThrottle.purge(on: db)
         return purged
     }

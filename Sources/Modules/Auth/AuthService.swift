@@ -16,7 +16,7 @@ struct AuthService<Context: AuthContext> {
     func register(_ input: RegisterInput, client: ClientInfo) throws -> AuthenticationResult {
         let hash = try hasher.hash(input.password)
         return try db.withTransaction { db in
-            guard let user = try AccountStore.insert(email: input.email, passwordHash: hash, firstName: input.firstName, lastName: input.lastName, on: db) else {
+            guard let user = try UserStore.insert(email: input.email, passwordHash: hash, firstName: input.firstName, lastName: input.lastName, on: db) else {
                 throw APIError.conflict("Email is already registered", details: [FieldError(field: "email", message: "is already registered")])
             }
             let pair = try openSession(for: user, client: client, on: db)
@@ -30,7 +30,7 @@ struct AuthService<Context: AuthContext> {
         if let wait = try throttle.retryAfter(input.email) {
             throw FailureThrottle.tooMany("Too many failed logins for this email; try again later", retryAfter: wait)
         }
-        guard let user = try AccountStore.user(email: input.email, on: db) else {
+        guard let user = try UserStore.user(email: input.email, on: db) else {
             hasher.burnVerification(input.password)
             try throttle.recordFailure(input.email)
             throw Self.invalidCredentials
@@ -42,7 +42,7 @@ struct AuthService<Context: AuthContext> {
         guard user.isActive else { throw APIError.unauthorized("Account is deactivated") }
         try throttle.reset(input.email)
         if needsRehash {
-            try AccountStore.upgradePasswordHash(userId: user.id, from: user.passwordHash, to: try hasher.hash(input.password), on: db)
+            try UserStore.upgradePasswordHash(userId: user.id, from: user.passwordHash, to: try hasher.hash(input.password), on: db)
         }
         let pair = try db.withTransaction { db in try openSession(for: user, client: client, on: db) }
         return AuthenticationResult(user: user, tokens: pair)
@@ -95,7 +95,7 @@ struct AuthService<Context: AuthContext> {
     func forgotPassword(_ input: ForgotPasswordInput) throws {
         let resetId = try UUIDGenerator.random()
         try db.withTransaction { db in
-            guard let user = try AccountStore.user(email: input.email, on: db), user.isActive else { return }
+            guard let user = try UserStore.user(email: input.email, on: db), user.isActive else { return }
             let outboxId = try Outbox.enqueue(MailTemplates.passwordReset(
                 to: user.email, firstName: user.firstName, resetURL: PasswordResetLink.marker(resetId),
                 validMinutes: context.auth.resetTokenTTL / 60), on: db)
@@ -110,7 +110,7 @@ struct AuthService<Context: AuthContext> {
         let passwordHash = try hasher.hash(input.password)
         let revoked: [String] = try db.withTransaction { db in
             guard let userId = try SessionStore.spendResetToken(hash: hash, on: db) else { throw invalid }
-            try AccountStore.setPasswordHash(userId: userId, hash: passwordHash, on: db)
+            try UserStore.setPasswordHash(userId: userId, hash: passwordHash, on: db)
             return try SessionStore.revoke(.user(userId, except: nil), reason: "password-reset", on: db)
         }
         SessionBroadcast.revoked(revoked, context: context)

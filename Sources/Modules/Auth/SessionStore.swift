@@ -142,6 +142,19 @@ public enum SessionStore {
         try db.query("UPDATE password_reset_tokens SET used_at = now() WHERE user_id = \(bind: userId) AND used_at IS NULL")
         return userId
     }
+
+    /// Deletes what can no longer matter: refresh tokens and reset tokens a day past their
+    /// expiry (refused by their own `exp` before any lookup, so reuse detection loses nothing),
+    /// and sessions ended 30 days ago (kept that long for "where am I signed in" and incident
+    /// review). How many of each went.
+    static func purgeEnded(on db: PostgresClient) throws -> (refreshTokens: Int, sessions: Int, resetTokens: Int) {
+        let refreshTokens = try db.query("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'").affectedRows
+        let sessions = try db.query("""
+            DELETE FROM sessions WHERE expires_at < now() - interval '30 days' OR revoked_at < now() - interval '30 days'
+            """).affectedRows
+        let resetTokens = try db.query("DELETE FROM password_reset_tokens WHERE expires_at < now() - interval '1 day'").affectedRows
+        return (refreshTokens, sessions, resetTokens)
+    }
 }
 
 /// A session as an authenticated request needs it: live, with its user as they are now (role

@@ -16,8 +16,9 @@ void cfcgi_worker_install_signals(void) {
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_worker_stop;
     /* SA_RESTART: a drain request must not break the read or write of the request in
-       flight (libfcgi treats EINTR as a stream error). The accept loop waits in poll(),
-       which returns EINTR even with SA_RESTART, so the flag is still seen at once. */
+       flight (libfcgi treats EINTR as a stream error). The accept loop waits in
+       epoll_wait() (waiter.c), which returns EINTR even with SA_RESTART, so the flag is
+       still seen at once. */
     sa.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);

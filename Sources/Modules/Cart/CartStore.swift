@@ -1,3 +1,4 @@
+import Inventory
 import Postgres
 
 /// All SQL of the cart. Every statement that touches a line is scoped by the cart's owner,
@@ -32,11 +33,9 @@ public enum CartStore {
     /// query the caller needs read in the same statement, after the cart's lock (checkout's
     /// unpaid orders); its value, or 0 for an empty cart.
     public static func linesLockingProducts(cartId: String, counting: PostgresQuery = "SELECT 0", on db: PostgresClient) throws -> (lines: [CartLine], count: Int) {
-        let result = try db.query("""
-            SELECT \(CartLine.columns), (extract(epoch FROM ci.created_at) * 1000000)::bigint AS added_at, (\(counting)) AS counted
-            FROM cart_items ci JOIN products p ON p.id = ci.product_id
-            WHERE ci.cart_id = \(bind: cartId) ORDER BY p.id FOR UPDATE OF p
-            """)
+        let result = try db.query(StockStore.lockingProducts(
+            "\(CartLine.columns), (extract(epoch FROM ci.created_at) * 1000000)::bigint AS added_at, (\(counting)) AS counted",
+            from: "cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = \(bind: cartId)"))
         let rows = try result.map { (line: try CartLine(row: $0), addedAt: try $0.decode("added_at", as: Int64.self)) }
         let lines = rows.sorted { ($0.addedAt, $0.line.id) < ($1.addedAt, $1.line.id) }.map(\.line)
         return (lines, try result.first?.decode("counted", as: Int.self) ?? 0)

@@ -1,4 +1,5 @@
 import CCurl
+import Core
 
 /// Owns one libcurl easy handle, reused across requests so connections stay warm.
 /// `curl_global_init` must have run while the process was single-threaded (`HTTPClient.globalInit`).
@@ -88,11 +89,7 @@ public final class HTTPClient {
             if line.hasPrefix("HTTP/") { headers.removeAll(); continue }
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
-            var value = Substring(line[line.index(after: colon)...])
-            // "\r\n" is one Character in Swift, and a whitespace one.
-            while value.first?.isWhitespace == true { value.removeFirst() }
-            while value.last?.isWhitespace == true { value.removeLast() }
-            headers.append((name: name, value: String(value)))
+            headers.append((name: name, value: line[line.index(after: colon)...].trimmingBlanks))
         }
         return headers
     }

@@ -14,6 +14,14 @@ public enum StockStore {
         return out
     }
 
+    /// Reads `columns` from `source` (a FROM clause that names the products `p`, with its
+    /// WHERE) locking those products in id order: the one order every stock writer takes
+    /// product locks in, so concurrent checkouts, cancels and expiries cannot deadlock. The rows
+    /// are read as they are once locked, which is what makes a stock check exact.
+    public static func lockingProducts(_ columns: PostgresQuery, from source: PostgresQuery) -> PostgresQuery {
+        "SELECT \(columns) FROM \(source) ORDER BY p.id FOR UPDATE OF p"
+    }
+
     /// An UPDATE taking quantities out of stock, for a statement that locked the products
     /// already (checkout's `WITH`): it returns `id`, `before`, `after` per product. One
     /// quantity per product.
@@ -49,7 +57,7 @@ public enum StockStore {
         var total: [String: Int] = [:]
         for item in quantities { total[item.productId, default: 0] += item.quantity }
         let ids = total.keys.sorted()
-        try db.query("SELECT id FROM products WHERE id = ANY(\(bind: SQLFragment.array(ids))::uuid[]) ORDER BY id FOR UPDATE")
+        try db.query(lockingProducts("p.id", from: "products p WHERE p.id = ANY(\(bind: SQLFragment.array(ids))::uuid[])"))
         return try db.query("""
             UPDATE products p SET stock_quantity = p.stock_quantity + v.quantity
             FROM unnest(\(bind: SQLFragment.array(ids))::uuid[], \(bind: SQLFragment.array(ids.map { String(total[$0] ?? 0) }))::int[]) AS v(id, quantity)

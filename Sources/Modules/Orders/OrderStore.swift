@@ -6,7 +6,7 @@ import Users
 
 /// All SQL on `orders` and `order_items`. Lock order, everywhere: cart, then order, then
 /// products by id, so checkouts, cancels and expiry never wait on each other in a circle.
-enum OrderStore {
+public enum OrderStore {
     struct NewOrder {
         let userId: String
         let totals: OrderTotals
@@ -94,7 +94,7 @@ enum OrderStore {
     }
 
     /// `o.user_id` is `ownerId`'s, or any when `ownerId` is nil (an admin).
-    private static func owned(by ownerId: String?) -> PostgresQuery {
+    static func owned(by ownerId: String?) -> PostgresQuery {
         "(\(bind: ownerId)::uuid IS NULL OR o.user_id = \(bind: ownerId)::uuid)"
     }
 

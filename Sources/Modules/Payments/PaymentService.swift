@@ -38,7 +38,7 @@ struct PaymentService<Context: PaymentsContext> {
             created = try stripe.createPaymentIntent(amount: order.total.value, currency: order.currency,
                                                      metadata: [("order_id", order.id), ("order_number", order.orderNumber)], idempotencyKey: key)
         } catch {
-            if error.stripeAnswered { try? PaymentStore.nextAttempt(orderId: order.id, on: db) }
+            if error.stripeAnswered { try? OrderStore.countPaymentAttempt(orderId: order.id, on: db) }
             context.logger.error("payment intent not created", ["orderId": .string(order.id), "error": .string(error.description)])
             throw APIError.unavailable("The payment provider could not create a payment now; try again shortly")
         }
@@ -49,7 +49,7 @@ struct PaymentService<Context: PaymentsContext> {
             return Intent(paymentIntentId: created.id, clientSecret: secret, amount: created.amount, currency: created.currency)
         }
         // Someone stored an intent first, or the order left PENDING while Stripe answered.
-        guard let now = try PaymentStore.order(order.id, ownerId: nil, on: db) else { throw APIError.notFound("Order not found") }
+        guard let now = try OrderStore.payable(order.id, ownerId: nil, on: db) else { throw APIError.notFound("Order not found") }
         if now.paymentIntentId != created.id { cancelIntent(orderId: order.id, intentId: created.id) }
         return try intent(for: now)
     }

@@ -2,95 +2,19 @@ import HTTP
 import Orders
 import Postgres
 
-/// An order as payments see it: who owns it, where it stands and what it costs.
-struct PayableOrder: Sendable {
-    let id: String
-    let orderNumber: String
-    let userId: String
-    let status: OrderStatus
-    let paymentStatus: PaymentStatus
-    let total: Cents
-    let currency: String
-    let paymentIntentId: String?
-    let clientSecret: String?
-    let paymentAttempts: Int
-
-    static let columns: PostgresQuery = """
-        id, order_number, user_id, status, payment_status, total::text AS total, currency, payment_intent_id, client_secret, payment_attempts
-        """
-
-    /// An order checkout just placed: PENDING, unpaid, no intent yet, first attempt.
-    init(placed order: OrderRecord) {
-        id = order.id
-        orderNumber = order.orderNumber
-        userId = order.userId
-        status = order.status
-        paymentStatus = order.paymentStatus
-        total = order.totals.total
-        currency = order.currency
-        paymentIntentId = order.paymentIntentId
-        clientSecret = order.clientSecret
-        paymentAttempts = 0
-    }
-
-    init(row: PostgresRow) throws {
-        id = try row.decode("id", as: String.self)
-        orderNumber = try row.decode("order_number", as: String.self)
-        userId = try row.decode("user_id", as: String.self)
-        status = try row.decode("status")
-        paymentStatus = try row.decode("payment_status")
-        total = try row.decode("total")
-        currency = try row.decode("currency", as: String.self)
-        paymentIntentId = try row.decode("payment_intent_id", as: String?.self)
-        clientSecret = try row.decode("client_secret", as: String?.self)
-        paymentAttempts = try row.decode("payment_attempts", as: Int.self)
-    }
-}
-
-/// All SQL of payments: the payment columns of `orders`, `payments` (one row per
-/// PaymentIntent) and `stripe_events`. Lock order, as in Orders: the order, then its payment.
+/// All SQL of `payments` (one row per PaymentIntent) and `stripe_events`; the payment columns
+/// of `orders` are written through `OrderStore`. Lock order, as in Orders: the order, then its payment.
 enum PaymentStore {
-    static func order(_ id: String, ownerId: String?, on db: PostgresClient) throws -> PayableOrder? {
-        try db.query("""
-            SELECT \(PayableOrder.columns) FROM orders WHERE id = \(bind: id) AND (\(bind: ownerId)::uuid IS NULL OR user_id = \(bind: ownerId)::uuid)
-            """, idempotent: true).first.map(PayableOrder.init(row:))
-    }
-
-    /// The order an event is about, locked: by the intent stored on it, else by the
-    /// `metadata[order_id]` the intent was created with (an event can beat the intent's storing).
-    static func lockOrder(paymentIntentId: String, orderIdHint: String?, on db: PostgresClient) throws -> PayableOrder? {
-        if let row = try db.query("SELECT \(PayableOrder.columns) FROM orders WHERE payment_intent_id = \(bind: paymentIntentId) FOR UPDATE").first {
-            return try PayableOrder(row: row)
-        }
-        // A payments row names the order of an intent that was replaced on it.
-        if let row = try db.query("""
-            SELECT \(PayableOrder.columns) FROM orders WHERE id = (SELECT order_id FROM payments WHERE payment_intent_id = \(bind: paymentIntentId)) FOR UPDATE
-            """).first {
-            return try PayableOrder(row: row)
-        }
-        guard let hint = orderIdHint, UUIDText.isValid(hint) else { return nil }
-        return try db.query("SELECT \(PayableOrder.columns) FROM orders WHERE id = \(bind: hint) FOR UPDATE").first.map(PayableOrder.init(row:))
-    }
-
     /// Stores a new intent on a PENDING order that has none, and its payments row, in one
     /// statement; false when the order has one already or is no longer PENDING (nothing is
     /// written then).
     static func attachIntent(_ intent: PaymentIntent, to order: PayableOrder, idempotencyKey: String, on db: PostgresClient) throws -> Bool {
         try db.query("""
-            WITH attached AS (
-                UPDATE orders SET payment_intent_id = \(bind: intent.id), client_secret = \(bind: intent.clientSecret), updated_at = now()
-                WHERE id = \(bind: order.id) AND payment_intent_id IS NULL AND status = 'PENDING'
-                RETURNING id
-            )
+            WITH attached AS (\(OrderStore.attachingIntent(intent.id, clientSecret: intent.clientSecret, to: order.id)))
             \(upserting(orderId: "(SELECT id FROM attached)", from: "attached", intentId: intent.id, amount: intent.amount, currency: intent.currency,
                         status: intent.status, idempotencyKey: idempotencyKey))
             RETURNING 1
             """).rowCount == 1
-    }
-
-    /// Stripe answered an error to the current key: the next try uses a new one.
-    static func nextAttempt(orderId: String, on db: PostgresClient) throws {
-        try db.query("UPDATE orders SET payment_attempts = payment_attempts + 1 WHERE id = \(bind: orderId)")
     }
 
     static func upsertPayment(orderId: String, intentId: String, amount: Int64, currency: String, status: String, idempotencyKey: String,
@@ -117,21 +41,6 @@ enum PaymentStore {
             UPDATE payments SET status = \(bind: status), last_error = \(bind: lastError.map { String($0.unicodeScalars.prefix(500)) }), updated_at = now()
             WHERE payment_intent_id = \(bind: intentId)
             """)
-    }
-
-    // MARK: Orders
-
-    /// PENDING → PAID with the payment's time; the caller holds the order's lock.
-    static func markPaid(orderId: String, intentId: String, on db: PostgresClient) throws {
-        try db.query("""
-            UPDATE orders SET status = 'PAID', payment_status = 'SUCCEEDED', paid_at = now(), updated_at = now(),
-                payment_intent_id = COALESCE(payment_intent_id, \(bind: intentId))
-            WHERE id = \(bind: orderId)
-            """)
-    }
-
-    static func setOrderPaymentStatus(orderId: String, _ status: PaymentStatus, on db: PostgresClient) throws {
-        try db.query("UPDATE orders SET payment_status = \(bind: status.rawValue), updated_at = now() WHERE id = \(bind: orderId)")
     }
 
     // MARK: Events

@@ -1,3 +1,4 @@
+import Orders
 import HTTP
 import Idempotency
 
@@ -11,7 +12,7 @@ public enum PaymentsRoutes {
                 let key = try IdempotencyKey(request, userId: principal.userId, scope: "payment-intents")
                 return try IdempotentRequest.run(key, on: context.database) { key in
                     // The owner only: an admin pays no one's order, and anyone else gets 404.
-                    guard let order = try PaymentStore.order(orderId, ownerId: principal.userId, on: context.database) else {
+                    guard let order = try OrderStore.payable(orderId, ownerId: principal.userId, on: context.database) else {
                         throw APIError.notFound("Order not found")
                     }
                     let response = Envelope.success(try PaymentService(context: context.app).intent(for: order))

@@ -27,7 +27,7 @@ public struct StripeSignature: Sendable {
         for element in header.split(separator: ",") {
             let pair = element.split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
-            let key = pair[0].trimmingSpaces, value = pair[1].trimmingSpaces
+            let key = pair[0].trimmingBlanks, value = pair[1].trimmingBlanks
             switch key {
             case "t":
                 guard timestamp == nil, let seconds = Int64(value), seconds > 0 else { throw .malformedHeader }
@@ -50,14 +50,5 @@ public struct StripeSignature: Sendable {
     /// The header Stripe would send for `body` at `timestamp`: for the local fake and tests.
     public func header(for body: [UInt8], timestamp: Int64) -> String {
         "t=\(timestamp),v1=" + Hex.encode(Digest.hmacSHA256(key: secret, data: Array("\(timestamp).".utf8) + body))
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingSpaces: String {
-        var text = self
-        while text.first == " " { text.removeFirst() }
-        while text.last == " " { text.removeLast() }
-        return String(text)
     }
 }

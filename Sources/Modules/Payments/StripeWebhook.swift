@@ -61,7 +61,7 @@ struct StripeWebhook<Context: PaymentsContext> {
     }
 
     private func succeeded(_ intent: StripeEvent.IntentFields, event: StripeEvent, on db: PostgresClient) throws -> (Outcome, FollowUp) {
-        guard let order = try PaymentStore.lockOrder(paymentIntentId: intent.id, orderIdHint: intent.orderIdHint, on: db) else {
+        guard let order = try OrderStore.lockPayable(paymentIntentId: intent.id, orderIdHint: intent.orderIdHint, on: db) else {
             return ignore(event, "no order for this payment intent")
         }
         guard intent.amount == order.total.value, intent.currency == order.currency else {
@@ -78,7 +78,7 @@ struct StripeWebhook<Context: PaymentsContext> {
                                        status: "succeeded", idempotencyKey: "event-" + event.id, on: db)
         switch order.status {
         case .pending:
-            try PaymentStore.markPaid(orderId: order.id, intentId: intent.id, on: db)
+            try OrderStore.markPaid(orderId: order.id, intentId: intent.id, on: db)
             if let paid = try OrderLookup.find(order.id, on: db) {
                 let customer = try OrderLookup.customer(of: order.id, on: db)
                 try Outbox.enqueue(OrderMail.confirmation(paid, to: customer.email, firstName: customer.firstName), on: db)
@@ -86,7 +86,7 @@ struct StripeWebhook<Context: PaymentsContext> {
             return (.applied, .metric(.succeeded))
         case .cancelled:
             // Paid after it was cancelled (expiry, or the customer): the money goes back.
-            try PaymentStore.setOrderPaymentStatus(orderId: order.id, .succeeded, on: db)
+            try OrderStore.setPaymentStatus(orderId: order.id, .succeeded, on: db)
             return (.applied, .refund(orderId: order.id, intentId: intent.id))
         case .paid, .processing, .shipped, .delivered:
             return (.ignored, .none)
@@ -94,11 +94,11 @@ struct StripeWebhook<Context: PaymentsContext> {
     }
 
     private func failed(_ intent: StripeEvent.IntentFields, on db: PostgresClient) throws -> (Outcome, FollowUp) {
-        guard let order = try PaymentStore.lockOrder(paymentIntentId: intent.id, orderIdHint: intent.orderIdHint, on: db),
+        guard let order = try OrderStore.lockPayable(paymentIntentId: intent.id, orderIdHint: intent.orderIdHint, on: db),
               order.status == .pending, order.paymentStatus == .pending || order.paymentStatus == .failed else {
             return (.ignored, .none)
         }
-        try PaymentStore.setOrderPaymentStatus(orderId: order.id, .failed, on: db)
+        try OrderStore.setPaymentStatus(orderId: order.id, .failed, on: db)
         try PaymentStore.upsertPayment(orderId: order.id, intentId: intent.id, amount: intent.amount, currency: intent.currency,
                                        status: "failed", idempotencyKey: "order-\(order.id)", lastError: intent.failureMessage, on: db)
         return (.applied, .metric(.failed))
@@ -106,11 +106,11 @@ struct StripeWebhook<Context: PaymentsContext> {
 
     private func refunded(_ charge: StripeEvent.ChargeFields, on db: PostgresClient) throws -> (Outcome, FollowUp) {
         guard charge.fullyRefunded,
-              let order = try PaymentStore.lockOrder(paymentIntentId: charge.paymentIntentId, orderIdHint: nil, on: db),
+              let order = try OrderStore.lockPayable(paymentIntentId: charge.paymentIntentId, orderIdHint: nil, on: db),
               order.paymentStatus != .refunded else {
             return (.ignored, .none)
         }
-        try PaymentStore.setOrderPaymentStatus(orderId: order.id, .refunded, on: db)
+        try OrderStore.setPaymentStatus(orderId: order.id, .refunded, on: db)
         try PaymentStore.setPaymentStatus(intentId: charge.paymentIntentId, "refunded", on: db)
         if let refundId = charge.refundId { try PaymentStore.recordRefund(intentId: charge.paymentIntentId, refundId: refundId, on: db) }
         if let record = try OrderLookup.find(order.id, on: db) {

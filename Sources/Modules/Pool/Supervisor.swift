@@ -27,72 +27,93 @@ public struct PoolRuntime {
 ///
 /// It stays single-threaded and never opens a database or Redis connection, so fork is safe.
 public final class Supervisor {
-    private struct Worker {
-        let pool: Int
-        let slot: Int
-        var retiring = false
-        var killedForTimeout = false
-    }
-
-    private struct Roll {
-        let old: pid_t
-        var replacement: pid_t
-        var signalled = false
-    }
-
     private let configuration: Configuration
     private let pools: [PoolRuntime]
     private let scoreboard: Scoreboard
     private let logger: Logger
     private let clock = Clock.system
-    private var workers: [pid_t: Worker] = [:]
-    private var rollQueue: [pid_t] = []
-    private var roll: Roll?
-    private var shutdownDeadline: UInt64?
-    private var recentCrashes: [UInt64] = []
+    private var policy: SupervisorPolicy
 
     public init(configuration: Configuration, pools: [PoolRuntime], scoreboard: Scoreboard, logger: Logger) {
         self.configuration = configuration
         self.pools = pools
         self.scoreboard = scoreboard
         self.logger = logger
+        policy = SupervisorPolicy(
+            pools: pools.map {
+                SupervisorPolicy.Pool(index: $0.index, name: $0.definition.name, workers: $0.definition.workers,
+                                      requestTimeoutSeconds: $0.definition.requestTimeout)
+            },
+            shutdownTimeoutSeconds: configuration.pool.shutdownTimeout)
     }
 
     /// Runs until the pools have drained after SIGTERM/SIGINT; returns the exit status.
     public func run() -> Int32 {
         cfcgi_supervisor_install_signals()
+        for pool in pools { scoreboard.setConfiguredWorkers(pool.definition.workers, pool: pool.index) }
+        perform(policy.start())
         for pool in pools {
-            scoreboard.setConfiguredWorkers(pool.definition.workers, pool: pool.index)
-            for _ in 0..<pool.definition.workers { spawn(pool) }
             logger.info("pool started", ["pool": .string(pool.definition.name), "workers": .int(pool.definition.workers),
                                          "socket": .string(pool.definition.socketPath)])
         }
         let summary = pools.map { "\($0.definition.name) \($0.definition.workers)" }.joined(separator: ", ")
         _ = cfcgi_sd_notify("READY=1\nSTATUS=workers: \(summary)")
         while true {
-            let busy = roll != nil || !rollQueue.isEmpty || shutdownDeadline != nil
-            let flags = cfcgi_supervisor_wait(busy ? 50 : 1000)
+            let flags = cfcgi_supervisor_wait(policy.isBusy ? 50 : 1000)
             if flags & Int32(CFCGI_SIG_CHILD) != 0 || flags == 0 { reap() }
-            if flags & (Int32(CFCGI_SIG_TERM) | Int32(CFCGI_SIG_INT)) != 0 { beginShutdown() }
-            if flags & Int32(CFCGI_SIG_HUP) != 0 { beginRoll() }
-            if let deadline = shutdownDeadline {
-                if workers.isEmpty {
-                    logger.info("pool stopped")
-                    return 0
-                }
-                if clock.monotonicNanoseconds() > deadline { killRemaining() }
-                continue
-            }
-            killOverdueRequests()
-            advanceRoll()
+            if flags & (Int32(CFCGI_SIG_TERM) | Int32(CFCGI_SIG_INT)) != 0 { perform(policy.terminate(now: clock.monotonicNanoseconds())) }
+            if flags & Int32(CFCGI_SIG_HUP) != 0 { perform(policy.hangup()) }
+            let actions = policy.tick(now: clock.monotonicNanoseconds(), epochMilliseconds: UInt64(clock.epochMilliseconds()), slot: view(of:))
+            if perform(actions) { return 0 }
         }
     }
 
-    // MARK: Spawning and reaping
+    private func reap() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            guard pid > 0 else { return }
+            let exit = ExitStatus(rawStatus: status)
+            perform(policy.exited(pid: pid, clean: exit.isClean, status: exit.description, now: clock.monotonicNanoseconds()))
+        }
+    }
 
+    private func view(of slotIndex: Int) -> SupervisorPolicy.SlotView? {
+        guard let slot = try? scoreboard.slot(slotIndex) else { return nil }
+        return SupervisorPolicy.SlotView(state: slot.state, requestStartedAtMilliseconds: slot.requestStartedAtMilliseconds, route: slot.currentPattern)
+    }
+
+    /// Does what the policy decided, in order; true when it decided to exit.
     @discardableResult
-    private func spawn(_ pool: PoolRuntime) -> pid_t? {
-        let used = Set(workers.values.filter { $0.pool == pool.index }.map(\.slot))
+    private func perform(_ actions: [SupervisorPolicy.Action]) -> Bool {
+        for action in actions {
+            switch action {
+            case .spawn(let pool, let purpose):
+                if let runtime = pools.first(where: { $0.index == pool }), let (pid, slot) = spawn(runtime) {
+                    policy.spawned(pid: pid, pool: pool, slot: slot, purpose: purpose)
+                } else {
+                    policy.spawnFailed(purpose: purpose)
+                }
+            case .signal(let pid, let signal):
+                kill(pid, signal == .kill ? SIGKILL : SIGTERM)
+            case .clearSlot(let index):
+                if let slot = try? scoreboard.slot(index) { slot.setState(.empty) }
+            case .countRestart(let pool):
+                scoreboard.countWorkerRestart(pool: pool)
+            case .pauseBeforeRespawn:
+                usleep(1_000_000)
+            case .note(let note):
+                log(note)
+            case .exit:
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Forks a worker of `pool` into a free slot of its section; its pid and slot.
+    private func spawn(_ pool: PoolRuntime) -> (pid: pid_t, slot: Int)? {
+        let used = Set(policy.workers.values.filter { $0.pool == pool.index }.map(\.slot))
         guard let slotIndex = scoreboard.section(pool.index).first(where: { index in
             guard !used.contains(index), let slot = try? scoreboard.slot(index) else { return false }
             // A systemd worker or a process of an earlier run may still hold it.
@@ -113,110 +134,29 @@ public final class Supervisor {
             logger.error("fork failed", ["errno": .int(Int(errno))])
             return nil
         }
-        workers[pid] = Worker(pool: pool.index, slot: slotIndex)
-        return pid
+        return (pid, slotIndex)
     }
 
-    private func runtime(_ index: Int) -> PoolRuntime? { pools.first { $0.index == index } }
-
-    private func reap() {
-        while true {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            guard pid > 0 else { return }
-            guard let worker = workers.removeValue(forKey: pid), let pool = runtime(worker.pool) else { continue }
-            let exit = ExitStatus(rawStatus: status)
-            if let slot = try? scoreboard.slot(worker.slot) { slot.setState(.empty) }
-            if shutdownDeadline != nil || worker.retiring { continue }
-            if exit.isClean {
-                logger.info("worker recycled", ["pid": .int(Int(pid)), "pool": .string(pool.definition.name)])
-            } else if !worker.killedForTimeout {
-                logger.error("worker died", ["pid": .int(Int(pid)), "pool": .string(pool.definition.name), "status": .string(exit.description)])
-                throttleCrashLoop()
-            }
-            scoreboard.countWorkerRestart(pool: pool.index)
-            let replacement = spawn(pool)
-            if var current = roll, current.replacement == pid, let replacement {
-                current.replacement = replacement
-                roll = current
-            }
-        }
-    }
-
-    /// A worker that dies at once (bad configuration, database refusing it) must not turn the
-    /// supervisor into a fork loop: after 10 crashes within 10 s, pause a second per respawn.
-    private func throttleCrashLoop() {
-        let now = clock.monotonicNanoseconds()
-        recentCrashes = recentCrashes.filter { now - $0 < 10_000_000_000 } + [now]
-        if recentCrashes.count >= 10 { usleep(1_000_000) }
-    }
-
-    /// php-fpm's `request_terminate_timeout`: a request past its pool's `REQUEST_TIMEOUT` gets its
-    /// worker killed (PostgreSQL rolls back its transaction) and a fresh one takes the slot.
-    private func killOverdueRequests() {
-        let now = UInt64(clock.epochMilliseconds())
-        for (pid, worker) in workers where !worker.retiring && !worker.killedForTimeout {
-            guard let pool = runtime(worker.pool), let slot = try? scoreboard.slot(worker.slot), slot.state == .busy else { continue }
-            let started = slot.requestStartedAtMilliseconds
-            guard started > 0, now > started, now - started > UInt64(pool.definition.requestTimeout) * 1000 else { continue }
+    private func log(_ note: SupervisorPolicy.Note) {
+        switch note {
+        case .recycled(let pid, let pool):
+            logger.info("worker recycled", ["pid": .int(Int(pid)), "pool": .string(pool)])
+        case .died(let pid, let pool, let status):
+            logger.error("worker died", ["pid": .int(Int(pid)), "pool": .string(pool), "status": .string(status)])
+        case .killedForTimeout(let pid, let pool, let route, let seconds):
             logger.warn("request exceeded its pool's REQUEST_TIMEOUT; worker killed", [
-                "pid": .int(Int(pid)), "pool": .string(pool.definition.name), "route": .string(slot.currentPattern ?? "unmatched"),
-                "seconds": .int(Int((now - started) / 1000)),
+                "pid": .int(Int(pid)), "pool": .string(pool), "route": .string(route), "seconds": .int(seconds),
             ])
-            workers[pid]?.killedForTimeout = true
-            kill(pid, SIGKILL)
-        }
-    }
-
-    // MARK: Rolling replacement (SIGHUP)
-
-    private func beginRoll() {
-        let current = workers.filter { !$0.value.retiring && $0.key != roll?.replacement }.map(\.key)
-        rollQueue = current.filter { $0 != roll?.old }
-        logger.info("replacing workers one by one", ["workers": .int(rollQueue.count)])
-    }
-
-    /// One at a time: start the replacement, wait until it accepts, then ask the old worker to
-    /// finish its request and leave. Capacity never drops below the pool size.
-    private func advanceRoll() {
-        if roll == nil {
-            while let next = rollQueue.first {
-                rollQueue.removeFirst()
-                guard let old = workers[next], let pool = runtime(old.pool), let replacement = spawn(pool) else { continue }
-                roll = Roll(old: next, replacement: replacement)
-                break
-            }
-        }
-        guard var current = roll else { return }
-        if !current.signalled {
-            guard let replacement = workers[current.replacement], let slot = try? scoreboard.slot(replacement.slot),
-                  slot.state == .idle || slot.state == .busy
-            else { return }
-            workers[current.old]?.retiring = true
-            kill(current.old, SIGTERM)
-            current.signalled = true
-            roll = current
-        }
-        if workers[current.old] == nil {
-            roll = nil
-            if rollQueue.isEmpty { logger.info("all workers replaced") }
-        }
-    }
-
-    // MARK: Shutdown
-
-    private func beginShutdown() {
-        guard shutdownDeadline == nil else { return }
-        logger.info("draining", ["workers": .int(workers.count)])
-        shutdownDeadline = clock.monotonicNanoseconds() + UInt64(configuration.pool.shutdownTimeout) * 1_000_000_000
-        for pid in workers.keys { kill(pid, SIGTERM) }
-    }
-
-    private func killRemaining() {
-        for pid in workers.keys {
+        case .rollStarted(let workers):
+            logger.info("replacing workers one by one", ["workers": .int(workers)])
+        case .rollFinished:
+            logger.info("all workers replaced")
+        case .draining(let workers):
+            logger.info("draining", ["workers": .int(workers)])
+        case .notDrainedInTime(let pid):
             logger.warn("worker did not drain in time; killing it", ["pid": .int(Int(pid))])
-            kill(pid, SIGKILL)
+        case .stopped:
+            logger.info("pool stopped")
         }
-        shutdownDeadline = clock.monotonicNanoseconds() + 5_000_000_000
     }
 }

@@ -118,29 +118,11 @@ public final class RedisConnection {
         guard let raw else { throw .connection(Self.errorText(context)) }
         let reply = raw.assumingMemoryBound(to: redisReply.self)
         defer { freeReplyObject(raw) }
-        return Self.convert(reply)
+        return RedisReply(reply)
     }
 
     public func command(_ arguments: String...) throws(RedisError) -> RedisReply {
         try command(arguments.map { Array($0.utf8) })
-    }
-
-    private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
-        let r = reply.pointee
-        switch r.type {
-        case REDIS_REPLY_STRING:
-            return .string(Array(UnsafeRawBufferPointer(start: r.str, count: Int(r.len))))
-        case REDIS_REPLY_STATUS:
-            return .status(String(decoding: UnsafeRawBufferPointer(start: r.str, count: Int(r.len)), as: UTF8.self))
-        case REDIS_REPLY_ERROR:
-            return .error(String(decoding: UnsafeRawBufferPointer(start: r.str, count: Int(r.len)), as: UTF8.self))
-        case REDIS_REPLY_INTEGER:
-            return .integer(r.integer)
-        case REDIS_REPLY_ARRAY:
-            return .array((0..<Int(r.elements)).map { convert(r.element[$0]!) })
-        default:
-            return .null
-        }
     }
 
     private static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {

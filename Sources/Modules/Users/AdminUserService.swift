@@ -11,7 +11,7 @@ struct AdminUserService<Context: UsersContext> {
     }
 
     func user(_ id: String) throws -> UserRecord {
-        guard let user = try AccountStore.user(id: id, on: context.database) else { throw APIError.notFound("User not found") }
+        guard let user = try UserStore.user(id: id, on: context.database) else { throw APIError.notFound("User not found") }
         return user
     }
 

@@ -14,7 +14,7 @@ struct ProfileService<Context: UsersContext> {
     }
 
     private func user(_ principal: Principal) throws -> UserRecord {
-        guard let user = try AccountStore.user(id: principal.userId, on: context.database) else { throw APIError.notFound("User not found") }
+        guard let user = try UserStore.user(id: principal.userId, on: context.database) else { throw APIError.notFound("User not found") }
         return user
     }
 

@@ -138,7 +138,7 @@ public struct Configuration: Sendable {
             cacheMaxEntries: env.int("CACHE_MAX_ENTRIES", default: 10_000, range: 1...10_000_000),
             catalogCacheScope: catalogCacheScope ?? .host,
             metricsToken: env.optional("METRICS_TOKEN"),
-            corsOrigins: Set((env.optional("CORS_ORIGINS") ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }),
+            corsOrigins: Set((env.optional("CORS_ORIGINS") ?? "").split(separator: ",").map(\.trimmingBlanks).filter { !$0.isEmpty }),
             logLevel: logLevel ?? .info,
             enableTestRoutes: enableTestRoutes,
             pool: PoolSettings.load(&env)
@@ -159,13 +159,4 @@ public struct ConfigurationErrors: Error, CustomStringConvertible {
     public let first: ConfigurationError
 
     public var description: String { errors.map(\.description).joined(separator: "\n") }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
-    }
 }

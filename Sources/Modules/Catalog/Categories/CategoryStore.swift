@@ -2,7 +2,7 @@ import HTTP
 import Postgres
 
 /// All SQL on `categories`.
-enum CategoryStore {
+public enum CategoryStore {
     static func list(includeInactive: Bool, on db: PostgresClient) throws -> [CategoryRecord] {
         try db.query("SELECT \(CategoryRecord.columns) FROM categories WHERE \(bind: includeInactive) OR is_active ORDER BY name, id", idempotent: true)
             .map(CategoryRecord.init(row:))
@@ -24,6 +24,19 @@ enum CategoryStore {
             VALUES (\(bind: input.name), \(bind: slug), \(bind: input.description ?? nil), \(bind: input.parentId ?? nil), coalesce(\(bind: input.isActive), true))
             RETURNING \(CategoryRecord.columns)
             """).single())
+    }
+
+    /// A category from its parts (seed-demo's tree); its id.
+    public static func insert(name: String, slug: String, description: String, parentId: String?, on db: PostgresClient) throws -> String {
+        try db.query("""
+            INSERT INTO categories (name, slug, description, parent_id)
+            VALUES (\(bind: name), \(bind: slug), \(bind: description), \(bind: parentId)) RETURNING id
+            """).single().decode("id", as: String.self)
+    }
+
+    /// Fresh statistics and visibility map after a bulk load.
+    public static func refreshStatistics(on db: PostgresClient) throws {
+        try db.query("VACUUM ANALYZE categories")
     }
 
     static func update(_ id: String, _ input: CategoryInput, on db: PostgresClient) throws -> CategoryRecord? {

@@ -2,7 +2,7 @@ import HTTP
 import Postgres
 
 /// All SQL on `products` (and the images a product answer shows).
-enum ProductStore {
+public enum ProductStore {
     static let from: PostgresQuery = "products p LEFT JOIN categories c ON c.id = p.category_id"
 
     /// The WHERE clause of a listing, assembled from fixed fragments; every value is a bind.
