@@ -57,10 +57,17 @@ let package = Package(
         module("Demo", ["Catalog", "Uploads", "Core", "Crypto", "Postgres"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
-        module("App", ["Core", "HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient", "Idempotency", "Cart", "Orders", "Payments", "Inventory", "Demo"]),
+        module(
+            "App",
+            [
+                "Core", "HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient",
+                "Idempotency", "Cart", "Orders", "Payments", "Inventory", "Demo",
+            ]),
         module("Pool", ["App", "FastCGI", "HTTP", "Crypto", "Scoreboard", "CSystem"]),
 
-        .executableTarget(name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"], path: "Sources/CommerceFCGI"),
+        .executableTarget(
+            name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"],
+            path: "Sources/CommerceFCGI"),
 
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Core"], path: "Tests/InventoryTests"),
         .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),

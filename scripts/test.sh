@@ -4,6 +4,10 @@
 export PROFILE=test
 source "$(dirname "$0")/lib.sh"
 
+say "checking the format (.swift-format)"
+# First, before anything is built or started: a formatting slip fails in seconds.
+swift format lint --strict --recursive "$ROOT/Sources" "$ROOT/Tests" "$ROOT/Package.swift"
+
 "$ROOT/scripts/down.sh" || true
 [ -f "$STATE/pg-root" ] && rm -rf "$(cat "$STATE/pg-root")"
 rm -rf "$STATE"

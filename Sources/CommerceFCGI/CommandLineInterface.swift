@@ -57,7 +57,8 @@ enum CommandLineInterface {
             case "worker": return try WorkerCommand.run(options: Options(rest, valued: ["fd", "socket", "pool"]), environment: environment)
             case "migrate": return try MigrateCommand.run(options: Options(rest, valued: ["dir"]), environment: environment)
             case "jobs": return try JobsCommand.run(options: Options(rest, valued: [], flags: ["once"]), environment: environment)
-            case "create-admin": return try CreateAdminCommand.run(options: Options(rest, valued: ["email", "first-name", "last-name"], flags: ["promote-existing"]), environment: environment)
+            case "create-admin":
+                return try CreateAdminCommand.run(options: Options(rest, valued: ["email", "first-name", "last-name"], flags: ["promote-existing"]), environment: environment)
             case "seed-demo": return try SeedDemoCommand.run(options: Options(rest, valued: ["products"]), environment: environment)
             case "status": return try StatusCommand.run(options: Options(rest, valued: [], flags: ["json"]), environment: environment)
             case "check-config":

@@ -4,10 +4,11 @@ import App
 /// exist). `make run` calls it on first start; `make bench` loads 100,000 products.
 enum SeedDemoCommand {
     static func run(options: Options, environment: [String: String]) throws -> Int32 {
-        let count = try options["products"].map { text in
-            guard let n = Int(text), (0...2_000_000).contains(n) else { throw Options.UsageError(description: "--products must be 0…2000000") }
-            return n
-        } ?? 300
+        let count =
+            try options["products"].map { text in
+                guard let n = Int(text), (0...2_000_000).contains(n) else { throw Options.UsageError(description: "--products must be 0…2000000") }
+                return n
+            } ?? 300
         let configuration = try Configuration.load(environment)
         let context = CommandContext(configuration: configuration, name: "seed-demo")
         guard let outcome = try SeedDemo.run(products: count, context: context) else {

@@ -9,8 +9,11 @@ enum StatusCommand {
     static func run(options: Options, environment: [String: String]) throws -> Int32 {
         let configuration = try Configuration.load(environment)
         let settings = configuration.pool
-        guard let scoreboard = Scoreboard.existing(path: settings.scoreboardPath, layout: Application.scoreboardLayout(configuration: configuration),
-                                                   slots: settings.scoreboardSlots) else {
+        guard
+            let scoreboard = Scoreboard.existing(
+                path: settings.scoreboardPath, layout: Application.scoreboardLayout(configuration: configuration),
+                slots: settings.scoreboardSlots)
+        else {
             CommandLineInterface.printError("status: no scoreboard of this build at \(settings.scoreboardPath): is the pool running with the same configuration?")
             return CommandLineInterface.exitUnavailable
         }

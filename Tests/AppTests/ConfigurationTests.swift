@@ -46,11 +46,12 @@ import Redis
     }
 
     @Test func everyRequiredValueIsNamedWhenMissing() {
-        #expect(problems(["DATABASE_URL": nil, "REDIS_URL": nil, "JWT_SECRET": nil]) == [
-            "configuration error: DATABASE_URL is required but not set",
-            "configuration error: REDIS_URL is required but not set",
-            "configuration error: JWT_SECRET is required but not set",
-        ])
+        #expect(
+            problems(["DATABASE_URL": nil, "REDIS_URL": nil, "JWT_SECRET": nil]) == [
+                "configuration error: DATABASE_URL is required but not set",
+                "configuration error: REDIS_URL is required but not set",
+                "configuration error: JWT_SECRET is required but not set",
+            ])
     }
 
     @Test func malformedValuesAreNamed() {
@@ -69,9 +70,10 @@ import Redis
 
     @Test func theExampleFilesPlaceholderSecretIsRefused() throws {
         // deploy/systemd/commerce.env.example, as a sysadmin who forgot to edit it would run it.
-        #expect(problems(["JWT_SECRET": "CHANGE-ME-CHANGE-ME-CHANGE-ME-CHANGE-ME"]) == [
-            "configuration error: JWT_SECRET is still the example file's placeholder; generate one with: openssl rand -hex 32",
-        ])
+        #expect(
+            problems(["JWT_SECRET": "CHANGE-ME-CHANGE-ME-CHANGE-ME-CHANGE-ME"]) == [
+                "configuration error: JWT_SECRET is still the example file's placeholder; generate one with: openssl rand -hex 32"
+            ])
         #expect(problems(["MAX_PENDING_ORDERS": "-1"]).count == 1)
         #expect(try Configuration.load(minimal).maxPendingOrders == 5)
         // 0 lifts the limit (the bench's shoppers never pay).
@@ -79,9 +81,10 @@ import Redis
     }
 
     @Test func testRoutesNeedTheTestProfileToo() throws {
-        #expect(problems(["ENABLE_TEST_ROUTES": "true"]) == [
-            "configuration error: ENABLE_TEST_ROUTES is only allowed with COMMERCE_PROFILE=test (the test routes stall and crash workers on request)",
-        ])
+        #expect(
+            problems(["ENABLE_TEST_ROUTES": "true"]) == [
+                "configuration error: ENABLE_TEST_ROUTES is only allowed with COMMERCE_PROFILE=test (the test routes stall and crash workers on request)"
+            ])
         var env = minimal
         env["ENABLE_TEST_ROUTES"] = "true"
         env["COMMERCE_PROFILE"] = "test"
@@ -96,8 +99,11 @@ import Redis
         let settings = try #require(try Configuration.load(env).stripeSettings)
         #expect(settings.apiBase == "http://127.0.0.1:12111" && settings.secretKey == "sk_test_123")
         #expect(settings.retry.budgetMilliseconds == 8_000 && settings.retry.connectTimeoutMilliseconds == 5_000)
-        #expect(settings.breaker == CircuitBreaker.Settings(failureThreshold: 5, windowMilliseconds: 30_000, coolDownMilliseconds: 30_000,
-                                                            trialTimeoutMilliseconds: 13_000))
+        #expect(
+            settings.breaker
+                == CircuitBreaker.Settings(
+                    failureThreshold: 5, windowMilliseconds: 30_000, coolDownMilliseconds: 30_000,
+                    trialTimeoutMilliseconds: 13_000))
         env["STRIPE_REQUEST_BUDGET"] = "3"
         #expect(try Configuration.load(env).stripeSettings?.retry.connectTimeoutMilliseconds == 3_000)
         env["STRIPE_REQUEST_BUDGET"] = "20"

@@ -5,7 +5,10 @@ import Testing
     @Test func messagesHaveTheHeadersRelaysExpectAndCRLFLines() {
         let message = MailTemplates.passwordReset(to: "ann@example.com", firstName: "Ann", resetURL: "https://shop.test/reset-password?token=abc", validMinutes: 60)
         let text = String(decoding: MailFormatter.format(message, id: "m1", from: "Shop <noreply@shop.test>", epochMilliseconds: 1_795_000_000_000), as: UTF8.self)
-        #expect(text.hasPrefix("Date: Wed, 18 Nov 2026 11:06:40 +0000\r\nFrom: Shop <noreply@shop.test>\r\nTo: <ann@example.com>\r\nSubject: Reset your password\r\nMessage-ID: <m1@shop.test>\r\n"))
+        #expect(
+            text.hasPrefix(
+                "Date: Wed, 18 Nov 2026 11:06:40 +0000\r\nFrom: Shop <noreply@shop.test>\r\nTo: <ann@example.com>\r\nSubject: Reset your password\r\nMessage-ID: <m1@shop.test>\r\n"
+            ))
         #expect(text.contains("Content-Transfer-Encoding: 7bit\r\n\r\nHello Ann,\r\n"))
         #expect(text.contains("https://shop.test/reset-password?token=abc\r\n"))
         #expect(!text.replacing("\r\n", with: "").contains("\n"))

@@ -42,8 +42,10 @@ import Testing
     }
 
     @Test func malformedOrHostileStoredHashesNeverMatch() {
-        for stored in ["", "plain", "$scrypt$ln=10,r=8,p=1$c2FsdA", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
-                       "$scrypt$ln=30,r=8,p=1$c2FsdA$" + String(repeating: "A", count: 43), "$scrypt$ln=10,r=8$c2FsdA$aGFzaA"] {
+        for stored in [
+            "", "plain", "$scrypt$ln=10,r=8,p=1$c2FsdA", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+            "$scrypt$ln=30,r=8,p=1$c2FsdA$" + String(repeating: "A", count: 43), "$scrypt$ln=10,r=8$c2FsdA$aGFzaA",
+        ] {
             #expect(hasher.verify("password", against: stored) == .mismatch)
         }
     }

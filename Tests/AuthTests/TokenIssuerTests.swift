@@ -52,8 +52,11 @@ import Testing
     }
 
     @Test func sessionCacheEntriesRoundTrip() throws {
-        let profile = UserProfile(json: JSONValue.object(["id": .string(user), "email": "a|b@c.co", "firstName": "Ann", "lastName": "Lee", "role": "admin",
-                                         "isActive": true, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-02T00:00:00.000Z"]))
+        let profile = UserProfile(
+            json: JSONValue.object([
+                "id": .string(user), "email": "a|b@c.co", "firstName": "Ann", "lastName": "Lee", "role": "admin",
+                "isActive": true, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-02T00:00:00.000Z",
+            ]))
         let live = SessionState.live(try #require(profile))
         #expect(SessionCache.decode(SessionCache.encode(live)) == live)
         #expect(String(decoding: SessionCache.encode(live), as: UTF8.self).hasPrefix("u1|{"))

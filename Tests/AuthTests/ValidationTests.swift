@@ -23,10 +23,11 @@ import Testing
 
     @Test func registrationReportsEveryFieldAtFault() {
         let found = details { _ = try RegisterInput(request(#"{"email":"nope","password":"short","firstName":"","lastName":"   ","role":"admin"}"#)) }
-        #expect(found == [
-            "email: must be a valid email address", "password: must be at least 8 characters", "firstName: must not be empty",
-            "lastName: must not be blank", "role: is not a known field",
-        ])
+        #expect(
+            found == [
+                "email: must be a valid email address", "password: must be at least 8 characters", "firstName: must not be empty",
+                "lastName: must not be blank", "role: is not a known field",
+            ])
     }
 
     @Test func passwordsAreLimitedTo128Characters() {

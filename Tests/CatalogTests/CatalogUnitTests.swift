@@ -95,8 +95,10 @@ import Testing
     }
 
     @Test func badListQueriesAre400() {
-        for uri in ["/api/products?sort=relevance", "/api/products?sort=stock:asc", "/api/products?minPrice=-1", "/api/products?minPrice=5&maxPrice=1",
-                    "/api/products?inStock=yes", "/api/products?limit=101", "/api/products?minPrice=1.005"] {
+        for uri in [
+            "/api/products?sort=relevance", "/api/products?sort=stock:asc", "/api/products?minPrice=-1", "/api/products?minPrice=5&maxPrice=1",
+            "/api/products?inStock=yes", "/api/products?limit=101", "/api/products?minPrice=1.005",
+        ] {
             #expect(throws: APIError.self, "\(uri)") { try ProductListQuery(Request(method: .get, uri: uri)) }
         }
     }

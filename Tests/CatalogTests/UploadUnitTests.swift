@@ -14,8 +14,10 @@ import Testing
 
     @Test func onlyGeneratedPathsAreAccepted() {
         #expect(UploadStorage.isGeneratedPath("2026/11/6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.jpg"))
-        for bad in ["../2026/11/6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.jpg", "/etc/passwd", "2026/11/../../x.jpg", "2026/11/6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.php",
-                    "2026/11/6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.jpg/x", "2026/1/6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.jpg", "2026/11/evil.jpg", ""] {
+        for bad in [
+            "../2026/11/6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.jpg", "/etc/passwd", "2026/11/../../x.jpg", "2026/11/6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.php",
+            "2026/11/6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.jpg/x", "2026/1/6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.jpg", "2026/11/evil.jpg", "",
+        ] {
             #expect(!UploadStorage.isGeneratedPath(bad), "\(bad)")
         }
     }

@@ -19,8 +19,9 @@ private final class MemoryCells: AtomicCells, @unchecked Sendable {
 }
 
 @Suite struct CircuitBreakerTests {
-    private let settings = CircuitBreaker.Settings(failureThreshold: 3, windowMilliseconds: 10_000, coolDownMilliseconds: 5_000,
-                                                   trialTimeoutMilliseconds: 20_000)
+    private let settings = CircuitBreaker.Settings(
+        failureThreshold: 3, windowMilliseconds: 10_000, coolDownMilliseconds: 5_000,
+        trialTimeoutMilliseconds: 20_000)
 
     @Test func opensAfterTheThresholdWithinTheWindowAndFailsFast() {
         let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
@@ -36,7 +37,7 @@ private final class MemoryCells: AtomicCells, @unchecked Sendable {
         let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
         breaker.recordFailure(now: 1_000)
         breaker.recordFailure(now: 2_000)
-        breaker.recordFailure(now: 12_500)   // the window began at 0: this starts a new one
+        breaker.recordFailure(now: 12_500) // the window began at 0: this starts a new one
         breaker.recordFailure(now: 13_000)
         #expect(breaker.state == .closed)
         breaker.recordFailure(now: 14_000)

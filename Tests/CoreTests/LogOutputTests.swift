@@ -29,7 +29,9 @@ import Glibc
 
     @Test func aClosedDescriptorEndsTheAttempt() {
         var calls = 0
-        LogOutput.writeAll(Array("x\n".utf8), to: 9) { _, _, _ in calls += 1; errno = EBADF; return -1 }
+        LogOutput.writeAll(Array("x\n".utf8), to: 9) { _, _, _ in
+            calls += 1; errno = EBADF; return -1
+        }
         #expect(calls == 1)
     }
 

@@ -15,8 +15,9 @@ extension EndToEndTests {
         private func createAdmin(_ email: String, _ password: String, promote: Bool) throws -> (status: Int32, output: String) {
             var env = try stack.environmentFile()
             env["ADMIN_PASSWORD"] = password
-            let (status, output) = try Subprocess.run(stack.binary, ["create-admin", "--email", email] + (promote ? ["--promote-existing"] : []),
-                                                      environment: env)
+            let (status, output) = try Subprocess.run(
+                stack.binary, ["create-admin", "--email", email] + (promote ? ["--promote-existing"] : []),
+                environment: env)
             return (status, String(decoding: output, as: UTF8.self))
         }
 
@@ -44,15 +45,20 @@ extension EndToEndTests {
             let token = try #require(mail.decodedBody.components(separatedBy: "token=").dropFirst().first?.components(separatedBy: .newlines).first)
             #expect(token.count >= 40)
             let db = try stack.database()
-            let outbox = try #require(db.query("SELECT body_text, status FROM email_outbox WHERE to_address = $1 AND template = 'password-reset'",
-                                               [account.email]).first)
+            let outbox = try #require(
+                db.query(
+                    "SELECT body_text, status FROM email_outbox WHERE to_address = $1 AND template = 'password-reset'",
+                    [account.email]
+                ).first)
             #expect(outbox.string("status") == "sent")
             let stored = try #require(outbox.string("body_text"))
             #expect(!stored.contains(token))
             #expect(!stored.contains("token="))
             #expect(stored.contains("{{reset-link:"))
-            let hashes = try db.query("SELECT count(*) FROM password_reset_tokens WHERE token_hash = $1::bytea",
-                                      [SQLHex.bytea(Digest.sha256(token))]).int(0, 0)
+            let hashes = try db.query(
+                "SELECT count(*) FROM password_reset_tokens WHERE token_hash = $1::bytea",
+                [SQLHex.bytea(Digest.sha256(token))]
+            ).int(0, 0)
             #expect(hashes == 1)
             #expect(try stack.send("POST", "/api/auth/reset-password", json: #"{"token":"\#(token)","password":"brand new pass"}"#).status == 200)
         }
@@ -60,8 +66,9 @@ extension EndToEndTests {
         @Test func guessesAtTheCurrentPasswordAreThrottledPerUser() throws {
             let account = try stack.register(password: "right password 1")
             func change(_ current: String) throws -> HTTPClientResponse {
-                try stack.send("PATCH", "/api/users/me", json: #"{"newPassword":"next password 1","currentPassword":"\#(current)"}"#,
-                               token: account.accessToken)
+                try stack.send(
+                    "PATCH", "/api/users/me", json: #"{"newPassword":"next password 1","currentPassword":"\#(current)"}"#,
+                    token: account.accessToken)
             }
             for attempt in 1...5 { #expect(try change("guess \(attempt)").status == 401) }
             let locked = try change("right password 1")

@@ -85,14 +85,19 @@ extension EndToEndTests {
         @Test func expiredTokensAndOldSessionsArePurgedLiveOnesKept() throws {
             let account = try stack.register()
             let db = try stack.database()
-            let old = try #require(db.query("""
-                INSERT INTO sessions (user_id, expires_at, created_at) VALUES ($1, now() - interval '40 days', now() - interval '50 days') RETURNING id
-                """, [account.id]).string(0, 0))
-            try db.query("""
+            let old = try #require(
+                db.query(
+                    """
+                    INSERT INTO sessions (user_id, expires_at, created_at) VALUES ($1, now() - interval '40 days', now() - interval '50 days') RETURNING id
+                    """, [account.id]
+                ).string(0, 0))
+            try db.query(
+                """
                 INSERT INTO refresh_tokens (id, session_id, user_id, token_hash, expires_at)
                 VALUES (gen_random_uuid(), $1, $2, sha256(gen_random_uuid()::text::bytea), now() - interval '40 days')
                 """, [old, account.id])
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, sha256(gen_random_uuid()::text::bytea), now() - interval '2 days')
                 """, [account.id])
             let (status, _) = try Subprocess.run(stack.binary, ["jobs", "--once"], environment: try stack.environmentFile())

@@ -20,8 +20,11 @@ extension EndToEndTests {
             #expect(created["isDefault"] == true)
             #expect(created["country"] == "US")
             #expect(created["addressLine2"] == .null)
-            #expect(created.objectValue?.keys == ["id", "type", "firstName", "lastName", "addressLine1", "addressLine2", "city", "state",
-                                                  "postalCode", "country", "phone", "isDefault", "createdAt", "updatedAt"])
+            #expect(
+                created.objectValue?.keys == [
+                    "id", "type", "firstName", "lastName", "addressLine1", "addressLine2", "city", "state",
+                    "postalCode", "country", "phone", "isDefault", "createdAt", "updatedAt",
+                ])
             let billing = try stack.send("POST", "/api/users/me/addresses", json: address(type: "billing"), token: account.accessToken).json["data"]
             #expect(billing?["isDefault"] == true)
             let second = try stack.send("POST", "/api/users/me/addresses", json: address(line: "2 Side St", extra: #","isDefault":true"#), token: account.accessToken)

@@ -29,7 +29,8 @@ extension EndToEndTests {
 
         @Test func aTakenEmailIs409WhateverItsCase() throws {
             let account = try stack.register()
-            let response = try stack.send("POST", "/api/auth/register", json: #"{"email":"\#(account.email.uppercased())","password":"another pass 1","firstName":"B","lastName":"C"}"#)
+            let response = try stack.send(
+                "POST", "/api/auth/register", json: #"{"email":"\#(account.email.uppercased())","password":"another pass 1","firstName":"B","lastName":"C"}"#)
             #expect(response.status == 409)
             #expect(try response.json["error"] == "Conflict")
         }

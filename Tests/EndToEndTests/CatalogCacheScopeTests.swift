@@ -36,8 +36,9 @@ extension EndToEndTests {
             let counter = Locked(0)
             let epoch = UUID().uuidString
             let version = CatalogCache.HostVersion(current: { "h\(epoch)-\(counter.value)" }, bump: { counter.mutate { $0 += 1 } })
-            try check(CatalogCache(cache: try redis(), ttlSeconds: 60, hostVersion: version),
-                      CatalogCache(cache: try redis(), ttlSeconds: 60, hostVersion: version))
+            try check(
+                CatalogCache(cache: try redis(), ttlSeconds: 60, hostVersion: version),
+                CatalogCache(cache: try redis(), ttlSeconds: 60, hostVersion: version))
             #expect(counter.value == 1)
         }
     }

@@ -81,8 +81,11 @@ extension EndToEndTests {
             let f = try CatalogFixture(stack: stack)
             let category = try f.category("Kitchen")
             let product = try f.product("Chef Knife", price: "89.9", stock: 3, category: category.id, extra: #","compareAtPrice":99.5"#)
-            #expect(product.objectValue?.keys == ["id", "name", "slug", "description", "price", "compareAtPrice", "currency", "sku", "stockQuantity",
-                                                  "inStock", "isActive", "category", "images", "createdAt", "updatedAt"])
+            #expect(
+                product.objectValue?.keys == [
+                    "id", "name", "slug", "description", "price", "compareAtPrice", "currency", "sku", "stockQuantity",
+                    "inStock", "isActive", "category", "images", "createdAt", "updatedAt",
+                ])
             #expect(product["price"] == "89.90" && product["compareAtPrice"] == "99.50" && product["currency"] == "usd")
             #expect(product["category"]?["slug"] == .string("kitchen-\(f.marker)"))
             #expect(product["images"] == .array([]))
@@ -93,10 +96,15 @@ extension EndToEndTests {
             let twin = try f.product("Chef Knife")
             #expect(twin["slug"] == .string(slug + "-2"))
             let sku = try #require(product["sku"]?.stringValue)
-            let dupSKU = try stack.send("POST", "/api/products", json: #"{"name":"X","description":"","price":"1.00","sku":"\#(sku)","stockQuantity":1}"#, token: f.admin.accessToken)
+            let dupSKU = try stack.send(
+                "POST", "/api/products", json: #"{"name":"X","description":"","price":"1.00","sku":"\#(sku)","stockQuantity":1}"#, token: f.admin.accessToken)
             #expect(dupSKU.status == 409)
             #expect(try dupSKU.json["details"]?.arrayValue?.first?["field"] == "sku")
-            #expect(try stack.send("POST", "/api/products", json: #"{"name":"X","description":"","price":"1.00","sku":"NEW-\#(f.marker)","stockQuantity":1,"slug":"\#(slug)"}"#, token: f.admin.accessToken).status == 409)
+            #expect(
+                try stack.send(
+                    "POST", "/api/products", json: #"{"name":"X","description":"","price":"1.00","sku":"NEW-\#(f.marker)","stockQuantity":1,"slug":"\#(slug)"}"#,
+                    token: f.admin.accessToken
+                ).status == 409)
 
             let patched = try stack.send("PATCH", "/api/products/\(product.id)", json: #"{"price":"79.00","stockQuantity":0,"compareAtPrice":null}"#, token: f.admin.accessToken)
             #expect(patched.status == 200)

@@ -50,7 +50,8 @@ extension EndToEndTests {
                 try db.query("UPDATE orders SET status = 'PAID', payment_status = 'SUCCEEDED', paid_at = now() WHERE id = $1", [order.id])
                 let stockBefore = try stack.stock(of: cup.id)
                 let statuses = stack.race(2) { index in
-                    let response = index == 0
+                    let response =
+                        index == 0
                         ? try? stack.send("PATCH", "/api/orders/\(order.id)/cancel", token: shopper.token)
                         : try? stack.send("PATCH", "/api/orders/\(order.id)/status", json: #"{"status":"SHIPPED"}"#, token: f.admin.accessToken)
                     return response?.status ?? -1

@@ -51,11 +51,15 @@ extension EndToEndTests {
             let shopper = try stack.shopper()
             try shopper.add(cup.id)
             let long = String(repeating: "x\u{0300}", count: 128)
-            let order = try shopper.checkout(#"{"shippingAddress":{"firstName":"Ann","lastName":"Lee","addressLine1":"\#(long)","city":"Oslo","state":"Oslo","postalCode":"0150","country":"NO","phone":"+47 22 00 00 00"}}"#)
+            let order = try shopper.checkout(
+                #"{"shippingAddress":{"firstName":"Ann","lastName":"Lee","addressLine1":"\#(long)","city":"Oslo","state":"Oslo","postalCode":"0150","country":"NO","phone":"+47 22 00 00 00"}}"#
+            )
             #expect(order.status == 400)
             #expect(try order.json["details"]?[0] == .object(["field": "shippingAddress.addressLine1", "message": "must be at most 255 characters"]))
             // NUL never reaches a column (jsonb refused it with a 500 before).
-            let nul = try shopper.checkout(#"{"shippingAddress":{"firstName":"Ann\u0000","lastName":"Lee","addressLine1":"1 Main St","city":"Oslo","state":"Oslo","postalCode":"0150","country":"NO","phone":"+47 22 00 00 00"}}"#)
+            let nul = try shopper.checkout(
+                #"{"shippingAddress":{"firstName":"Ann\u0000","lastName":"Lee","addressLine1":"1 Main St","city":"Oslo","state":"Oslo","postalCode":"0150","country":"NO","phone":"+47 22 00 00 00"}}"#
+            )
             #expect(nul.status == 400)
             #expect(try nul.json["details"]?[0]?["message"] == "must not contain NUL characters")
             #expect(try shopper.cart()["itemCount"] == 1)
@@ -79,16 +83,19 @@ extension EndToEndTests {
             try shopper.add(cup.id)
             // U+0600 joins the `<` after it into one Character; escaping Characters let it through.
             let name = "\u{0600}<a href=x>click</a>"
-            let placed = try shopper.order(#"{"shippingAddress":{"firstName":"\#(name)","lastName":"Lee","addressLine1":"1 Main St","city":"Oslo","state":"Oslo","postalCode":"0150","country":"NO","phone":"+47 22 00 00 00"}}"#)
+            let placed = try shopper.order(
+                #"{"shippingAddress":{"firstName":"\#(name)","lastName":"Lee","addressLine1":"1 Main St","city":"Oslo","state":"Oslo","postalCode":"0150","country":"NO","phone":"+47 22 00 00 00"}}"#
+            )
             let id = try #require(placed["id"]?.stringValue)
             try stack.database().query("UPDATE orders SET status = 'PAID', payment_status = 'SUCCEEDED' WHERE id = $1", [id])
             #expect(try stack.send("PATCH", "/api/orders/\(id)/status", json: #"{"status":"SHIPPED"}"#, token: f.admin.accessToken).status == 200)
             // Other mail (the order's confirmation) may arrive first: wait for the shipping one.
             var shipped: Mailbox.Message?
-            #expect(stack.eventually(10) {
-                shipped = Mailbox(stack: stack).messages(to: shopper.account.email).first { $0.subject?.contains("shipped") == true }
-                return shipped != nil
-            })
+            #expect(
+                stack.eventually(10) {
+                    shipped = Mailbox(stack: stack).messages(to: shopper.account.email).first { $0.subject?.contains("shipped") == true }
+                    return shipped != nil
+                })
             let html = try #require(shipped?.html)
             #expect(html.contains("\u{0600}&lt;a href=x&gt;click&lt;/a&gt;"))
             #expect(!html.contains("<a href"))
@@ -140,8 +147,10 @@ extension EndToEndTests {
             let f = try CatalogFixture(stack: stack)
             let product = try f.product("Lamp")
             let slug = try #require(product["slug"]?.stringValue)
-            for (method, path) in [("PATCH", "/api/products/\(slug)"), ("DELETE", "/api/products/\(slug)"), ("PATCH", "/api/categories/not-a-uuid"),
-                                   ("DELETE", "/api/categories/not-a-uuid")] {
+            for (method, path) in [
+                ("PATCH", "/api/products/\(slug)"), ("DELETE", "/api/products/\(slug)"), ("PATCH", "/api/categories/not-a-uuid"),
+                ("DELETE", "/api/categories/not-a-uuid"),
+            ] {
                 let response = try stack.send(method, path, json: method == "PATCH" ? #"{"name":"x"}"# : nil, token: f.admin.accessToken)
                 #expect(response.status == 400, "\(method) \(path)")
                 #expect(try response.json["details"]?[0] == .object(["field": "id", "message": "must be a UUID"]), "\(method) \(path)")
@@ -153,8 +162,10 @@ extension EndToEndTests {
         @Test func aWebhookEventHoldingNULIsRecordedWithoutA500() throws {
             let stripe = try FakeStripe(stack: stack)
             let id = "evt_nul_" + UUID().uuidString.lowercased()
-            let object = JSONValue.object(["id": "pi_not_ours", "object": "payment_intent", "amount": 100, "currency": "usd",
-                                           "description": "nul \u{0}here"])
+            let object = JSONValue.object([
+                "id": "pi_not_ours", "object": "payment_intent", "amount": 100, "currency": "usd",
+                "description": "nul \u{0}here",
+            ])
             let body = Stack.stripeEvent(id: id, type: "payment_intent.created", object: object)
             #expect(String(decoding: body, as: UTF8.self).contains("\\u0000"))
             let answer = try stack.webhook(body, signature: stripe.signature(body))

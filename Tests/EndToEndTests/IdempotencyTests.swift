@@ -82,17 +82,20 @@ extension EndToEndTests {
             let body = Shopper.inlineShipping
             let hash = SQLFragment.bytea(Digest.sha256(Array("POST /api/orders\n".utf8) + Array(body.utf8)))
             // A worker died holding a claim three minutes ago: the same request takes it over.
-            try db.query("INSERT INTO idempotency_keys (user_id, scope, key, request_hash, created_at) VALUES ($1, 'orders', 'abandoned', $2::bytea, now() - interval '3 minutes')",
-                         [shopper.account.id, hash])
+            try db.query(
+                "INSERT INTO idempotency_keys (user_id, scope, key, request_hash, created_at) VALUES ($1, 'orders', 'abandoned', $2::bytea, now() - interval '3 minutes')",
+                [shopper.account.id, hash])
             try shopper.add(cup.id)
             #expect(try shopper.checkout(body, idempotencyKey: "abandoned").status == 201)
             // A claim younger than that still counts as running.
-            try db.query("INSERT INTO idempotency_keys (user_id, scope, key, request_hash, created_at) VALUES ($1, 'orders', 'young', $2::bytea, now() - interval '30 seconds')",
-                         [shopper.account.id, hash])
+            try db.query(
+                "INSERT INTO idempotency_keys (user_id, scope, key, request_hash, created_at) VALUES ($1, 'orders', 'young', $2::bytea, now() - interval '30 seconds')",
+                [shopper.account.id, hash])
             try shopper.add(cup.id)
             #expect(try shopper.checkout(body, idempotencyKey: "young").status == 409)
             // A finished key older than 24 h replays nothing, even for another body: the request runs anew.
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, response_status, response_body, created_at)
                 VALUES ($1, 'orders', 'old', '\\x00', 'done', 201, convert_to('{}', 'UTF8'), now() - interval '25 hours')
                 """, [shopper.account.id])
@@ -120,9 +123,10 @@ extension EndToEndTests {
                 first.mutate { $0 = (try? shopper.checkout(idempotencyKey: key).status) ?? -1 }
                 done.signal()
             }.start()
-            #expect(stack.eventually(1.5) {
-                (try? db.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'running'", [shopper.account.id, key]).rowCount) == 1
-            })
+            #expect(
+                stack.eventually(1.5) {
+                    (try? db.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'running'", [shopper.account.id, key]).rowCount) == 1
+                })
             let duplicate = try shopper.checkout(idempotencyKey: key)
             try db.query("COMMIT")
             done.wait()
@@ -133,7 +137,7 @@ extension EndToEndTests {
             #expect(try shopper.checkout(idempotencyKey: key).status == 201)
             #expect(try orderCount(shopper) == 1)
         }
-    
+
         @Test func aDuplicateWhileThePaymentIsBeingMadeIs409AndTheReplayCarriesThePayment() throws {
             let stripe = try FakeStripe(stack: stack)
             let f = try CatalogFixture(stack: stack)
@@ -150,9 +154,10 @@ extension EndToEndTests {
                 done.signal()
             }.start()
             let db = try stack.database()
-            #expect(stack.eventually(1.5) {
-                (try? db.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'committed'", [shopper.account.id, key]).rowCount) == 1
-            })
+            #expect(
+                stack.eventually(1.5) {
+                    (try? db.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND state = 'committed'", [shopper.account.id, key]).rowCount) == 1
+                })
             let duplicate = try shopper.checkout(idempotencyKey: key)
             done.wait()
             try stripe.reset()
@@ -175,7 +180,8 @@ extension EndToEndTests {
             let db = try stack.database()
             let body = Shopper.inlineShipping
             let hash = SQLFragment.bytea(Digest.sha256(Array("POST /api/orders\n".utf8) + Array(body.utf8)))
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, response_status, response_body, created_at)
                 VALUES ($1, 'orders', 'died-after-commit', $2::bytea, 'committed', 201, convert_to('{"data":"committed"}', 'UTF8'), now() - interval '3 minutes')
                 """, [shopper.account.id, hash])

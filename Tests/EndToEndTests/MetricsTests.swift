@@ -13,7 +13,8 @@ extension EndToEndTests {
             let labels = ["pool": "api", "method": "GET", "route": "/api/health/live", "status": "200"]
             let before = try stack.metrics()
             let requestsBefore = before.samples("commerce_worker_requests")
-            let threads = 4, perThread = 25
+            let threads = 4
+            let perThread = 25
             let failures = Locked(0)
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
                 let client = HTTPClient()
@@ -25,7 +26,8 @@ extension EndToEndTests {
             let after = try stack.metrics()
             #expect(after.value("http_requests_total", labels) - before.value("http_requests_total", labels) == Double(threads * perThread))
             let histogramLabels = ["pool": "api", "method": "GET", "route": "/api/health/live"]
-            #expect(after.value("http_request_duration_seconds_count", histogramLabels) - before.value("http_request_duration_seconds_count", histogramLabels)
+            #expect(
+                after.value("http_request_duration_seconds_count", histogramLabels) - before.value("http_request_duration_seconds_count", histogramLabels)
                     == Double(threads * perThread))
             // More than one worker served them, and the sum covers every worker.
             let moved = after.samples("commerce_worker_requests").filter { labels, value in value > (requestsBefore[labels] ?? 0) }

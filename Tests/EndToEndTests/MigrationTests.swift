@@ -45,11 +45,12 @@ extension EndToEndTests {
             let connection = try PostgresConnection.connect([("dbname", env["DATABASE_URL"] ?? "")])
             let tables = try connection.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
                 .rows.compactMap { $0.string("table_name") }
-            #expect(tables == [
-                "addresses", "auth_failures", "cart_items", "carts", "categories", "email_outbox", "idempotency_keys", "order_items", "orders",
-                "password_reset_tokens", "payments", "product_images", "products", "refresh_tokens", "schema_migrations",
-                "sessions", "stripe_events", "users",
-            ])
+            #expect(
+                tables == [
+                    "addresses", "auth_failures", "cart_items", "carts", "categories", "email_outbox", "idempotency_keys", "order_items", "orders",
+                    "password_reset_tokens", "payments", "product_images", "products", "refresh_tokens", "schema_migrations",
+                    "sessions", "stripe_events", "users",
+                ])
             // Stock can never go negative, and a SKU is unique: the database says no, whatever the code does.
             try connection.query("BEGIN")
             defer { _ = try? connection.query("ROLLBACK") }

@@ -38,7 +38,8 @@ extension EndToEndTests {
         @Test func idempotencyKeysArePurgedAfterADay() throws {
             let shopper = try stack.shopper()
             let db = try stack.database()
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, created_at)
                 VALUES ($1, 'orders', 'old', '\\x00', 'done', now() - interval '25 hours'), ($1, 'orders', 'recent', '\\x00', 'done', now() - interval '23 hours')
                 """, [shopper.account.id])

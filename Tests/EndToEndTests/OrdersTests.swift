@@ -19,8 +19,11 @@ extension EndToEndTests {
             try shopper.add(pen.id, quantity: 1)
 
             let order = try shopper.order()
-            #expect(order.objectValue?.keys == ["id", "orderNumber", "status", "paymentStatus", "items", "subtotal", "tax", "shipping", "total",
-                                                "currency", "shippingAddress", "billingAddress", "paidAt", "cancelledAt", "createdAt", "updatedAt", "payment"])
+            #expect(
+                order.objectValue?.keys == [
+                    "id", "orderNumber", "status", "paymentStatus", "items", "subtotal", "tax", "shipping", "total",
+                    "currency", "shippingAddress", "billingAddress", "paidAt", "cancelledAt", "createdAt", "updatedAt", "payment",
+                ])
             #expect(order["status"] == "PENDING" && order["paymentStatus"] == "PENDING")
             #expect(order["subtotal"] == "50.92" && order["tax"] == "4.20" && order["shipping"] == "5.00" && order["total"] == "60.12")
             #expect(order["currency"] == "usd" && order["paidAt"] == .null && order["cancelledAt"] == .null)
@@ -78,12 +81,16 @@ extension EndToEndTests {
             let half = try c.order()
             #expect(half["subtotal"] == "2.00" && half["tax"] == "0.17" && half["total"] == "7.17")
         }
-    
+
         @Test func addressesComeFromTheBookOrInlineAndAreCopied() throws {
             let f = try CatalogFixture(stack: stack)
             let cup = try f.product("Cup", stock: 10)
             let shopper = try stack.shopper()
-            let saved = try stack.send("POST", "/api/users/me/addresses", json: #"{"type":"shipping","firstName":"Bo","lastName":"Ray","addressLine1":"9 Elm St","addressLine2":"Apt 2","city":"Austin","state":"TX","postalCode":"73301","country":"US","phone":"512 555 0101"}"#, token: shopper.token)
+            let saved = try stack.send(
+                "POST", "/api/users/me/addresses",
+                json:
+                    #"{"type":"shipping","firstName":"Bo","lastName":"Ray","addressLine1":"9 Elm St","addressLine2":"Apt 2","city":"Austin","state":"TX","postalCode":"73301","country":"US","phone":"512 555 0101"}"#,
+                token: shopper.token)
             #expect(saved.status == 201)
             let addressId = try #require(try saved.json["data"]?.id)
 
@@ -103,7 +110,10 @@ extension EndToEndTests {
             let cup = try f.product("Cup", stock: 10)
             let shopper = try stack.shopper()
             let stranger = try stack.shopper()
-            let theirs = try stack.send("POST", "/api/users/me/addresses", json: #"{"type":"shipping","firstName":"X","lastName":"Y","addressLine1":"1 A St","city":"B","state":"C","postalCode":"1","country":"US","phone":"555 0100"}"#, token: stranger.token)
+            let theirs = try stack.send(
+                "POST", "/api/users/me/addresses",
+                json: #"{"type":"shipping","firstName":"X","lastName":"Y","addressLine1":"1 A St","city":"B","state":"C","postalCode":"1","country":"US","phone":"555 0100"}"#,
+                token: stranger.token)
             let theirId = try #require(try theirs.json["data"]?.id)
 
             // An empty cart.
@@ -119,10 +129,16 @@ extension EndToEndTests {
                 (#"{"shippingAddressId":"nope"}"#, "shippingAddressId"),
                 (#"{"shippingAddressId":"\#(theirId)","shippingAddress":\#(Shopper.address)}"#, "shippingAddress"),
                 (#"{"shippingAddress":{"firstName":"Ann"}}"#, "shippingAddress.lastName"),
-                (#"{"shippingAddress":{"firstName":"Ann","lastName":"Lee","addressLine1":"1 Main St","city":"S","state":"IL","postalCode":"1","country":"USA","phone":"555 0100"}}"#, "shippingAddress.country"),
+                (
+                    #"{"shippingAddress":{"firstName":"Ann","lastName":"Lee","addressLine1":"1 Main St","city":"S","state":"IL","postalCode":"1","country":"USA","phone":"555 0100"}}"#,
+                    "shippingAddress.country"
+                ),
                 (#"{"shippingAddress":\#(Shopper.address),"billingAddress":"home"}"#, "billingAddress"),
                 (#"{"shippingAddress":\#(Shopper.address),"cartId":"x"}"#, "cartId"),
-                (#"{"shippingAddress":{"id":"x","firstName":"Ann","lastName":"Lee","addressLine1":"1 Main St","city":"S","state":"IL","postalCode":"1","country":"US","phone":"555 0100"}}"#, "shippingAddress.id"),
+                (
+                    #"{"shippingAddress":{"id":"x","firstName":"Ann","lastName":"Lee","addressLine1":"1 Main St","city":"S","state":"IL","postalCode":"1","country":"US","phone":"555 0100"}}"#,
+                    "shippingAddress.id"
+                ),
             ]
             for (body, field) in cases {
                 let response = try shopper.checkout(body)
@@ -294,7 +310,7 @@ extension EndToEndTests {
                 try shopper.add(cup.id)
                 _ = try shopper.order()
             }
-            _ = try shopper.checkout()   // an empty cart places nothing
+            _ = try shopper.checkout() // an empty cart places nothing
             #expect(try stack.metrics().value("orders_created_total") - before == 3)
         }
     }

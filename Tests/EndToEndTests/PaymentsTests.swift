@@ -93,9 +93,10 @@ extension EndToEndTests {
             #expect(paid["status"] == "PAID" && paid["paymentStatus"] == "SUCCEEDED")
             #expect(paid["paidAt"]?.stringValue?.hasSuffix("Z") == true)
             #expect(paid["payment"]?["paymentIntentId"] == .string(intent) && paid["payment"]?["clientSecret"] == .null)
-            #expect(try stack.database().query("SELECT status, amount_cents FROM payments WHERE payment_intent_id = $1", [intent]).first.map {
-                [$0.string("status"), $0.string("amount_cents")]
-            } == ["succeeded", "9160"])
+            #expect(
+                try stack.database().query("SELECT status, amount_cents FROM payments WHERE payment_intent_id = $1", [intent]).first.map {
+                    [$0.string("status"), $0.string("amount_cents")]
+                } == ["succeeded", "9160"])
 
             // The confirmation email, text and HTML, with the lines and totals.
             let mail = try #require(orderMails(shopper, count: 1).first)
@@ -110,9 +111,10 @@ extension EndToEndTests {
             #expect(after.value("payments_total", ["status": "created"]) == before.value("payments_total", ["status": "created"]) + 1)
             #expect(after.value("payments_total", ["status": "succeeded"]) == before.value("payments_total", ["status": "succeeded"]) + 1)
             // Sent by the jobs process, counted in its own scoreboard slot.
-            #expect(try stack.eventually(10) {
-                try stack.metrics().value("emails_sent_total", ["result": "sent"]) >= before.value("emails_sent_total", ["result": "sent"]) + 1
-            })
+            #expect(
+                try stack.eventually(10) {
+                    try stack.metrics().value("emails_sent_total", ["result": "sent"]) >= before.value("emails_sent_total", ["result": "sent"]) + 1
+                })
         }
 
         @Test func aRepeatedEventTakesEffectOnce() throws {
@@ -157,7 +159,8 @@ extension EndToEndTests {
             var now = try order(placed.id, shopper)
             #expect(now["status"] == "PENDING" && now["paymentStatus"] == "FAILED")
             #expect(now["payment"]?["clientSecret"]?.stringValue != nil)
-            #expect(try stack.database().query("SELECT last_error FROM payments WHERE payment_intent_id = $1", [intent]).first?.string("last_error")
+            #expect(
+                try stack.database().query("SELECT last_error FROM payments WHERE payment_intent_id = $1", [intent]).first?.string("last_error")
                     == "Your card was declined.")
             // The second card works.
             let (success, _) = try stripe.pay(intent)
@@ -358,9 +361,10 @@ extension EndToEndTests {
             #expect(try stack.send("PATCH", "/api/orders/\(placed.id)/cancel", token: shopper.token).status == 200)
             try stripe.mode("ok")
             let db = try stack.database()
-            #expect(try db.query("SELECT refund_id, last_error FROM payments WHERE payment_intent_id = $1", [intent]).first.map {
-                $0.string("refund_id") == nil && $0.string("last_error") != nil
-            } == true)
+            #expect(
+                try db.query("SELECT refund_id, last_error FROM payments WHERE payment_intent_id = $1", [intent]).first.map {
+                    $0.string("refund_id") == nil && $0.string("last_error") != nil
+                } == true)
             #expect(try order(placed.id, shopper)["paymentStatus"] == "SUCCEEDED")
             // The jobs process waits 30 s after the last try; the test makes that time pass.
             try db.query("UPDATE payments SET updated_at = now() - interval '1 minute' WHERE payment_intent_id = $1", [intent])

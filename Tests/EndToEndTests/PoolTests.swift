@@ -118,8 +118,9 @@ extension EndToEndTests {
             var env = try stack.environmentFile()
             env["SCOREBOARD_PATH"] = stack.state + "/recycling.scoreboard"
             // One pool: a checkout pool would bind the running stack's checkout socket.
-            let process = try Subprocess(stack.binary, ["serve", "--workers", "1", "--socket", socket, "--max-requests", "5", "--checkout-workers", "0"],
-                                         environment: env)
+            let process = try Subprocess(
+                stack.binary, ["serve", "--workers", "1", "--socket", socket, "--max-requests", "5", "--checkout-workers", "0"],
+                environment: env)
             defer { process.terminate() }
             #expect(stack.eventually(5) { FileManager.default.fileExists(atPath: socket) })
             for _ in 0..<24 {

@@ -9,8 +9,10 @@ extension EndToEndTests {
         let stack: Stack
         init() throws { stack = try Stack.current() }
 
-        private func expectError(_ response: HTTPClientResponse, _ status: Int, _ name: String, path: String,
-                                 sourceLocation: SourceLocation = #_sourceLocation) throws -> JSONValue {
+        private func expectError(
+            _ response: HTTPClientResponse, _ status: Int, _ name: String, path: String,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws -> JSONValue {
             #expect(response.status == status, sourceLocation: sourceLocation)
             #expect(response.header("content-type") == "application/json; charset=utf-8", sourceLocation: sourceLocation)
             let body = try response.json
@@ -76,10 +78,12 @@ extension EndToEndTests {
         @Test func validBodiesAreAccepted() throws {
             let response = try stack.postJSON("/api/_test/echo", #"{"name":"Mug","quantity":2,"price":12.5,"id":"6F9619FF-8B86-D011-B42D-00C04FC964FF"}"#)
             #expect(response.status == 201)
-            #expect(try response.json == .object([
-                "statusCode": 201, "message": "Created",
-                "data": .object(["name": "Mug", "quantity": 2, "price": "12.50", "id": "6f9619ff-8b86-d011-b42d-00c04fc964ff"]),
-            ]))
+            #expect(
+                try response.json
+                    == .object([
+                        "statusCode": 201, "message": "Created",
+                        "data": .object(["name": "Mug", "quantity": 2, "price": "12.50", "id": "6f9619ff-8b86-d011-b42d-00c04fc964ff"]),
+                    ]))
         }
 
         @Test func malformedJSONIs400WithDetails() throws {
@@ -89,7 +93,8 @@ extension EndToEndTests {
         }
 
         @Test func nonUTF8BodiesAre400() throws {
-            let response = try stack.request("POST", "/api/_test/echo", headers: [("Content-Type", "application/json")], body: Array(#"{"name":""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8))
+            let response = try stack.request(
+                "POST", "/api/_test/echo", headers: [("Content-Type", "application/json")], body: Array(#"{"name":""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8))
             let body = try expectError(response, 400, "BadRequest", path: "/api/_test/echo")
             #expect(body["details"]?.arrayValue?.first?["field"] == "body")
         }
@@ -99,9 +104,10 @@ extension EndToEndTests {
             let body = try expectError(response, 400, "BadRequest", path: "/api/_test/echo")
             let details = body["details"]?.arrayValue ?? []
             #expect(details.map { $0["field"]?.stringValue ?? "" } == ["name", "quantity", "price", "id", "role"])
-            #expect(details.map { $0["message"]?.stringValue ?? "" } == [
-                "must be a string", "must be an integer", "must have at most two decimal places", "must be a UUID", "is not a known field",
-            ])
+            #expect(
+                details.map { $0["message"]?.stringValue ?? "" } == [
+                    "must be a string", "must be an integer", "must have at most two decimal places", "must be a UUID", "is not a known field",
+                ])
         }
 
         @Test func missingFieldsAndLimitsAreReported() throws {
@@ -130,8 +136,9 @@ extension EndToEndTests {
 
         @Test func theWorkerItselfRefusesBodiesOverTheLimit() throws {
             // nginx would stop this first; the worker's own check protects other front ends.
-            let answer = try FastCGIProbe.send(socket: stack.state + "/commerce.sock", method: "POST", uri: "/api/_test/echo",
-                                               parameters: ["CONTENT_TYPE": "application/json"], body: [UInt8](repeating: 0x20, count: 2 << 20))
+            let answer = try FastCGIProbe.send(
+                socket: stack.state + "/commerce.sock", method: "POST", uri: "/api/_test/echo",
+                parameters: ["CONTENT_TYPE": "application/json"], body: [UInt8](repeating: 0x20, count: 2 << 20))
             #expect(answer.status == 413)
             #expect(answer.body.contains(#""error":"PayloadTooLarge""#))
         }
@@ -180,9 +187,10 @@ extension EndToEndTests {
             // From 127.0.0.2: the local stack exempts 127.0.0.1, which the other tests use.
             let client = HTTPClient()
             for _ in 0..<12 {
-                let response = try client.send(HTTPClientRequest(
-                    method: "POST", url: stack.baseURL + "/api/auth/login", headers: [(name: "Content-Type", value: "application/json")],
-                    body: Array("{}".utf8), localAddress: "127.0.0.2"))
+                let response = try client.send(
+                    HTTPClientRequest(
+                        method: "POST", url: stack.baseURL + "/api/auth/login", headers: [(name: "Content-Type", value: "application/json")],
+                        body: Array("{}".utf8), localAddress: "127.0.0.2"))
                 statuses.append(response.status)
                 if response.status == 429 { limited = response }
             }
@@ -197,10 +205,12 @@ extension EndToEndTests {
             let account = try stack.register()
             let client = HTTPClient()
             func send(_ method: String) throws -> Int {
-                try client.send(HTTPClientRequest(
-                    method: method, url: stack.baseURL + "/api/users/me",
-                    headers: [(name: "Content-Type", value: "application/json"), (name: "Authorization", value: "Bearer " + account.accessToken)],
-                    body: method == "PATCH" ? Array("{}".utf8) : nil, localAddress: "127.0.0.2")).status
+                try client.send(
+                    HTTPClientRequest(
+                        method: method, url: stack.baseURL + "/api/users/me",
+                        headers: [(name: "Content-Type", value: "application/json"), (name: "Authorization", value: "Bearer " + account.accessToken)],
+                        body: method == "PATCH" ? Array("{}".utf8) : nil, localAddress: "127.0.0.2")
+                ).status
             }
             let patches = try (0..<9).map { _ in try send("PATCH") }
             #expect(patches.prefix(6).allSatisfy { $0 == 400 }, "statuses \(patches)")

@@ -13,21 +13,24 @@ extension EndToEndTests {
         /// The stock a page shows for `productId`, from every answer of eight concurrent reads
         /// (so from every worker); nil when they disagree or it is not listed.
         func shownStock(_ path: String, _ productId: String) -> (quantity: Int, inStock: Bool)? {
-            let seen = Set(stack.concurrentResponses(8, path).map { response -> String in
-                guard response.status == 200, let json = try? response.json else { return "status \(response.status)" }
-                let data = json["data"]
-                let product = data?.arrayValue?.first { $0.id == productId } ?? (data?.id == productId ? data : nil)
-                guard let product, let quantity = product["stockQuantity"]?.intValue, let inStock = product["inStock"]?.boolValue else { return "absent" }
-                return "\(quantity) \(inStock)"
-            })
+            let seen = Set(
+                stack.concurrentResponses(8, path).map { response -> String in
+                    guard response.status == 200, let json = try? response.json else { return "status \(response.status)" }
+                    let data = json["data"]
+                    let product = data?.arrayValue?.first { $0.id == productId } ?? (data?.id == productId ? data : nil)
+                    guard let product, let quantity = product["stockQuantity"]?.intValue, let inStock = product["inStock"]?.boolValue else { return "absent" }
+                    return "\(quantity) \(inStock)"
+                })
             guard seen.count == 1, let only = seen.first, let space = only.firstIndex(of: " "), let quantity = Int(only[..<space]) else { return nil }
             return (quantity, only[only.index(after: space)...] == "true")
         }
 
         func catalogLookups() throws -> (hits: Double, misses: Double) {
             let metrics = try stack.metrics()
-            return (metrics.value("cache_requests_total", ["cache": "catalog", "result": "hit"]),
-                    metrics.value("cache_requests_total", ["cache": "catalog", "result": "miss"]))
+            return (
+                metrics.value("cache_requests_total", ["cache": "catalog", "result": "hit"]),
+                metrics.value("cache_requests_total", ["cache": "catalog", "result": "miss"])
+            )
         }
 
         @Test func aSaleShowsAtOnceOnEveryPageAndFlushesNothing() throws {
@@ -37,8 +40,10 @@ extension EndToEndTests {
             _ = try f.product("Vase", stock: 5, category: category.id)
             let slug = try #require(lamp["slug"]?.stringValue)
             let categorySlug = try #require(category["slug"]?.stringValue)
-            let pages = ["/api/products/\(lamp.id)", "/api/products/\(slug)", "/api/products?search=\(f.marker)",
-                         "/api/products?category=\(categorySlug)", "/api/products?search=\(f.marker)&sort=price:asc&limit=5"]
+            let pages = [
+                "/api/products/\(lamp.id)", "/api/products/\(slug)", "/api/products?search=\(f.marker)",
+                "/api/products?category=\(categorySlug)", "/api/products?search=\(f.marker)&sort=price:asc&limit=5",
+            ]
             for page in pages { #expect(shownStock(page, lamp.id)! == (3, true), "\(page)") }
 
             let before = try catalogLookups()
@@ -64,9 +69,10 @@ extension EndToEndTests {
             let shopper = try stack.shopper()
             try shopper.add(last.id)
             let order = try shopper.order()
-            #expect(stack.concurrentResponses(8, listing).allSatisfy {
-                (try? $0.json["data"]?.arrayValue?.map(\.id)) == [other.id] && (try? $0.json["pagination"]?["total"]) == 1
-            })
+            #expect(
+                stack.concurrentResponses(8, listing).allSatisfy {
+                    (try? $0.json["data"]?.arrayValue?.map(\.id)) == [other.id] && (try? $0.json["pagination"]?["total"]) == 1
+                })
             // A cancel puts it back, and it is listed again at once.
             #expect(try stack.send("PATCH", "/api/orders/\(order.id)/cancel", token: shopper.token).status == 200)
             #expect(stack.concurrentResponses(8, listing).allSatisfy { (try? $0.json["pagination"]?["total"]) == 2 })
@@ -128,9 +134,10 @@ extension EndToEndTests {
             let shopper = try stack.shopper()
             func buy(_ quantity: Int) throws {
                 try shopper.add(lamp.id, quantity: quantity)
-                let answer = try FastCGIProbe.send(socket: socket, method: "POST", uri: "/api/orders",
-                                                   parameters: ["HTTP_AUTHORIZATION": "Bearer " + shopper.token, "CONTENT_TYPE": "application/json"],
-                                                   body: Array(Shopper.inlineShipping.utf8))
+                let answer = try FastCGIProbe.send(
+                    socket: socket, method: "POST", uri: "/api/orders",
+                    parameters: ["HTTP_AUTHORIZATION": "Bearer " + shopper.token, "CONTENT_TYPE": "application/json"],
+                    body: Array(Shopper.inlineShipping.utf8))
                 #expect(answer.status == 201, "\(answer.body)")
             }
             try buy(1)

@@ -38,19 +38,24 @@ extension EndToEndTests {
         func storedFiles() -> Set<String> {
             let root = stack.state + "/uploads"
             let all = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []
-            return Set(all.filter { path in
-                var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory) && !isDirectory.boolValue
-            })
+            return Set(
+                all.filter { path in
+                    var isDirectory: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory) && !isDirectory.boolValue
+                })
         }
 
         @Test func aSingleUploadIsStoredLinkedAndServedBackIdentical() throws {
             let f = try CatalogFixture(stack: stack)
             let product = try f.product("Vase")
             #expect(try stack.get("/api/products/\(product.id)").json["data"]?["images"] == .array([]))
-            let response = try upload("/api/upload/single", [FormPart(name: "file", filename: "../../My Vase.png", data: Self.png),
-                                                            FormPart(name: "productId", data: Array(product.id.utf8)),
-                                                            FormPart(name: "altText", data: Array("The vase".utf8))], token: f.admin.accessToken)
+            let response = try upload(
+                "/api/upload/single",
+                [
+                    FormPart(name: "file", filename: "../../My Vase.png", data: Self.png),
+                    FormPart(name: "productId", data: Array(product.id.utf8)),
+                    FormPart(name: "altText", data: Array("The vase".utf8)),
+                ], token: f.admin.accessToken)
             #expect(response.status == 201)
             let data = try #require(try response.json["data"])
             let path = try #require(data["path"]?.stringValue)
@@ -71,9 +76,13 @@ extension EndToEndTests {
         @Test func productUploadsAppendImagesInOrder() throws {
             let f = try CatalogFixture(stack: stack)
             let product = try f.product("Tile")
-            let response = try upload("/api/upload/products", [FormPart(name: "productId", data: Array(product.id.utf8)),
-                                                              FormPart(name: "files", filename: "a.png", data: Self.png),
-                                                              FormPart(name: "files", filename: "b.gif", data: Self.gif)], token: f.admin.accessToken)
+            let response = try upload(
+                "/api/upload/products",
+                [
+                    FormPart(name: "productId", data: Array(product.id.utf8)),
+                    FormPart(name: "files", filename: "a.png", data: Self.png),
+                    FormPart(name: "files", filename: "b.gif", data: Self.gif),
+                ], token: f.admin.accessToken)
             #expect(response.status == 201)
             let list = try #require(try response.json["data"]?.arrayValue)
             #expect(list.map { $0["mimeType"] } == ["image/png", "image/gif"])
@@ -89,20 +98,31 @@ extension EndToEndTests {
             let before = storedFiles()
             let token = f.admin.accessToken
             // The second file is not an image: the first, already on disk, goes too.
-            let midway = try upload("/api/upload/products", [FormPart(name: "productId", data: Array(product.id.utf8)),
-                                                            FormPart(name: "files", filename: "ok.png", data: Self.png),
-                                                            FormPart(name: "files", filename: "evil.png", data: Array("<?php system($_GET['c']); ?>".utf8))], token: token)
+            let midway = try upload(
+                "/api/upload/products",
+                [
+                    FormPart(name: "productId", data: Array(product.id.utf8)),
+                    FormPart(name: "files", filename: "ok.png", data: Self.png),
+                    FormPart(name: "files", filename: "evil.png", data: Array("<?php system($_GET['c']); ?>".utf8)),
+                ], token: token)
             #expect(midway.status == 415)
             let tooBig = try upload("/api/upload/single", [FormPart(name: "file", filename: "big.png", data: Self.png + [UInt8](repeating: 7, count: 5 << 20))], token: token)
             #expect(tooBig.status == 413)
             #expect(try upload("/api/upload/single", [FormPart(name: "file", filename: "empty.png", data: [])], token: token).status == 400)
-            #expect(try upload("/api/upload/single", [FormPart(name: "file", filename: "a.png", data: Self.png),
-                                                     FormPart(name: "productId", data: Array(UUID().uuidString.lowercased().utf8))], token: token).status == 400)
+            #expect(
+                try upload(
+                    "/api/upload/single",
+                    [
+                        FormPart(name: "file", filename: "a.png", data: Self.png),
+                        FormPart(name: "productId", data: Array(UUID().uuidString.lowercased().utf8)),
+                    ], token: token
+                ).status == 400)
             #expect(try upload("/api/upload/single", [FormPart(name: "file", filename: "a.png", data: Self.png), FormPart(name: "other", data: [1])], token: token).status == 400)
             #expect(try upload("/api/upload/products", [FormPart(name: "files", filename: "a.png", data: Self.png)], token: token).status == 400, "no productId")
             var truncated = multipart([FormPart(name: "file", filename: "a.png", data: Self.png)])
             truncated.1.removeLast(12)
-            #expect(try stack.request("POST", "/api/upload/single", headers: [("Content-Type", truncated.0), ("Authorization", "Bearer " + token)], body: truncated.1).status == 400)
+            #expect(
+                try stack.request("POST", "/api/upload/single", headers: [("Content-Type", truncated.0), ("Authorization", "Bearer " + token)], body: truncated.1).status == 400)
             #expect(storedFiles() == before)
             #expect(try stack.get("/api/products/\(product.id)").json["data"]?["images"] == .array([]))
         }
@@ -119,8 +139,12 @@ extension EndToEndTests {
         @Test func deletingRemovesTheFileAndItsImageAndRefusesTraversal() throws {
             let f = try CatalogFixture(stack: stack)
             let product = try f.product("Bowl")
-            let stored = try upload("/api/upload/single", [FormPart(name: "file", filename: "a.png", data: Self.png),
-                                                          FormPart(name: "productId", data: Array(product.id.utf8))], token: f.admin.accessToken)
+            let stored = try upload(
+                "/api/upload/single",
+                [
+                    FormPart(name: "file", filename: "a.png", data: Self.png),
+                    FormPart(name: "productId", data: Array(product.id.utf8)),
+                ], token: f.admin.accessToken)
             let path = try #require(try stored.json["data"]?["path"]?.stringValue)
             let escaped = path.replacingOccurrences(of: "/", with: "%2F")
             #expect(try stack.send("DELETE", "/api/upload/\(escaped)", token: f.admin.accessToken).status == 200)
@@ -128,7 +152,9 @@ extension EndToEndTests {
             #expect(try stack.get("/uploads/" + path).status == 404)
             #expect(try stack.get("/api/products/\(product.id)").json["data"]?["images"] == .array([]))
             #expect(try stack.send("DELETE", "/api/upload/\(path)", token: f.admin.accessToken).status == 404)
-            for hostile in ["a%2F..%2F..%2Fb", "%2Fetc%2Fpasswd", "2026%2F11%2Fx.php", "2026/11/..%2F..%2Fcommerce.env", "2026%2F11%2F6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.jpg%00.png"] {
+            for hostile in [
+                "a%2F..%2F..%2Fb", "%2Fetc%2Fpasswd", "2026%2F11%2Fx.php", "2026/11/..%2F..%2Fcommerce.env", "2026%2F11%2F6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01.jpg%00.png",
+            ] {
                 let response = try stack.send("DELETE", "/api/upload/\(hostile)", token: f.admin.accessToken)
                 #expect(response.status == 400, "\(hostile): \(response.status)")
             }

@@ -65,7 +65,8 @@ extension EndToEndTests {
             let taken = try stack.register()
             let clash = try stack.send("PATCH", "/api/users/me", json: #"{"email":"\#(taken.email)","currentPassword":"\#(account.password)"}"#, token: account.accessToken)
             #expect(clash.status == 409)
-            let moved = try stack.send("PATCH", "/api/users/me", json: #"{"email":"\#(newEmail.uppercased())","currentPassword":"\#(account.password)"}"#, token: account.accessToken)
+            let moved = try stack.send(
+                "PATCH", "/api/users/me", json: #"{"email":"\#(newEmail.uppercased())","currentPassword":"\#(account.password)"}"#, token: account.accessToken)
             #expect(moved.status == 200)
             #expect(try moved.json["data"]?["email"] == .string(newEmail))
             #expect(try stack.login(newEmail, account.password).id == account.id)

@@ -19,7 +19,7 @@ import Testing
     }
 
     static func request(parameters: [(String, String)], stdin: [[UInt8]]) -> [UInt8] {
-        var bytes = record(1, [0, 1, 0, 0, 0, 0, 0, 0])  // BEGIN_REQUEST, responder, close after
+        var bytes = record(1, [0, 1, 0, 0, 0, 0, 0, 0]) // BEGIN_REQUEST, responder, close after
         bytes += record(4, parameters.flatMap { pair($0.0, $0.1) })
         bytes += record(4, [])
         for chunk in stdin { bytes += record(5, chunk) }
@@ -77,10 +77,13 @@ import Testing
 
     @Test func parametersAndBodyArriveAndTheAnswerGoesBackInRecords() throws {
         let long = String(repeating: "x", count: 300)
-        let wire = try Wire(sending: Self.request(
-            parameters: [("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/things?a=b"), ("QUERY_STRING", "a=b=c"),
-                         ("HTTP_X_LONG", long), ("HTTP_X_NAME", "Zoë")],
-            stdin: [Array("hello ".utf8), Array("world".utf8)]))
+        let wire = try Wire(
+            sending: Self.request(
+                parameters: [
+                    ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/things?a=b"), ("QUERY_STRING", "a=b=c"),
+                    ("HTTP_X_LONG", long), ("HTTP_X_NAME", "Zoë"),
+                ],
+                stdin: [Array("hello ".utf8), Array("world".utf8)]))
         let accepted = try wire.listener.accept(timeoutMilliseconds: 2000)
         guard let exchange = consume accepted else {
             Issue.record("no request accepted")
@@ -106,8 +109,8 @@ import Testing
         let records = wire.records()
         let stdout = records.filter { $0.type == 6 }.flatMap(\.content)
         #expect(String(decoding: stdout, as: UTF8.self) == "Status: 201\r\nContent-Type: text/plain\r\n\r\nmade")
-        #expect(records.last?.type == 3)  // END_REQUEST
-        #expect(records.last?.content.prefix(5) == [0, 0, 0, 0, 0])  // app status 0, request complete
+        #expect(records.last?.type == 3) // END_REQUEST
+        #expect(records.last?.content.prefix(5) == [0, 0, 0, 0, 0]) // app status 0, request complete
     }
 
     @Test func aBodyOverTheLimitIsDrainedAndTheAnswerStillGoesOut() throws {

@@ -57,8 +57,9 @@ import Testing
 
     @Test func listEnvelopeCarriesPagination() throws {
         let response = Envelope.list([JSONValue.int(1), JSONValue.int(2)], pagination: Pagination(total: 2, page: 1, limit: 20))
-        #expect(String(decoding: response.body, as: UTF8.self)
-            == #"{"statusCode":200,"message":"Success","data":[1,2],"pagination":{"total":2,"page":1,"limit":20,"totalPages":1}}"#)
+        #expect(
+            String(decoding: response.body, as: UTF8.self)
+                == #"{"statusCode":200,"message":"Success","data":[1,2],"pagination":{"total":2,"page":1,"limit":20,"totalPages":1}}"#)
     }
 
     @Test func acceptedEnvelopeHasNullData() {

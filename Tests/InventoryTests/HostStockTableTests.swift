@@ -131,7 +131,7 @@ final class TestClock: @unchecked Sendable {
         let clock = TestClock()
         let (levels, _) = table(clock: clock)
         let db = Database([a: 7])
-        _ = levels.willChange([a])   // the worker is killed before it publishes
+        _ = levels.willChange([a]) // the worker is killed before it publishes
         _ = levels.quantities(StockIds([a]), fetch: db.fetch)
         _ = levels.quantities(StockIds([a]), fetch: db.fetch)
         #expect(db.asked.count == 2)

@@ -4,8 +4,9 @@ import Testing
 @testable import Orders
 
 @Suite struct OrderTotalsTests {
-    let settings = OrderSettings(currency: "usd", taxRatePartsPerMillion: 80_000, shippingFlat: Cents(500), freeShippingMinimum: Cents(10_000),
-                                 paymentTimeoutSeconds: 1800)
+    let settings = OrderSettings(
+        currency: "usd", taxRatePartsPerMillion: 80_000, shippingFlat: Cents(500), freeShippingMinimum: Cents(10_000),
+        paymentTimeoutSeconds: 1800)
 
     @Test func taxRoundsToTheNearestCent() throws {
         // 3 × 10.31 = 30.93; 8 % of it is 2.4744 → 2.47.
@@ -21,9 +22,9 @@ import Testing
         let rate = OrderSettings(currency: "usd", taxRatePartsPerMillion: 80_000, shippingFlat: .zero, freeShippingMinimum: .zero, paymentTimeoutSeconds: 1)
         #expect(try OrderTotals.compute(lines: [(Cents(625), 1)], settings: rate).tax == Cents(50))
         let tenPercent = OrderSettings(currency: "usd", taxRatePartsPerMillion: 100_000, shippingFlat: .zero, freeShippingMinimum: .zero, paymentTimeoutSeconds: 1)
-        #expect(try OrderTotals.compute(lines: [(Cents(5), 1)], settings: tenPercent).tax == Cents(1))   // 0.005 → 0.01
-        #expect(try OrderTotals.compute(lines: [(Cents(4), 1)], settings: tenPercent).tax == Cents(0))   // 0.004 → 0.00
-        #expect(try OrderTotals.compute(lines: [(Cents(15), 1)], settings: tenPercent).tax == Cents(2))  // 0.015 → 0.02
+        #expect(try OrderTotals.compute(lines: [(Cents(5), 1)], settings: tenPercent).tax == Cents(1)) // 0.005 → 0.01
+        #expect(try OrderTotals.compute(lines: [(Cents(4), 1)], settings: tenPercent).tax == Cents(0)) // 0.004 → 0.00
+        #expect(try OrderTotals.compute(lines: [(Cents(15), 1)], settings: tenPercent).tax == Cents(2)) // 0.015 → 0.02
     }
 
     @Test func shippingIsFreeFromTheThresholdOn() throws {

@@ -6,9 +6,11 @@ import Testing
     let policy = StripeRetryPolicy()
 
     @Test func networkFailures409s429sAnd5xxAreRetriedTwice() {
-        for outcome: StripeRetryPolicy.Outcome in [.transport(transient: true), .answer(status: 409, shouldRetry: nil),
-                                                    .answer(status: 429, shouldRetry: nil), .answer(status: 500, shouldRetry: nil),
-                                                    .answer(status: 503, shouldRetry: nil)] {
+        for outcome: StripeRetryPolicy.Outcome in [
+            .transport(transient: true), .answer(status: 409, shouldRetry: nil),
+            .answer(status: 429, shouldRetry: nil), .answer(status: 500, shouldRetry: nil),
+            .answer(status: 503, shouldRetry: nil),
+        ] {
             #expect(policy.shouldRetry(outcome, retriesSoFar: 0))
             #expect(policy.shouldRetry(outcome, retriesSoFar: 1))
             #expect(!policy.shouldRetry(outcome, retriesSoFar: 2))
@@ -47,10 +49,12 @@ import Testing
     }
 
     @Test func aPaymentIntentIsReadWithItsMetadata() throws {
-        let json = try JSONParser.parse(Array(#"""
-            {"id":"pi_1","object":"payment_intent","amount":2665,"currency":"usd","status":"requires_payment_method",
-             "client_secret":"pi_1_secret_x","metadata":{"order_id":"o-1","order_number":"ORD-1"}}
-            """#.utf8))
+        let json = try JSONParser.parse(
+            Array(
+                #"""
+                {"id":"pi_1","object":"payment_intent","amount":2665,"currency":"usd","status":"requires_payment_method",
+                 "client_secret":"pi_1_secret_x","metadata":{"order_id":"o-1","order_number":"ORD-1"}}
+                """#.utf8))
         let intent = try PaymentIntent(json: json)
         #expect(intent.id == "pi_1" && intent.amount == 2665 && intent.currency == "usd" && intent.clientSecret == "pi_1_secret_x")
         #expect(intent.metadata == ["order_id": "o-1", "order_number": "ORD-1"])
@@ -58,18 +62,22 @@ import Testing
     }
 
     @Test func eventsAreReadByType() throws {
-        let succeeded = try StripeEvent(body: Array(#"""
-            {"id":"evt_1","object":"event","type":"payment_intent.succeeded",
-             "data":{"object":{"id":"pi_1","object":"payment_intent","amount":100,"currency":"usd","metadata":{"order_id":"o-1"}}}}
-            """#.utf8))
+        let succeeded = try StripeEvent(
+            body: Array(
+                #"""
+                {"id":"evt_1","object":"event","type":"payment_intent.succeeded",
+                 "data":{"object":{"id":"pi_1","object":"payment_intent","amount":100,"currency":"usd","metadata":{"order_id":"o-1"}}}}
+                """#.utf8))
         #expect(succeeded.paymentIntentId == "pi_1")
         guard case .paymentSucceeded(let intent) = try succeeded.kind() else { Issue.record("not a success"); return }
         #expect(intent.amount == 100 && intent.orderIdHint == "o-1")
 
-        let refunded = try StripeEvent(body: Array(#"""
-            {"id":"evt_2","object":"event","type":"charge.refunded","data":{"object":{"id":"ch_1","object":"charge","payment_intent":"pi_1",
-             "amount":100,"amount_refunded":40,"refunded":false,"refunds":{"data":[{"id":"re_1"}]}}}}
-            """#.utf8))
+        let refunded = try StripeEvent(
+            body: Array(
+                #"""
+                {"id":"evt_2","object":"event","type":"charge.refunded","data":{"object":{"id":"ch_1","object":"charge","payment_intent":"pi_1",
+                 "amount":100,"amount_refunded":40,"refunded":false,"refunds":{"data":[{"id":"re_1"}]}}}}
+                """#.utf8))
         #expect(refunded.paymentIntentId == "pi_1")
         guard case .chargeRefunded(let charge) = try refunded.kind() else { Issue.record("not a refund"); return }
         #expect(charge.amountRefunded == 40 && !charge.fullyRefunded && charge.refundId == "re_1")

@@ -7,10 +7,11 @@ import Testing
     static let second: UInt64 = 1_000_000_000
 
     private func policy(api: Int = 2, checkout: Int = 1) -> Policy {
-        Policy(pools: [
-            .init(index: 0, name: "api", workers: api, requestTimeoutSeconds: 30),
-            .init(index: 1, name: "checkout", workers: checkout, requestTimeoutSeconds: 60),
-        ], shutdownTimeoutSeconds: 10)
+        Policy(
+            pools: [
+                .init(index: 0, name: "api", workers: api, requestTimeoutSeconds: 30),
+                .init(index: 1, name: "checkout", workers: checkout, requestTimeoutSeconds: 60),
+            ], shutdownTimeoutSeconds: 10)
     }
 
     /// `start()` performed: pids 100, 101, … in slots 0, 1, … in the order asked.
@@ -33,13 +34,15 @@ import Testing
 
     @Test func aCrashedWorkerIsReplacedAndACleanExitIsARecycle() {
         var policy = started()
-        #expect(policy.exited(pid: 101, clean: false, status: "signal 11", now: 0) == [
-            .clearSlot(1), .note(.died(pid: 101, pool: "api", status: "signal 11")), .countRestart(pool: 0),
-            .spawn(pool: 0, purpose: .replace(exited: 101)),
-        ])
-        #expect(policy.exited(pid: 102, clean: true, status: "exit 0", now: 0) == [
-            .clearSlot(2), .note(.recycled(pid: 102, pool: "checkout")), .countRestart(pool: 1), .spawn(pool: 1, purpose: .replace(exited: 102)),
-        ])
+        #expect(
+            policy.exited(pid: 101, clean: false, status: "signal 11", now: 0) == [
+                .clearSlot(1), .note(.died(pid: 101, pool: "api", status: "signal 11")), .countRestart(pool: 0),
+                .spawn(pool: 0, purpose: .replace(exited: 101)),
+            ])
+        #expect(
+            policy.exited(pid: 102, clean: true, status: "exit 0", now: 0) == [
+                .clearSlot(2), .note(.recycled(pid: 102, pool: "checkout")), .countRestart(pool: 1), .spawn(pool: 1, purpose: .replace(exited: 102)),
+            ])
         #expect(policy.workers.keys.sorted() == [100])
         // A pid the policy never started (a grandchild, a duplicate report) changes nothing.
         #expect(policy.exited(pid: 999, clean: false, status: "exit 1", now: 0) == [])
@@ -67,19 +70,21 @@ import Testing
         let now: UInt64 = 1_000_000
         let slots: (Int) -> Policy.SlotView? = { index in
             switch index {
-            case 0: Policy.SlotView(state: .busy, requestStartedAtMilliseconds: now - 31_000, route: "/api/orders")  // api: 30 s
-            case 2: Policy.SlotView(state: .busy, requestStartedAtMilliseconds: now - 31_000, route: "/api/orders")  // checkout: 60 s
+            case 0: Policy.SlotView(state: .busy, requestStartedAtMilliseconds: now - 31_000, route: "/api/orders") // api: 30 s
+            case 2: Policy.SlotView(state: .busy, requestStartedAtMilliseconds: now - 31_000, route: "/api/orders") // checkout: 60 s
             default: Policy.SlotView(state: .busy, requestStartedAtMilliseconds: now - 1_000, route: "/api/products")
             }
         }
-        #expect(policy.tick(now: 0, epochMilliseconds: now, slot: slots) == [
-            .note(.killedForTimeout(pid: 100, pool: "api", route: "/api/orders", seconds: 31)), .signal(100, .kill),
-        ])
+        #expect(
+            policy.tick(now: 0, epochMilliseconds: now, slot: slots) == [
+                .note(.killedForTimeout(pid: 100, pool: "api", route: "/api/orders", seconds: 31)), .signal(100, .kill),
+            ])
         #expect(policy.tick(now: 0, epochMilliseconds: now + 1_000, slot: slots) == [])
         // Its death is expected: replaced without a "died" line or a crash count.
-        #expect(policy.exited(pid: 100, clean: false, status: "signal 9", now: 0) == [
-            .clearSlot(0), .countRestart(pool: 0), .spawn(pool: 0, purpose: .replace(exited: 100)),
-        ])
+        #expect(
+            policy.exited(pid: 100, clean: false, status: "signal 9", now: 0) == [
+                .clearSlot(0), .countRestart(pool: 0), .spawn(pool: 0, purpose: .replace(exited: 100)),
+            ])
     }
 
     @Test func aRollReplacesWorkersOneByOneKeepingCapacity() {
@@ -128,9 +133,10 @@ import Testing
         #expect(policy.terminate(now: 1) == [])
         #expect(policy.exited(pid: 100, clean: true, status: "exit 0", now: 0) == [.clearSlot(0)])
         #expect(policy.tick(now: 9 * Self.second, epochMilliseconds: 1, slot: idle) == [])
-        #expect(policy.tick(now: 11 * Self.second, epochMilliseconds: 1, slot: idle) == [
-            .note(.notDrainedInTime(pid: 101)), .signal(101, .kill), .note(.notDrainedInTime(pid: 102)), .signal(102, .kill),
-        ])
+        #expect(
+            policy.tick(now: 11 * Self.second, epochMilliseconds: 1, slot: idle) == [
+                .note(.notDrainedInTime(pid: 101)), .signal(101, .kill), .note(.notDrainedInTime(pid: 102)), .signal(102, .kill),
+            ])
         _ = policy.exited(pid: 101, clean: false, status: "signal 9", now: 0)
         _ = policy.exited(pid: 102, clean: false, status: "signal 9", now: 0)
         #expect(policy.tick(now: 12 * Self.second, epochMilliseconds: 1, slot: idle) == [.note(.stopped), .exit])

@@ -3,7 +3,10 @@ import Core
 import Testing
 
 @Suite struct PostgresDecodingTests {
-    enum Status: String, PostgresDecodable { case pending = "PENDING", paid = "PAID" }
+    enum Status: String, PostgresDecodable {
+        case pending = "PENDING"
+        case paid = "PAID"
+    }
 
     private func row(_ columns: [String], _ values: [String?]) throws -> PostgresRow {
         let result = try #require(PostgresResult.literal(columns: columns, rows: [values]))
@@ -11,8 +14,9 @@ import Testing
     }
 
     @Test func cellsDecodeIntoTheirTypes() throws {
-        let row = try row(["id", "count", "active", "total", "status", "note", "address"],
-                          ["abc", "42", "t", "1299.50", "PAID", nil, #"{"city":"Oslo"}"#])
+        let row = try row(
+            ["id", "count", "active", "total", "status", "note", "address"],
+            ["abc", "42", "t", "1299.50", "PAID", nil, #"{"city":"Oslo"}"#])
         #expect(try row.decode("id", as: String.self) == "abc")
         #expect(try row.decode("count", as: Int.self) == 42)
         #expect(try row.decode("active", as: Bool.self) == true)

@@ -124,7 +124,7 @@ import Glibc
         defer { unlink(path) }
         let board = try Scoreboard.create(path: path, layout: layout, slots: 12)
         let slot = try board.slot(0)
-        slot.start(pid: 999_999_9)   // no such process
+        slot.start(pid: 999_999_9) // no such process
         slot.add(namedCounter: 0, 7)
         let claimed = board.claimFreeSlot(pid: getpid(), in: 0..<1)
         #expect(claimed?.pid == getpid())

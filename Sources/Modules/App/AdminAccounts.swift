@@ -16,8 +16,10 @@ public enum AdminAccounts {
     /// Creates the admin. An existing account with the email is refused, unless
     /// `promoteExisting`: then it becomes an active admin with this password, and every session
     /// and refresh token it had is revoked, so whoever registered the address first keeps nothing.
-    public static func createOrPromote(email rawEmail: String, password: String, firstName: String, lastName: String, promoteExisting: Bool,
-                                       context: CommandContext) throws -> Outcome {
+    public static func createOrPromote(
+        email rawEmail: String, password: String, firstName: String, lastName: String, promoteExisting: Bool,
+        context: CommandContext
+    ) throws -> Outcome {
         let email = rawEmail.lowercased()
         guard email.utf8.count <= 254, EmailAddress.isPlausible(email) else { throw InvalidInput(description: "--email must be a valid email address") }
         guard (PasswordPolicy.minLength...PasswordPolicy.maxLength).contains(password.unicodeScalars.count) else {
@@ -40,7 +42,8 @@ public enum AdminAccounts {
     }
 
     private static func existingAccount(_ email: String) -> InvalidInput {
-        InvalidInput(description: "an account with the email \(email) exists; pass --promote-existing to make it an admin "
-                     + "(its password is replaced and every session it has is signed out)")
+        InvalidInput(
+            description: "an account with the email \(email) exists; pass --promote-existing to make it an admin "
+                + "(its password is replaced and every session it has is signed out)")
     }
 }

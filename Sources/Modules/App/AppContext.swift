@@ -53,23 +53,21 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         auth = configuration.authSettings
         orderSettings = configuration.orderSettings
         webhookSignature = configuration.stripeWebhookSecret.map { StripeSignature(secret: $0) }
-        database = PostgresClient(settings: .init(
-            url: configuration.databaseURL, applicationName: "commerce-fcgi@\(workerName)",
-            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds, preparedStatements: configuration.preparedStatements))
-        cache = RedisClient(settings: .init(
-            endpoint: configuration.redis, connectTimeoutMilliseconds: configuration.redisTimeoutMilliseconds,
-            commandTimeoutMilliseconds: configuration.redisTimeoutMilliseconds))
+        database = configuration.databaseClient(applicationName: "commerce-fcgi@\(workerName)")
+        cache = configuration.cacheClient()
         database.onQuery = { [slot] in slot.add(namedCounter: MetricCounter.dbQueries.rawValue) }
         database.onConnect = { [slot] ok in slot.add(namedCounter: (ok ? MetricCounter.dbConnectsOK : .dbConnectsFailed).rawValue) }
-        catalogCache = CatalogCache(cache: cache, ttlSeconds: configuration.cacheTTL, maxEntries: configuration.cacheMaxEntries,
-                                    hostVersion: configuration.catalogCacheScope == .host ? CatalogVersion.host(scoreboard) : nil)
+        catalogCache = CatalogCache(
+            cache: cache, ttlSeconds: configuration.cacheTTL, maxEntries: configuration.cacheMaxEntries,
+            hostVersion: configuration.catalogCacheScope == .host ? CatalogVersion.host(scoreboard) : nil)
         stockLevels = CatalogStock.levels(configuration: configuration, scoreboard: scoreboard, cache: cache, clock: clock)
         catalogCache.onLookup = { [slot] result in
-            let counter: MetricCounter = switch result {
-            case .hit: .cacheCatalogHit
-            case .miss: .cacheCatalogMiss
-            case .unavailable: .cacheCatalogError
-            }
+            let counter: MetricCounter =
+                switch result {
+                case .hit: .cacheCatalogHit
+                case .miss: .cacheCatalogMiss
+                case .unavailable: .cacheCatalogError
+                }
             slot.add(namedCounter: counter.rawValue)
         }
     }

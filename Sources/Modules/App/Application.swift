@@ -58,7 +58,8 @@ public final class Application {
     /// Answers a request whose method the service does not know: 405 with the path's methods,
     /// or 404 when no route has the path.
     public func handleUnknownMethod(_ request: Request, startedAt: UInt64) -> Response {
-        let error: APIError = responder.router.allowedMethods(path: request.rawPath).map { APIError.methodNotAllowed(allowed: $0.map(\.rawValue)) }
+        let error: APIError =
+            responder.router.allowedMethods(path: request.rawPath).map { APIError.methodNotAllowed(allowed: $0.map(\.rawValue)) }
             ?? .notFound("No route for \(request.rawMethod) \(request.rawPath)")
         _ = context.beginRequest(request.requestId)
         defer { context.endRequest() }
@@ -78,13 +79,15 @@ public final class Application {
             logger.error("request failed", ["route": .string(outcome.routeLabel), "error": .string(String(describing: error))])
         }
         let slow = micros >= UInt64(context.configuration.pool.slowRequestMilliseconds) * 1000
-        logger.log(slow ? .warn : .info, slow ? "slow request" : "request", [
-            "method": .string(request.rawMethod),
-            "route": .string(outcome.routeLabel),
-            "status": .int(outcome.response.status.code),
-            "durationMs": .number(Self.milliseconds(micros)),
-            "bytes": .int(outcome.response.body.count),
-        ])
+        logger.log(
+            slow ? .warn : .info, slow ? "slow request" : "request",
+            [
+                "method": .string(request.rawMethod),
+                "route": .string(outcome.routeLabel),
+                "status": .int(outcome.response.status.code),
+                "durationMs": .number(Self.milliseconds(micros)),
+                "bytes": .int(outcome.response.body.count),
+            ])
     }
 
     /// `1234` µs → `"1.234"`.

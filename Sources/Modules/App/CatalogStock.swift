@@ -9,7 +9,8 @@ import Scoreboard
 enum CatalogStock {
     static func levels(configuration: Configuration, scoreboard: Scoreboard?, cache: RedisClient, clock: Core.Clock) -> StockLevels {
         guard configuration.catalogCacheScope == .host, let scoreboard else { return DatabaseStockLevels(cache: cache) }
-        return HostStockTable(cells: scoreboard.stockCells, slots: Scoreboard.stockSlots, boundary: scoreboard.stockBoundaryCell,
-                              freshSeconds: configuration.cacheTTL, now: { [clock] in UInt64(max(0, clock.epochMilliseconds())) })
+        return HostStockTable(
+            cells: scoreboard.stockCells, slots: Scoreboard.stockSlots, boundary: scoreboard.stockBoundaryCell,
+            freshSeconds: configuration.cacheTTL, now: { [clock] in UInt64(max(0, clock.epochMilliseconds())) })
     }
 }

@@ -20,9 +20,11 @@ enum CatalogVersion {
     /// pool of this build runs here, the scoreboard's, and forgets the host's stock table.
     static func bumpEverywhere(configuration: Configuration, cache: RedisClient) {
         _ = try? cache.increment("catalog:version")
-        if let board = Scoreboard.existing(path: configuration.pool.scoreboardPath,
-                                           layout: Application.scoreboardLayout(configuration: configuration),
-                                           slots: configuration.pool.scoreboardSlots) {
+        if let board = Scoreboard.existing(
+            path: configuration.pool.scoreboardPath,
+            layout: Application.scoreboardLayout(configuration: configuration),
+            slots: configuration.pool.scoreboardSlots)
+        {
             board.bumpCatalogVersion()
             HostStockTable(cells: board.stockCells, slots: Scoreboard.stockSlots, boundary: nil, now: { 0 }).forgetAll()
         }

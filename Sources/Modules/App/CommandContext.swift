@@ -36,12 +36,8 @@ public final class CommandContext: AuthContext, PaymentsContext {
         self.configuration = configuration
         self.clock = clock
         logger = Logger(level: configuration.logLevel, fields: ["process": .string(name)], clock: clock)
-        database = PostgresClient(settings: .init(
-            url: configuration.databaseURL, applicationName: "commerce-fcgi \(name)",
-            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds, preparedStatements: configuration.preparedStatements))
-        cache = RedisClient(settings: .init(
-            endpoint: configuration.redis, connectTimeoutMilliseconds: configuration.redisTimeoutMilliseconds,
-            commandTimeoutMilliseconds: configuration.redisTimeoutMilliseconds))
+        database = configuration.databaseClient(applicationName: "commerce-fcgi \(name)")
+        cache = configuration.cacheClient()
         auth = configuration.authSettings
     }
 

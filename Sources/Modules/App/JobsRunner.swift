@@ -59,8 +59,9 @@ public final class JobsRunner {
         let pool = context.configuration.pool
         if let scoreboard, scoreboard.isCurrent(path: pool.scoreboardPath) { return }
         context.metricsSlot = nil
-        scoreboard = Scoreboard.existing(path: pool.scoreboardPath, layout: Application.scoreboardLayout(configuration: context.configuration),
-                                         slots: pool.scoreboardSlots)
+        scoreboard = Scoreboard.existing(
+            path: pool.scoreboardPath, layout: Application.scoreboardLayout(configuration: context.configuration),
+            slots: pool.scoreboardSlots)
         context.scoreboard = scoreboard
         guard let scoreboard, let slot = scoreboard.claimFreeSlot(pid: getpid(), in: scoreboard.backgroundSection) else { return }
         slot.setState(.background)
@@ -71,13 +72,16 @@ public final class JobsRunner {
     /// published where catalog pages read it.
     private func expireUnpaidOrders() throws -> Int {
         let configuration = context.configuration
-        let cancelled = try OrderExpiry.run(timeoutSeconds: configuration.orderPaymentTimeout, limit: Self.expiryBatch,
-                                            stockLevels: context.stockLevels, on: context.database)
+        let cancelled = try OrderExpiry.run(
+            timeoutSeconds: configuration.orderPaymentTimeout, limit: Self.expiryBatch,
+            stockLevels: context.stockLevels, on: context.database)
         guard !cancelled.isEmpty else { return 0 }
         PaymentFollowUp(context: context).ordersExpired(cancelled)
-        context.logger.info("cancelled unpaid orders", [
-            "count": .int(cancelled.count), "orderNumbers": .string(cancelled.map(\.orderNumber).joined(separator: ",")),
-        ])
+        context.logger.info(
+            "cancelled unpaid orders",
+            [
+                "count": .int(cancelled.count), "orderNumbers": .string(cancelled.map(\.orderNumber).joined(separator: ",")),
+            ])
         return cancelled.count
     }
 
@@ -89,10 +93,12 @@ public final class JobsRunner {
         let keys = try IdempotencyStore.purgeExpired(on: context.database)
         lastPurge = now
         if accounts != AccountsRetention.Purged() || mail > 0 || keys > 0 {
-            context.logger.info("purged old rows", [
-                "refreshTokens": .int(accounts.refreshTokens), "sessions": .int(accounts.sessions),
-                "resetTokens": .int(accounts.resetTokens), "sentMail": .int(mail), "idempotencyKeys": .int(keys),
-            ])
+            context.logger.info(
+                "purged old rows",
+                [
+                    "refreshTokens": .int(accounts.refreshTokens), "sessions": .int(accounts.sessions),
+                    "resetTokens": .int(accounts.resetTokens), "sentMail": .int(mail), "idempotencyKeys": .int(keys),
+                ])
         }
     }
 }

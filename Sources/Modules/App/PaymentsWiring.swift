@@ -21,14 +21,15 @@ extension Configuration {
 
 extension MetricCounter {
     init(_ event: PaymentMetric) {
-        self = switch event {
-        case .created: .paymentsCreated
-        case .succeeded: .paymentsSucceeded
-        case .failed: .paymentsFailed
-        case .refundRequested: .paymentsRefundRequested
-        case .refunded: .paymentsRefunded
-        case .canceled: .paymentsCanceled
-        case .amountMismatch: .paymentsAmountMismatch
-        }
+        self =
+            switch event {
+            case .created: .paymentsCreated
+            case .succeeded: .paymentsSucceeded
+            case .failed: .paymentsFailed
+            case .refundRequested: .paymentsRefundRequested
+            case .refunded: .paymentsRefunded
+            case .canceled: .paymentsCanceled
+            case .amountMismatch: .paymentsAmountMismatch
+            }
     }
 }

@@ -14,7 +14,8 @@ import Users
 /// these (a test compares the two).
 public enum RouteTable {
     public static func routes(enableTestRoutes: Bool) -> [Route<AppContext>] {
-        var routes: [Route<AppContext>] = HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
+        var routes: [Route<AppContext>] =
+            HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
             + AuthRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes() + UploadRoutes.routes()
             + CartRoutes.routes() + OrdersRoutes.routes() + PaymentsRoutes.routes()
         if enableTestRoutes { routes += DiagnosticRoutes.routes() }

@@ -4,8 +4,9 @@ import Demo
 /// cached before the load are not served.
 public enum SeedDemo {
     public static func run(products count: Int, context: CommandContext) throws -> DemoCatalog.Outcome? {
-        guard let outcome = try DemoCatalog.load(
-            products: count, database: context.database, clock: context.clock, uploadDirectory: context.configuration.uploadDirectory)
+        guard
+            let outcome = try DemoCatalog.load(
+                products: count, database: context.database, clock: context.clock, uploadDirectory: context.configuration.uploadDirectory)
         else { return nil }
         CatalogVersion.bumpEverywhere(configuration: context.configuration, cache: context.cache)
         return outcome

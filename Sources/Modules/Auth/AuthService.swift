@@ -59,8 +59,8 @@ struct AuthService<Context: AuthContext> {
         }
         let outcome: RefreshOutcome = try db.withTransaction { db in
             guard let presented = try SessionStore.lockRefreshToken(hash: Digest.sha256(input.refreshToken), on: db),
-                  presented.tokenId == claims.tokenId, presented.sessionId == claims.sessionId, presented.userId == claims.userId,
-                  !presented.sessionRevoked
+                presented.tokenId == claims.tokenId, presented.sessionId == claims.sessionId, presented.userId == claims.userId,
+                !presented.sessionRevoked
             else { return .refused }
             if presented.rotated {
                 return .reused(revokedSessions: try SessionStore.revoke(.session(presented.sessionId), reason: "refresh-token-reuse", on: db))
@@ -96,9 +96,10 @@ struct AuthService<Context: AuthContext> {
         let resetId = try UUIDGenerator.random()
         try db.withTransaction { db in
             guard let user = try UserStore.user(email: input.email, on: db), user.isActive else { return }
-            let outboxId = try Outbox.enqueue(MailTemplates.passwordReset(
-                to: user.email, firstName: user.firstName, resetURL: PasswordResetLink.marker(resetId),
-                validMinutes: context.auth.resetTokenTTL / 60), on: db)
+            let outboxId = try Outbox.enqueue(
+                MailTemplates.passwordReset(
+                    to: user.email, firstName: user.firstName, resetURL: PasswordResetLink.marker(resetId),
+                    validMinutes: context.auth.resetTokenTTL / 60), on: db)
             try SessionStore.storeResetRequest(id: resetId, userId: user.id, outboxId: outboxId, ttlSeconds: context.auth.resetTokenTTL, on: db)
         }
     }

@@ -27,7 +27,8 @@ public enum Authenticator {
         guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ (0x41...0x5A ~= $0 ? $0 | 0x20 : $0) == $1 }) else { return nil }
         let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         guard let start = bytes[scheme.count...].firstIndex(where: { !blank($0) }),
-              let end = bytes[start...].lastIndex(where: { !blank($0) }) else { return nil }
+            let end = bytes[start...].lastIndex(where: { !blank($0) })
+        else { return nil }
         return String(decoding: bytes[start...end], as: UTF8.self)
     }
 
@@ -49,4 +50,3 @@ public enum Authenticator {
         return state
     }
 }
-

@@ -25,18 +25,23 @@ public struct FailureThrottle {
 
     /// Seconds to wait when `identifier` is locked out, nil when it may try.
     public func retryAfter(_ identifier: String) throws -> Int? {
-        guard let row = try db.query("""
-            SELECT failures, ceil(extract(epoch FROM window_started_at + make_interval(secs => \(bind: windowSeconds)) - now()))::int AS remaining
-            FROM auth_failures
-            WHERE scope = \(bind: scope) AND key = \(bind: key(identifier))::bytea
-              AND window_started_at > now() - make_interval(secs => \(bind: windowSeconds))
-            """, idempotent: true).first, try row.decode("failures", as: Int.self) >= limit else { return nil }
+        guard
+            let row = try db.query(
+                """
+                SELECT failures, ceil(extract(epoch FROM window_started_at + make_interval(secs => \(bind: windowSeconds)) - now()))::int AS remaining
+                FROM auth_failures
+                WHERE scope = \(bind: scope) AND key = \(bind: key(identifier))::bytea
+                  AND window_started_at > now() - make_interval(secs => \(bind: windowSeconds))
+                """, idempotent: true
+            ).first, try row.decode("failures", as: Int.self) >= limit
+        else { return nil }
         return max(try row.decode("remaining", as: Int.self), 1)
     }
 
     /// Counts one failure; a window that has passed starts again with this one.
     public func recordFailure(_ identifier: String) throws {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO auth_failures (scope, key, failures) VALUES (\(bind: scope), \(bind: key(identifier))::bytea, 1)
             ON CONFLICT (scope, key) DO UPDATE SET
                 failures = CASE WHEN auth_failures.window_started_at <= now() - make_interval(secs => \(bind: windowSeconds))

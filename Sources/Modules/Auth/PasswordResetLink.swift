@@ -15,12 +15,16 @@ public enum PasswordResetLink {
     public static func prepare(_ entry: Outbox.Entry, settings: AuthSettings, on db: PostgresClient) throws -> MailMessage? {
         guard entry.message.template == MailTemplates.passwordResetTemplate else { return entry.message }
         let token = try SecureRandom.token()
-        guard let resetId = try SessionStore.issueResetToken(outboxId: entry.id, hash: Digest.sha256(token), ttlSeconds: settings.resetTokenTTL,
-                                                             on: db) else { return nil }
+        guard
+            let resetId = try SessionStore.issueResetToken(
+                outboxId: entry.id, hash: Digest.sha256(token), ttlSeconds: settings.resetTokenTTL,
+                on: db)
+        else { return nil }
         let link = settings.publicBaseURL + "/reset-password?token=" + token
         let message = entry.message
-        return MailMessage(template: message.template, to: message.to, subject: message.subject,
-                           bodyText: message.bodyText.replacing(marker(resetId), with: link),
-                           bodyHTML: message.bodyHTML?.replacing(marker(resetId), with: link))
+        return MailMessage(
+            template: message.template, to: message.to, subject: message.subject,
+            bodyText: message.bodyText.replacing(marker(resetId), with: link),
+            bodyHTML: message.bodyHTML?.replacing(marker(resetId), with: link))
     }
 }

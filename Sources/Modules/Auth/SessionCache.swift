@@ -47,7 +47,8 @@ struct SessionCache {
     static func decode(_ bytes: [UInt8]) -> SessionState? {
         if bytes == revoked { return .revoked }
         guard bytes.starts(with: livePrefix), let json = try? JSONParser.parse(Array(bytes.dropFirst(livePrefix.count))),
-              let user = UserProfile(json: json) else { return nil }
+            let user = UserProfile(json: json)
+        else { return nil }
         return .live(user)
     }
 }

@@ -7,7 +7,8 @@ import Postgres
 public enum SessionStore {
     /// Opens a session and stores the first refresh token of its chain.
     static func open(userId: String, tokens: TokenPair, sessionId: String, userAgent: String?, ipAddress: String?, on db: PostgresClient) throws {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO sessions (id, user_id, expires_at, user_agent, ip_address)
             VALUES (\(bind: sessionId), \(bind: userId), to_timestamp(\(bind: tokens.refreshExpiresAt)),
                     \(bind: userAgent.map { String($0.unicodeScalars.prefix(255)) }), \(bind: ipAddress.map { String($0.unicodeScalars.prefix(64)) }))
@@ -16,7 +17,8 @@ public enum SessionStore {
     }
 
     static func storeRefreshToken(_ tokens: TokenPair, sessionId: String, userId: String, on db: PostgresClient) throws {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO refresh_tokens (id, session_id, user_id, token_hash, expires_at)
             VALUES (\(bind: tokens.refreshTokenId), \(bind: sessionId), \(bind: userId), \(bind: SQLFragment.bytea(tokens.refreshTokenHash)),
                     to_timestamp(\(bind: tokens.refreshExpiresAt)))
@@ -35,7 +37,8 @@ public enum SessionStore {
     }
 
     static func lockRefreshToken(hash: [UInt8], on db: PostgresClient) throws -> PresentedRefreshToken? {
-        let result = try db.query("""
+        let result = try db.query(
+            """
             SELECT rt.id AS token_id, rt.session_id, rt.rotated_at IS NOT NULL AS rotated,
                    (rt.revoked_at IS NOT NULL OR rt.expires_at <= now()) AS unusable,
                    (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS session_revoked,
@@ -75,7 +78,8 @@ public enum SessionStore {
             result = try db.query(
                 "UPDATE sessions SET revoked_at = now(), revoked_reason = \(bind: reason) WHERE id = \(bind: id) AND revoked_at IS NULL RETURNING id")
         case .user(let userId, let except):
-            result = try db.query("""
+            result = try db.query(
+                """
                 UPDATE sessions SET revoked_at = now(), revoked_reason = \(bind: reason)
                 WHERE user_id = \(bind: userId) AND revoked_at IS NULL AND (\(bind: except)::uuid IS NULL OR id <> \(bind: except)::uuid) RETURNING id
                 """)
@@ -95,7 +99,8 @@ public enum SessionStore {
 
     /// What an access token's session is worth right now, from the source of truth.
     static func state(of sessionId: String, on db: PostgresClient) throws -> SessionState {
-        let result = try db.query("""
+        let result = try db.query(
+            """
             SELECT (s.revoked_at IS NULL AND s.expires_at > now()) AS live, \(UserProfile.columns("u."))
             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = \(bind: sessionId)
             """, idempotent: true)
@@ -108,7 +113,8 @@ public enum SessionStore {
     /// A reset requested, its link not issued yet: the hash is of random bytes nobody holds
     /// until the jobs process issues the real token with the mail (`issueResetToken`).
     static func storeResetRequest(id: String, userId: String, outboxId: String, ttlSeconds: Int, on db: PostgresClient) throws {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO password_reset_tokens (id, user_id, token_hash, expires_at, outbox_id)
             VALUES (\(bind: id), \(bind: userId), \(bind: SQLFragment.bytea(try SecureRandom.bytes(32)))::bytea,
                     now() + make_interval(secs => \(bind: ttlSeconds)), \(bind: outboxId))
@@ -118,27 +124,35 @@ public enum SessionStore {
     /// Gives the reset of an outbox message the hash of the token about to be mailed, valid from
     /// now; the reset's id, or nil when it was spent meanwhile (nothing to send).
     static func issueResetToken(outboxId: String, hash: [UInt8], ttlSeconds: Int, on db: PostgresClient) throws -> String? {
-        try db.query("""
+        try db.query(
+            """
             UPDATE password_reset_tokens SET token_hash = \(bind: SQLFragment.bytea(hash))::bytea, expires_at = now() + make_interval(secs => \(bind: ttlSeconds))
             WHERE outbox_id = \(bind: outboxId) AND used_at IS NULL
             RETURNING id
-            """).first?.decode("id", as: String.self)
+            """
+        ).first?.decode("id", as: String.self)
     }
 
     /// Whether the token could be spent now (checked before the slow password hash).
     static func resetTokenIsUsable(hash: [UInt8], on db: PostgresClient) throws -> Bool {
-        try db.query("""
+        try db.query(
+            """
             SELECT 1 FROM password_reset_tokens WHERE token_hash = \(bind: SQLFragment.bytea(hash)) AND used_at IS NULL AND expires_at > now()
-            """, idempotent: true).rowCount == 1
+            """, idempotent: true
+        ).rowCount == 1
     }
 
     /// Spends the token, once: the user it belongs to, or nil when it is unknown, used or expired.
     /// Every other outstanding reset token of that user is spent with it.
     static func spendResetToken(hash: [UInt8], on db: PostgresClient) throws -> String? {
-        guard let userId = try db.query("""
-            UPDATE password_reset_tokens SET used_at = now()
-            WHERE token_hash = \(bind: SQLFragment.bytea(hash)) AND used_at IS NULL AND expires_at > now() RETURNING user_id
-            """).first?.decode("user_id", as: String.self) else { return nil }
+        guard
+            let userId = try db.query(
+                """
+                UPDATE password_reset_tokens SET used_at = now()
+                WHERE token_hash = \(bind: SQLFragment.bytea(hash)) AND used_at IS NULL AND expires_at > now() RETURNING user_id
+                """
+            ).first?.decode("user_id", as: String.self)
+        else { return nil }
         try db.query("UPDATE password_reset_tokens SET used_at = now() WHERE user_id = \(bind: userId) AND used_at IS NULL")
         return userId
     }
@@ -149,9 +163,11 @@ public enum SessionStore {
     /// review). How many of each went.
     static func purgeEnded(on db: PostgresClient) throws -> (refreshTokens: Int, sessions: Int, resetTokens: Int) {
         let refreshTokens = try db.query("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'").affectedRows
-        let sessions = try db.query("""
+        let sessions = try db.query(
+            """
             DELETE FROM sessions WHERE expires_at < now() - interval '30 days' OR revoked_at < now() - interval '30 days'
-            """).affectedRows
+            """
+        ).affectedRows
         let resetTokens = try db.query("DELETE FROM password_reset_tokens WHERE expires_at < now() - interval '1 day'").affectedRows
         return (refreshTokens, sessions, resetTokens)
     }

@@ -45,15 +45,16 @@ public struct TokenIssuer: Sendable {
             "sub": .string(userId), "type": "refresh", "sid": .string(sessionId), "jti": .string(tokenId),
             "iat": .number(String(nowSeconds)), "exp": .number(String(refreshExpiry)),
         ])
-        return TokenPair(accessToken: access, refreshToken: refresh, refreshTokenId: tokenId,
-                         refreshTokenHash: Digest.sha256(refresh), refreshExpiresAt: refreshExpiry, expiresIn: settings.accessTTL)
+        return TokenPair(
+            accessToken: access, refreshToken: refresh, refreshTokenId: tokenId,
+            refreshTokenHash: Digest.sha256(refresh), refreshExpiresAt: refreshExpiry, expiresIn: settings.accessTTL)
     }
 
     public func verifyAccess(_ token: String, nowSeconds: Int64) throws(JWTError) -> AccessClaims {
         let claims = try settings.signer.verify(token, nowSeconds: nowSeconds)
         guard claims["type"] == .string("access") else { throw .wrongType }
         guard let userId = Self.uuid(claims["sub"]), let sessionId = Self.uuid(claims["sid"]),
-              case .string(let role)? = claims["role"]
+            case .string(let role)? = claims["role"]
         else { throw .malformed }
         return AccessClaims(userId: userId, sessionId: sessionId, role: role)
     }

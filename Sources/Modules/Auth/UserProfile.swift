@@ -35,9 +35,9 @@ public struct UserProfile: JSONRepresentable, Sendable, Equatable {
     /// Read back from `json` (the session cache's copy); nil when anything is missing.
     init?(json: JSONValue) {
         guard let id = json["id"]?.stringValue, let email = json["email"]?.stringValue, let firstName = json["firstName"]?.stringValue,
-              let lastName = json["lastName"]?.stringValue, let role = json["role"]?.stringValue.flatMap(Principal.Role.init(rawValue:)),
-              let isActive = json["isActive"]?.boolValue, let createdAt = json["createdAt"]?.stringValue,
-              let updatedAt = json["updatedAt"]?.stringValue
+            let lastName = json["lastName"]?.stringValue, let role = json["role"]?.stringValue.flatMap(Principal.Role.init(rawValue:)),
+            let isActive = json["isActive"]?.boolValue, let createdAt = json["createdAt"]?.stringValue,
+            let updatedAt = json["updatedAt"]?.stringValue
         else { return nil }
         (self.id, self.email, self.firstName, self.lastName, self.role) = (id, email, firstName, lastName, role)
         (self.isActive, self.createdAt, self.updatedAt) = (isActive, createdAt, updatedAt)

@@ -14,20 +14,24 @@ public enum UserStore {
 
     /// The new user, or nil when the email is taken.
     public static func insert(email: String, passwordHash: String, firstName: String, lastName: String, role: String = "user", on db: PostgresClient) throws -> UserRecord? {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO users (email, password_hash, first_name, last_name, role)
             VALUES (\(bind: email), \(bind: passwordHash), \(bind: firstName), \(bind: lastName), \(bind: role))
             ON CONFLICT (email) DO NOTHING RETURNING \(UserRecord.columns())
-            """).first.map(UserRecord.init(row:))
+            """
+        ).first.map(UserRecord.init(row:))
     }
 
     /// Makes the account of `email` an active admin with a new password hash; its id, or nil
     /// when there is no such account.
     public static func promoteToAdmin(email: String, passwordHash: String, on db: PostgresClient) throws -> String? {
-        try db.query("""
+        try db.query(
+            """
             UPDATE users SET role = 'admin', is_active = true, password_hash = \(bind: passwordHash), updated_at = now()
             WHERE email = \(bind: email) RETURNING id
-            """).first?.decode("id", as: String.self)
+            """
+        ).first?.decode("id", as: String.self)
     }
 
     public static func setPasswordHash(userId: String, hash: String, on db: PostgresClient) throws {
@@ -40,8 +44,10 @@ public enum UserStore {
     }
 
     public struct Changes {
-        public init(email: String? = nil, passwordHash: String? = nil, firstName: String? = nil, lastName: String? = nil,
-                    role: Principal.Role? = nil, isActive: Bool? = nil) {
+        public init(
+            email: String? = nil, passwordHash: String? = nil, firstName: String? = nil, lastName: String? = nil,
+            role: Principal.Role? = nil, isActive: Bool? = nil
+        ) {
             self.email = email
             self.passwordHash = passwordHash
             self.firstName = firstName
@@ -60,14 +66,16 @@ public enum UserStore {
 
     /// Applies the changes that are set; the updated user, or nil when there is no such user.
     public static func update(_ id: String, _ changes: Changes, on db: PostgresClient) throws -> UserRecord? {
-        try db.query("""
+        try db.query(
+            """
             UPDATE users SET
                 email = coalesce(\(bind: changes.email), email), password_hash = coalesce(\(bind: changes.passwordHash), password_hash),
                 first_name = coalesce(\(bind: changes.firstName), first_name), last_name = coalesce(\(bind: changes.lastName), last_name),
                 role = coalesce(\(bind: changes.role?.rawValue), role), is_active = coalesce(\(bind: changes.isActive), is_active), updated_at = now()
             WHERE id = \(bind: id) RETURNING \(UserRecord.columns())
-            """)
-            .first.map(UserRecord.init(row:))
+            """
+        )
+        .first.map(UserRecord.init(row:))
     }
 
     public struct ListQuery {
@@ -103,10 +111,12 @@ public enum UserStore {
         let total = try db.query("SELECT count(*) AS total FROM users \(filter)", idempotent: true, planning: .perExecution).single().decode("total", as: Int.self)
         let column = sortColumns[query.sort.field] ?? "created_at"
         let direction: PostgresQuery = query.sort.descending ? "DESC" : "ASC"
-        let users = try db.query("""
+        let users = try db.query(
+            """
             SELECT \(UserRecord.columns()) FROM users \(filter)
             ORDER BY \(column) \(direction), id \(direction) LIMIT \(bind: query.limit) OFFSET \(bind: (query.page - 1) * query.limit)
-            """, idempotent: true, planning: .perExecution).map(UserRecord.init(row:))
+            """, idempotent: true, planning: .perExecution
+        ).map(UserRecord.init(row:))
         return (users, total)
     }
 

@@ -35,9 +35,10 @@ int cfcgi_sd_notify(const char *state) {
 /* Asks sock_diag for the listening socket's queue: for a LISTEN unix socket the
    kernel reports pending connections in udiag_rqlen (what ss -xl shows as Recv-Q).
    php-fpm's "listen queue" is always 0 on unix sockets; this is the real figure. */
-int cfcgi_unix_listen_queue(int fd) {
-    struct stat st;
-    if (fstat(fd, &st) != 0) return -1;
+/* Opens a sock_diag socket and sends it a request for LISTEN unix sockets: the one with
+   inode `ino` (a dump of all when `flags` has NLM_F_DUMP), showing `show`. The socket to
+   read the answer from, or -1. */
+static int cfcgi_unix_diag_request(unsigned flags, unsigned ino, unsigned show) {
     int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (nl < 0) return -1;
     struct {
@@ -47,14 +48,22 @@ int cfcgi_unix_listen_queue(int fd) {
     memset(&msg, 0, sizeof msg);
     msg.nlh.nlmsg_len = sizeof msg;
     msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    msg.nlh.nlmsg_flags = NLM_F_REQUEST;
+    msg.nlh.nlmsg_flags = NLM_F_REQUEST | flags;
     msg.req.sdiag_family = AF_UNIX;
     msg.req.udiag_states = 1 << 10; /* TCP_LISTEN */
-    msg.req.udiag_ino = (unsigned)st.st_ino;
-    msg.req.udiag_cookie[0] = msg.req.udiag_cookie[1] = ~0U;
-    msg.req.udiag_show = UDIAG_SHOW_RQLEN;
+    msg.req.udiag_ino = ino;
+    if (!(flags & NLM_F_DUMP)) msg.req.udiag_cookie[0] = msg.req.udiag_cookie[1] = ~0U;
+    msg.req.udiag_show = show;
     struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
     if (sendto(nl, &msg, sizeof msg, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) { close(nl); return -1; }
+    return nl;
+}
+
+int cfcgi_unix_listen_queue(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return -1;
+    int nl = cfcgi_unix_diag_request(0, (unsigned)st.st_ino, UDIAG_SHOW_RQLEN);
+    if (nl < 0) return -1;
     char buf[8192];
     ssize_t n = recv(nl, buf, sizeof buf, 0);
     close(nl);
@@ -75,21 +84,8 @@ int cfcgi_unix_listen_queue(int fd) {
 
 int cfcgi_unix_listen_queue_path(const char *path) {
     size_t path_len = strlen(path);
-    int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    int nl = cfcgi_unix_diag_request(NLM_F_DUMP, 0, UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN);
     if (nl < 0) return -1;
-    struct {
-        struct nlmsghdr nlh;
-        struct unix_diag_req req;
-    } msg;
-    memset(&msg, 0, sizeof msg);
-    msg.nlh.nlmsg_len = sizeof msg;
-    msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    msg.req.sdiag_family = AF_UNIX;
-    msg.req.udiag_states = 1 << 10; /* TCP_LISTEN */
-    msg.req.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_RQLEN;
-    struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-    if (sendto(nl, &msg, sizeof msg, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) { close(nl); return -1; }
     int found = -1;
     char buf[32768];
     for (;;) {

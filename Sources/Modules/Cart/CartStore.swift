@@ -8,7 +8,8 @@ public enum CartStore {
 
     /// The whole cart in one round trip; nil when the user has none yet.
     static func view(userId: String, currency: String, on db: PostgresClient) throws -> CartView? {
-        let result = try db.query("""
+        let result = try db.query(
+            """
             SELECT \(headerColumns), \(CartLine.columns)
             FROM carts c LEFT JOIN cart_items ci ON ci.cart_id = c.id LEFT JOIN products p ON p.id = ci.product_id
             WHERE c.user_id = \(bind: userId) ORDER BY ci.created_at, ci.id
@@ -22,9 +23,11 @@ public enum CartStore {
     /// user's cart changes (and checkouts) happen one at a time, and touched (every caller
     /// changes it; a caller that fails rolls the touch back with the rest): one statement.
     public static func lockCart(userId: String, on db: PostgresClient) throws -> String {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO carts (user_id) VALUES (\(bind: userId)) ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id
-            """).single().decode("id", as: String.self)
+            """
+        ).single().decode("id", as: String.self)
     }
 
     /// The cart checkout sells, in one statement: its lines in the cart's order, with their
@@ -33,9 +36,10 @@ public enum CartStore {
     /// query the caller needs read in the same statement, after the cart's lock (checkout's
     /// unpaid orders); its value, or 0 for an empty cart.
     public static func linesLockingProducts(cartId: String, counting: PostgresQuery = "SELECT 0", on db: PostgresClient) throws -> (lines: [CartLine], count: Int) {
-        let result = try db.query(StockStore.lockingProducts(
-            "\(CartLine.columns), (extract(epoch FROM ci.created_at) * 1000000)::bigint AS added_at, (\(counting)) AS counted",
-            from: "cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = \(bind: cartId)"))
+        let result = try db.query(
+            StockStore.lockingProducts(
+                "\(CartLine.columns), (extract(epoch FROM ci.created_at) * 1000000)::bigint AS added_at, (\(counting)) AS counted",
+                from: "cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = \(bind: cartId)"))
         let rows = try result.map { (line: try CartLine(row: $0), addedAt: try $0.decode("added_at", as: Int64.self)) }
         let lines = rows.sorted { ($0.addedAt, $0.line.id) < ($1.addedAt, $1.line.id) }.map(\.line)
         return (lines, try result.first?.decode("counted", as: Int.self) ?? 0)
@@ -54,21 +58,27 @@ public enum CartStore {
 
     /// A product's state and how many of it the cart holds already; nil when there is no such product.
     static func product(_ id: String, inCart cartId: String, on db: PostgresClient) throws -> (product: ProductState, inCart: Int)? {
-        try db.query("""
+        try db.query(
+            """
             SELECT p.stock_quantity, p.is_active,
                    coalesce((SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = \(bind: cartId) AND ci.product_id = p.id), 0) AS in_cart
             FROM products p WHERE p.id = \(bind: id)
-            """).first.map {
+            """
+        ).first.map {
             (ProductState(stockQuantity: try $0.decode("stock_quantity"), isActive: try $0.decode("is_active")), try $0.decode("in_cart"))
         }
     }
 
     /// A line of the user's cart and its product's state; nil when the line is not theirs.
     static func line(_ id: String, cartId: String, on db: PostgresClient) throws -> (productId: String, product: ProductState)? {
-        guard let row = try db.query("""
-            SELECT ci.product_id, p.stock_quantity, p.is_active FROM cart_items ci JOIN products p ON p.id = ci.product_id
-            WHERE ci.id = \(bind: id) AND ci.cart_id = \(bind: cartId)
-            """).first else { return nil }
+        guard
+            let row = try db.query(
+                """
+                SELECT ci.product_id, p.stock_quantity, p.is_active FROM cart_items ci JOIN products p ON p.id = ci.product_id
+                WHERE ci.id = \(bind: id) AND ci.cart_id = \(bind: cartId)
+                """
+            ).first
+        else { return nil }
         return (try row.decode("product_id"), ProductState(stockQuantity: try row.decode("stock_quantity"), isActive: try row.decode("is_active")))
     }
 
@@ -76,18 +86,21 @@ public enum CartStore {
     /// sale and the line's new quantity is within both its stock and `maxLine`; false when
     /// refused (nothing written). Runs under the cart's lock, so the line cannot move meanwhile.
     static func add(_ quantity: Int, of productId: String, cartId: String, maxLine: Int, on db: PostgresClient) throws -> Bool {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO cart_items (cart_id, product_id, quantity)
             SELECT \(bind: cartId), p.id, \(bind: quantity) FROM products p
             WHERE p.id = \(bind: productId) AND p.is_active
               AND coalesce((SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = \(bind: cartId) AND ci.product_id = p.id), 0) + \(bind: quantity)
                   <= least(p.stock_quantity, \(bind: maxLine))
             ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     static func setQuantity(cartId: String, productId: String, quantity: Int, on db: PostgresClient) throws {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO cart_items (cart_id, product_id, quantity) VALUES (\(bind: cartId), \(bind: productId), \(bind: quantity))
             ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = EXCLUDED.quantity, updated_at = now()
             """)

@@ -16,9 +16,11 @@ public struct StockShortage: Equatable, Sendable {
 
     public var fieldError: FieldError {
         let message = available == 0 ? "is no longer available" : "only \(available) in stock"
-        return FieldError(field: "quantity", message: message, extra: [
-            "productId": .string(productId), "requested": .int(requested), "available": .int(available),
-        ])
+        return FieldError(
+            field: "quantity", message: message,
+            extra: [
+                "productId": .string(productId), "requested": .int(requested), "available": .int(available),
+            ])
     }
 
     public static func conflict(_ shortages: [StockShortage]) -> APIError {

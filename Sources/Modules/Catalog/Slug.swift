@@ -47,4 +47,14 @@ extension ObjectReader {
         guard Slug.isValid(text) else { fail(name, "must be lowercase letters, digits and single dashes"); return nil }
         return text
     }
+
+    /// The `name` of a category or product: 1–200 characters, not all of them blank.
+    mutating func catalogName(required: Bool) -> String? {
+        guard let name = string("name", required: required, minLength: 1, maxLength: 200) else { return nil }
+        guard name.contains(where: { !$0.isWhitespace }) else {
+            fail("name", "must not be blank")
+            return nil
+        }
+        return name
+    }
 }

@@ -57,8 +57,8 @@ public struct PasswordHasher: Sendable {
     /// Compares in constant time. A malformed or out-of-bounds stored hash never matches.
     public func verify(_ password: String, against encoded: String) -> Verdict {
         guard let stored = Self.parse(encoded),
-              let key = try? Self.derive(Array(password.utf8), salt: stored.salt, stored.parameters),
-              ConstantTime.equals(key, stored.key)
+            let key = try? Self.derive(Array(password.utf8), salt: stored.salt, stored.parameters),
+            ConstantTime.equals(key, stored.key)
         else { return .mismatch }
         return .match(needsRehash: stored.parameters != parameters)
     }
@@ -87,7 +87,7 @@ public struct PasswordHasher: Sendable {
         guard let logN = values["ln"], let r = values["r"], let p = values["p"], values.count == 3 else { return nil }
         let parameters = ScryptParameters(logN: logN, r: r, p: p)
         guard parameters.isWithinBounds, let salt = Base64URL.decode(parts[3]), let key = Base64URL.decode(parts[4]),
-              !salt.isEmpty, key.count == keyBytes
+            !salt.isEmpty, key.count == keyBytes
         else { return nil }
         return Stored(parameters: parameters, salt: salt, key: key)
     }

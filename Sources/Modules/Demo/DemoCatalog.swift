@@ -21,8 +21,10 @@ public enum DemoCatalog {
         ("Outdoor", ["Tents", "Backpacks", "Camping Stoves", "Water Bottles"]),
         ("Books", ["Fiction", "Cooking", "Travel"]),
     ]
-    static let adjectives = ["Aurora", "Summit", "Harbor", "Nordic", "Cedar", "Granite", "Willow", "Coastal", "Urban", "Alpine",
-                             "Velvet", "Copper", "Meadow", "Canyon", "Lunar", "Tidal", "Ember", "Juniper", "Slate", "Prairie"]
+    static let adjectives = [
+        "Aurora", "Summit", "Harbor", "Nordic", "Cedar", "Granite", "Willow", "Coastal", "Urban", "Alpine",
+        "Velvet", "Copper", "Meadow", "Canyon", "Lunar", "Tidal", "Ember", "Juniper", "Slate", "Prairie",
+    ]
     static let materials = ["Wool", "Linen", "Bamboo", "Cast Iron", "Ceramic", "Walnut", "Recycled", "Titanium", "Organic Cotton", "Leather"]
     static let nouns: [String: [String]] = [
         "Jackets": ["Rain Jacket", "Down Parka", "Field Jacket"], "Sweaters": ["Crew Sweater", "Cardigan", "Turtleneck"],

@@ -22,7 +22,8 @@ public enum IdempotencyStore {
     /// still running. Autocommitted, so a concurrent duplicate sees the claim at once.
     public static func claim(_ key: IdempotencyKey, on db: PostgresClient) throws -> Claim {
         let hash = SQLFragment.bytea(key.requestHash)
-        let taken = try db.query("""
+        let taken = try db.query(
+            """
             INSERT INTO idempotency_keys (user_id, scope, key, request_hash)
             VALUES (\(bind: key.userId), \(bind: key.scope), \(bind: key.key), \(bind: hash))
             ON CONFLICT (user_id, scope, key) DO UPDATE
@@ -37,17 +38,22 @@ public enum IdempotencyStore {
             idempotent: true)
         if taken.rowCount == 1 { return .claimed }
 
-        guard let row = try db.query("""
-            SELECT request_hash = \(bind: hash)::bytea AS same_request, state, response_status, convert_from(response_body, 'UTF8') AS body,
-                   created_at < now() - make_interval(secs => \(bind: abandonedAfterSeconds)) AS abandoned
-            FROM idempotency_keys WHERE user_id = \(bind: key.userId) AND scope = \(bind: key.scope) AND key = \(bind: key.key)
-            """).first else {
+        guard
+            let row = try db.query(
+                """
+                SELECT request_hash = \(bind: hash)::bytea AS same_request, state, response_status, convert_from(response_body, 'UTF8') AS body,
+                       created_at < now() - make_interval(secs => \(bind: abandonedAfterSeconds)) AS abandoned
+                FROM idempotency_keys WHERE user_id = \(bind: key.userId) AND scope = \(bind: key.scope) AND key = \(bind: key.key)
+                """
+            ).first
+        else {
             // Released between our two statements: the first request failed, so this one may run.
             return try claim(key, on: db)
         }
         guard try row.decode("same_request", as: Bool.self) else {
-            throw APIError.conflict("This Idempotency-Key was used with a different request",
-                                    details: [FieldError(field: "Idempotency-Key", message: "was used with a different request body")])
+            throw APIError.conflict(
+                "This Idempotency-Key was used with a different request",
+                details: [FieldError(field: "Idempotency-Key", message: "was used with a different request body")])
         }
         let state = try row.decode("state", as: State.self)
         // A committed answer whose request died before finishing (its worker was killed while
@@ -55,8 +61,9 @@ public enum IdempotencyStore {
         let abandoned = try row.decode("abandoned", as: Bool.self)
         let finished = state == .done || (state == .committed && abandoned)
         guard finished, let status = try row.decode("response_status", as: Int?.self) else {
-            throw APIError.conflict("A request with this Idempotency-Key is still in progress",
-                                    details: [FieldError(field: "Idempotency-Key", message: "is in use by a request still running")])
+            throw APIError.conflict(
+                "A request with this Idempotency-Key is still in progress",
+                details: [FieldError(field: "Idempotency-Key", message: "is in use by a request still running")])
         }
         return .replay(status: status, body: Array((try row.decode("body", as: String?.self) ?? "").utf8))
     }
@@ -85,7 +92,8 @@ public enum IdempotencyStore {
     }
 
     private static func store(_ key: IdempotencyKey, _ response: Response, _ state: State, on db: PostgresClient) throws {
-        try db.query("""
+        try db.query(
+            """
             UPDATE idempotency_keys SET state = \(bind: state.rawValue), response_status = \(bind: response.status.code),
                 response_body = \(bind: SQLFragment.bytea(response.body))::bytea, completed_at = now()
             WHERE user_id = \(bind: key.userId) AND scope = \(bind: key.scope) AND key = \(bind: key.key)
@@ -94,7 +102,8 @@ public enum IdempotencyStore {
 
     /// Frees the key after the work failed and wrote nothing.
     public static func release(_ key: IdempotencyKey, on db: PostgresClient) throws {
-        try db.query("""
+        try db.query(
+            """
             DELETE FROM idempotency_keys WHERE user_id = \(bind: key.userId) AND scope = \(bind: key.scope) AND key = \(bind: key.key) AND state = 'running'
             """, idempotent: true)
     }

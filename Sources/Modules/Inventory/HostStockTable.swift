@@ -33,8 +33,10 @@ public final class HostStockTable: StockLevels {
 
     /// `cells` holds `2 × slots` words (a power of two slots); `boundary` one word, the
     /// zero-crossing version; `now` is epoch milliseconds.
-    public init(cells: any AtomicCells, slots: Int, boundary: (any AtomicCells)?, freshSeconds: Int = 3600,
-                now: @escaping @Sendable () -> UInt64) {
+    public init(
+        cells: any AtomicCells, slots: Int, boundary: (any AtomicCells)?, freshSeconds: Int = 3600,
+        now: @escaping @Sendable () -> UInt64
+    ) {
         precondition(slots > 0 && slots & (slots - 1) == 0, "a power of two slots")
         self.cells = cells
         self.slotCount = slots
@@ -87,8 +89,9 @@ public final class HostStockTable: StockLevels {
         /// PostgreSQL query, in which no product is written that often.)
         func next(quantity: Int? = nil, changing: Bool, stamp: UInt64) -> Entry {
             let storable = quantity.flatMap { (0...Self.maxQuantity).contains($0) ? $0 : nil }
-            return Entry(quantity: storable ?? 0, valid: storable != nil, changing: changing, stamp: stamp,
-                         generation: (generation + 1) & Self.generationMask)
+            return Entry(
+                quantity: storable ?? 0, valid: storable != nil, changing: changing, stamp: stamp,
+                generation: (generation + 1) & Self.generationMask)
         }
     }
 

@@ -6,9 +6,11 @@ public enum StockStore {
     static func quantities(_ ids: [String], on db: PostgresClient) throws -> [String: Int] {
         guard !ids.isEmpty else { return [:] }
         var out: [String: Int] = [:]
-        for row in try db.query("""
+        for row in try db.query(
+            """
             SELECT id, stock_quantity FROM products WHERE id = ANY(\(bind: SQLFragment.array(ids))::uuid[])
-            """, idempotent: true).rows {
+            """, idempotent: true
+        ).rows {
             out[try row.decode("id")] = try row.decode("stock_quantity")
         }
         return out
@@ -58,11 +60,13 @@ public enum StockStore {
         for item in quantities { total[item.productId, default: 0] += item.quantity }
         let ids = total.keys.sorted()
         try db.query(lockingProducts("p.id", from: "products p WHERE p.id = ANY(\(bind: SQLFragment.array(ids))::uuid[])"))
-        return try db.query("""
+        return try db.query(
+            """
             UPDATE products p SET stock_quantity = p.stock_quantity + v.quantity
             FROM unnest(\(bind: SQLFragment.array(ids))::uuid[], \(bind: SQLFragment.array(ids.map { String(total[$0] ?? 0) }))::int[]) AS v(id, quantity)
             WHERE p.id = v.id
             RETURNING p.id, p.stock_quantity - v.quantity AS before, p.stock_quantity AS after
-            """).map { StockLevel(productId: try $0.decode("id"), before: try $0.decode("before"), after: try $0.decode("after")) }
+            """
+        ).map { StockLevel(productId: try $0.decode("id"), before: try $0.decode("before"), after: try $0.decode("after")) }
     }
 }

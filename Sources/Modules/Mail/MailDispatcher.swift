@@ -40,8 +40,10 @@ public final class MailDispatcher {
     private let send: Send
     private let prepare: Prepare
 
-    public init(settings: Settings, database: PostgresClient, clock: Clock, logger: Logger, send: @escaping Send,
-                prepare: @escaping Prepare = { $0.message }) {
+    public init(
+        settings: Settings, database: PostgresClient, clock: Clock, logger: Logger, send: @escaping Send,
+        prepare: @escaping Prepare = { $0.message }
+    ) {
         self.settings = settings
         self.database = database
         self.clock = clock
@@ -81,10 +83,12 @@ public final class MailDispatcher {
                 let delay = Self.backoffSeconds(afterAttempt: entry.attempts, base: settings.retryBaseSeconds, cap: settings.retryMaxSeconds)
                 try Outbox.markFailed(entry.id, error: String(describing: error), retryInSeconds: delay, maxAttempts: settings.maxAttempts, on: database)
                 pass.failed += 1
-                logger.warn("mail not sent", [
-                    "mailId": .string(entry.id), "template": .string(entry.message.template), "attempt": .int(entry.attempts),
-                    "retryInSeconds": .int(delay), "gaveUp": .bool(entry.attempts >= settings.maxAttempts), "error": .string(String(describing: error)),
-                ])
+                logger.warn(
+                    "mail not sent",
+                    [
+                        "mailId": .string(entry.id), "template": .string(entry.message.template), "attempt": .int(entry.attempts),
+                        "retryInSeconds": .int(delay), "gaveUp": .bool(entry.attempts >= settings.maxAttempts), "error": .string(String(describing: error)),
+                    ])
             }
         }
         return pass

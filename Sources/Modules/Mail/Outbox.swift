@@ -6,11 +6,13 @@ public enum Outbox {
     /// Queues `message`; call it inside the transaction of the change that causes it. The row's id.
     @discardableResult
     public static func enqueue(_ message: MailMessage, on database: PostgresClient) throws -> String {
-        try database.query("""
+        try database.query(
+            """
             INSERT INTO email_outbox (template, to_address, subject, body_text, body_html)
             VALUES (\(bind: message.template), \(bind: message.to), \(bind: message.subject), \(bind: message.bodyText), \(bind: message.bodyHTML))
             RETURNING id
-            """).single().decode("id", as: String.self)
+            """
+        ).single().decode("id", as: String.self)
     }
 
     /// A claimed row, leased to one jobs process until `leaseSeconds` pass.
@@ -25,7 +27,8 @@ public enum Outbox {
     /// retried after the lease, and concurrent processes skip each other's rows.
     static func claim(limit: Int, leaseSeconds: Int, on database: PostgresClient) throws -> [Entry] {
         // Sent in the order they were written, so a customer reads "confirmed" before "cancelled".
-        let result = try database.query("""
+        let result = try database.query(
+            """
             WITH claimed AS (
                 UPDATE email_outbox SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => \(bind: leaseSeconds))
                 WHERE id IN (
@@ -35,9 +38,11 @@ public enum Outbox {
             SELECT id, template, to_address, subject, body_text, body_html, attempts FROM claimed ORDER BY created_at, id
             """)
         return try result.map { row in
-            Entry(id: try row.decode("id"), message: MailMessage(
-                template: try row.decode("template"), to: try row.decode("to_address"), subject: try row.decode("subject"),
-                bodyText: try row.decode("body_text"), bodyHTML: try row.decode("body_html")), attempts: try row.decode("attempts"))
+            Entry(
+                id: try row.decode("id"),
+                message: MailMessage(
+                    template: try row.decode("template"), to: try row.decode("to_address"), subject: try row.decode("subject"),
+                    bodyText: try row.decode("body_text"), bodyHTML: try row.decode("body_html")), attempts: try row.decode("attempts"))
         }
     }
 
@@ -52,7 +57,8 @@ public enum Outbox {
 
     /// Schedules the next attempt, or gives up (`failed`) after `maxAttempts`.
     static func markFailed(_ id: String, error: String, retryInSeconds: Int, maxAttempts: Int, on database: PostgresClient) throws {
-        try database.query("""
+        try database.query(
+            """
             UPDATE email_outbox SET last_error = \(bind: String(error.unicodeScalars.prefix(500))), next_attempt_at = now() + make_interval(secs => \(bind: retryInSeconds)),
                 status = CASE WHEN attempts >= \(bind: maxAttempts) THEN 'failed' ELSE 'pending' END
             WHERE id = \(bind: id)

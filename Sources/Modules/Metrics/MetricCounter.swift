@@ -28,7 +28,7 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
             "cache_requests_total"
         case .ordersCreated: "orders_created_total"
         case .paymentsCreated, .paymentsSucceeded, .paymentsFailed, .paymentsRefundRequested, .paymentsRefunded, .paymentsCanceled,
-             .paymentsAmountMismatch:
+            .paymentsAmountMismatch:
             "payments_total"
         case .emailsSent, .emailsFailed: "emails_sent_total"
         case .dbConnectsOK, .dbConnectsFailed: "db_connection_attempts_total"

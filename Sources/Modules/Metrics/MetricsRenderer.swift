@@ -54,8 +54,12 @@ public struct MetricsRenderer {
                     for status in 0..<layout.statusCount {
                         let total = used.reduce(UInt64(0)) { $0 + $1.requestCell(cell) }
                         if total > 0 {
-                            out.sample("http_requests_total", [("pool", section.pool.name), ("method", method), ("route", pattern),
-                                                               ("status", layout.statusLabel(status))], total)
+                            out.sample(
+                                "http_requests_total",
+                                [
+                                    ("pool", section.pool.name), ("method", method), ("route", pattern),
+                                    ("status", layout.statusLabel(status)),
+                                ], total)
                         }
                         cell += 1
                     }
@@ -117,15 +121,17 @@ public struct MetricsRenderer {
         for worker in live {
             out.sample("commerce_worker_requests", [("pool", worker.pool), ("slot", worker.number)], worker.slot.requests)
         }
-        out.family("commerce_worker_current_request_seconds", type: "gauge",
-                   help: "How long each busy worker has been on its current request, by pool, slot and route (php-fpm's status ?full).")
+        out.family(
+            "commerce_worker_current_request_seconds", type: "gauge",
+            help: "How long each busy worker has been on its current request, by pool, slot and route (php-fpm's status ?full).")
         let now = UInt64(Clock.system.epochMilliseconds())
         for worker in live where worker.slot.state == .busy {
             guard let route = worker.slot.currentPattern else { continue }
             let started = worker.slot.requestStartedAtMilliseconds
             let elapsed = now > started ? now - started : 0
-            out.sample("commerce_worker_current_request_seconds", [("pool", worker.pool), ("slot", worker.number), ("route", route)],
-                       PrometheusText.seconds(microseconds: elapsed * 1000))
+            out.sample(
+                "commerce_worker_current_request_seconds", [("pool", worker.pool), ("slot", worker.number), ("route", route)],
+                PrometheusText.seconds(microseconds: elapsed * 1000))
         }
     }
 
@@ -138,8 +144,9 @@ public struct MetricsRenderer {
 
     private func renderBreaker(_ out: inout PrometheusText) {
         let breaker = CircuitBreaker.Snapshot(cells: scoreboard.breakerCells)
-        out.family("commerce_payments_breaker_state", type: "gauge",
-                   help: "The payment provider's circuit breaker, shared by the host: 1 for the state it is in.")
+        out.family(
+            "commerce_payments_breaker_state", type: "gauge",
+            help: "The payment provider's circuit breaker, shared by the host: 1 for the state it is in.")
         for state in CircuitBreaker.State.allCases {
             out.sample("commerce_payments_breaker_state", [("state", state.label)], breaker.state == state ? 1 : 0)
         }

@@ -33,8 +33,9 @@ struct CheckoutService<Context: OrdersContext> {
                     cartId: cartId, counting: limit > 0 ? OrderStore.pendingOrders(userId: principal.userId, upTo: limit) : "SELECT 0", on: db)
                 guard !lines.isEmpty else { throw APIError.badRequest("Cart is empty") }
                 guard limit == 0 || unpaid < limit else {
-                    throw APIError.conflict("You have \(limit) unpaid orders; pay or cancel one first",
-                                            details: [FieldError(field: "orders", message: "at most \(limit) unpaid orders at a time")])
+                    throw APIError.conflict(
+                        "You have \(limit) unpaid orders; pay or cancel one first",
+                        details: [FieldError(field: "orders", message: "at most \(limit) unpaid orders at a time")])
                 }
                 let shortages = lines.filter { !$0.available }.map {
                     StockShortage(productId: $0.productId, requested: $0.quantity, available: $0.isActive ? $0.stockQuantity : 0)
@@ -46,8 +47,9 @@ struct CheckoutService<Context: OrdersContext> {
                 } catch {
                     throw APIError.badRequest("The order total would exceed \(Cents.maximum)")
                 }
-                let newOrder = OrderStore.NewOrder(userId: principal.userId, totals: totals, currency: settings.currency,
-                                                   shippingAddress: shipping, billingAddress: billing, lines: lines)
+                let newOrder = OrderStore.NewOrder(
+                    userId: principal.userId, totals: totals, currency: settings.currency,
+                    shippingAddress: shipping, billingAddress: billing, lines: lines)
                 let placed = try OrderStore.place(newOrder, cartId: cartId, on: db)
                 stock.changed(placed.stock)
                 let order = OrderRecord(placed, newOrder)
@@ -59,9 +61,10 @@ struct CheckoutService<Context: OrdersContext> {
             }
         }
         context.orderPlaced()
-        let answer = context.orderPayments.orderPlaced(order).map {
-            Envelope.success(OrderView(order.with($0), viewerId: principal.userId), status: .created)
-        } ?? response
+        let answer =
+            context.orderPayments.orderPlaced(order).map {
+                Envelope.success(OrderView(order.with($0), viewerId: principal.userId), status: .created)
+            } ?? response
         // Should this fail, the committed answer is replayed once the claim is abandoned, with
         // payment null; create-payment-intent then reuses the intent.
         if let idempotencyKey { try? IdempotencyStore.complete(idempotencyKey, response: answer, on: db) }

@@ -12,8 +12,10 @@ enum OrderCancellation {
     }
 
     /// nil when the order is not in one of `from` (or not `ownerId`'s): nothing changed.
-    static func cancel(_ id: String, ownerId: String?, from: [OrderStatus], reason: OrderMail.CancelReason, stock: StockWrite,
-                       on db: PostgresClient) throws -> Outcome? {
+    static func cancel(
+        _ id: String, ownerId: String?, from: [OrderStatus], reason: OrderMail.CancelReason, stock: StockWrite,
+        on db: PostgresClient
+    ) throws -> Outcome? {
         guard let previous = try OrderStore.transition(id, ownerId: ownerId, from: from, to: .cancelled, on: db) else { return nil }
         guard let order = try OrderStore.find(id, on: db) else { throw PostgresDecodingError(column: "id", type: "OrderRecord", problem: .rowCount(0)) }
         stock.changed(try StockStore.restore(order.items.map { ($0.productId, $0.quantity) }, on: db))
@@ -34,8 +36,9 @@ public enum OrderExpiry {
             let outcome = try stockLevels.writing { stock in
                 try db.withTransaction { db in
                     // PENDING only: a payment that landed since the scan wins.
-                    try OrderCancellation.cancel(id, ownerId: nil, from: [.pending], reason: .paymentTimeout(minutes: max(1, timeoutSeconds / 60)),
-                                                 stock: stock, on: db)
+                    try OrderCancellation.cancel(
+                        id, ownerId: nil, from: [.pending], reason: .paymentTimeout(minutes: max(1, timeoutSeconds / 60)),
+                        stock: stock, on: db)
                 }
             }
             if let outcome { cancelled.append(outcome.order) }

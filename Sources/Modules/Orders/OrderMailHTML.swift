@@ -13,15 +13,18 @@ enum OrderMailHTML {
         ]
         html += paragraphs.map { "<p>\(escape($0))</p>" }
         if let address {
-            let lines = [address.firstName + " " + address.lastName, address.addressLine1, address.addressLine2,
-                         "\(address.postalCode) \(address.city), \(address.state)", address.country].compactMap { $0 }
+            let lines = [
+                address.firstName + " " + address.lastName, address.addressLine1, address.addressLine2,
+                "\(address.postalCode) \(address.city), \(address.state)", address.country,
+            ].compactMap { $0 }
             html.append("<p style=\"margin-left:1em\">" + lines.map(escape).joined(separator: "<br>") + "</p>")
         }
         html.append("<table style=\"border-collapse:collapse;width:100%\">")
         html.append("<tr><th align=\"left\">Item</th><th align=\"left\">SKU</th><th align=\"right\">Qty</th><th align=\"right\">Price</th><th align=\"right\">Total</th></tr>")
         for item in order.items {
-            html.append("<tr><td>\(escape(item.name))</td><td>\(escape(item.sku))</td><td align=\"right\">\(item.quantity)</td>"
-                        + "<td align=\"right\">\(item.unitPrice)</td><td align=\"right\">\(item.lineTotal)</td></tr>")
+            html.append(
+                "<tr><td>\(escape(item.name))</td><td>\(escape(item.sku))</td><td align=\"right\">\(item.quantity)</td>"
+                    + "<td align=\"right\">\(item.unitPrice)</td><td align=\"right\">\(item.lineTotal)</td></tr>")
         }
         for (label, amount) in [("Subtotal", order.totals.subtotal), ("Tax", order.totals.tax), ("Shipping", order.totals.shipping)] {
             html.append("<tr><td colspan=\"4\" align=\"right\">\(label)</td><td align=\"right\">\(amount) \(currency)</td></tr>")

@@ -82,15 +82,17 @@ public struct OrderRecord: Sendable {
         createdAt = placed.createdAt
         updatedAt = placed.updatedAt
         items = zip(placed.itemIds, order.lines).map { id, line in
-            Item(id: id, productId: line.productId, name: line.name, sku: line.sku, unitPrice: line.unitPrice, quantity: line.quantity,
-                 lineTotal: line.lineTotal)
+            Item(
+                id: id, productId: line.productId, name: line.name, sku: line.sku, unitPrice: line.unitPrice, quantity: line.quantity,
+                lineTotal: line.lineTotal)
         }
     }
 
     static func item(row: PostgresRow) throws -> Item {
-        Item(id: try row.decode("id"), productId: try row.decode("product_id"), name: try row.decode("product_name"),
-             sku: try row.decode("product_sku"), unitPrice: try row.decode("unit_price"), quantity: try row.decode("quantity"),
-             lineTotal: try row.decode("line_total"))
+        Item(
+            id: try row.decode("id"), productId: try row.decode("product_id"), name: try row.decode("product_name"),
+            sku: try row.decode("product_sku"), unitPrice: try row.decode("unit_price"), quantity: try row.decode("quantity"),
+            lineTotal: try row.decode("line_total"))
     }
 
     /// jsonb comes back with its keys reordered; the copy is rebuilt in the contract's order.
@@ -125,10 +127,11 @@ public struct OrderView: JSONRepresentable {
     }
 
     public var json: JSONValue {
-        let payment: JSONValue = order.paymentIntentId.map { intent in
-            let secret = order.userId == viewerId && order.isUnpaid ? order.clientSecret : nil
-            return .object(["paymentIntentId": .string(intent), "clientSecret": secret.map(JSONValue.string) ?? .null])
-        } ?? .null
+        let payment: JSONValue =
+            order.paymentIntentId.map { intent in
+                let secret = order.userId == viewerId && order.isUnpaid ? order.clientSecret : nil
+                return .object(["paymentIntentId": .string(intent), "clientSecret": secret.map(JSONValue.string) ?? .null])
+            } ?? .null
         return .object([
             "id": .string(order.id), "orderNumber": .string(order.orderNumber), "status": .string(order.status.rawValue),
             "paymentStatus": .string(order.paymentStatus.rawValue), "items": .array(order.items.map(\.json)),

@@ -21,8 +21,11 @@ struct OrderService<Context: OrdersContext> {
         let ownerId = Self.ownerFilter(principal)
         let outcome = try context.stockLevels.writing { stock in
             try db.withTransaction { db in
-                guard let outcome = try OrderCancellation.cancel(id, ownerId: ownerId, from: OrderStatus.cancellable,
-                                                                 reason: .requestedBy(userId: principal.userId), stock: stock, on: db) else {
+                guard
+                    let outcome = try OrderCancellation.cancel(
+                        id, ownerId: ownerId, from: OrderStatus.cancellable,
+                        reason: .requestedBy(userId: principal.userId), stock: stock, on: db)
+                else {
                     throw try refusal(id, ownerId: ownerId, on: db, "cancelled")
                 }
                 return outcome

@@ -16,10 +16,12 @@ extension OrderStore {
         if let row = try db.query("SELECT \(PayableOrder.columns) FROM orders o WHERE o.payment_intent_id = \(bind: paymentIntentId) FOR UPDATE").first {
             return try PayableOrder(row: row)
         }
-        if let row = try db.query("""
+        if let row = try db.query(
+            """
             SELECT \(PayableOrder.columns) FROM orders o
             WHERE o.id = (SELECT order_id FROM payments WHERE payment_intent_id = \(bind: paymentIntentId)) FOR UPDATE
-            """).first {
+            """
+        ).first {
             return try PayableOrder(row: row)
         }
         guard let hint = orderIdHint, UUIDText.isValid(hint) else { return nil }
@@ -44,7 +46,8 @@ extension OrderStore {
 
     /// PENDING → PAID with the payment's time; the caller holds the order's lock.
     public static func markPaid(orderId: String, intentId: String, on db: PostgresClient) throws {
-        try db.query("""
+        try db.query(
+            """
             UPDATE orders SET status = 'PAID', payment_status = 'SUCCEEDED', paid_at = now(), updated_at = now(),
                 payment_intent_id = COALESCE(payment_intent_id, \(bind: intentId))
             WHERE id = \(bind: orderId)

@@ -34,7 +34,8 @@ public enum OrderStore {
     static func place(_ order: NewOrder, cartId: String, on db: PostgresClient) throws -> Placed {
         let totals = order.totals
         let lines = order.lines
-        let row = try db.query("""
+        let row = try db.query(
+            """
             WITH new_order AS (
                 INSERT INTO orders (order_number, user_id, subtotal, tax, shipping, total, currency, shipping_address, billing_address)
                 VALUES ('ORD-' || nextval('order_number_seq'), \(bind: order.userId), \(bind: totals.subtotal)::numeric, \(bind: totals.tax)::numeric,
@@ -63,14 +64,16 @@ public enum OrderStore {
                    (SELECT string_agg(id::text, ',' ORDER BY position) FROM items) AS item_ids,
                    (SELECT \(StockStore.aggregate) FROM stock) AS stock
             FROM new_order o
-            """).single()
+            """
+        ).single()
         let itemIds = (try row.decode("item_ids", as: String?.self) ?? "").split(separator: ",").map(String.init)
         guard itemIds.count == lines.count else {
             throw PostgresDecodingError(column: "item_ids", type: "[String]", problem: .rowCount(itemIds.count))
         }
-        return Placed(id: try row.decode("id"), orderNumber: try row.decode("order_number"), status: try row.decode("status"),
-                      paymentStatus: try row.decode("payment_status"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
-                      itemIds: itemIds, stock: try StockStore.levels(aggregated: try row.decode("stock"), column: "stock"))
+        return Placed(
+            id: try row.decode("id"), orderNumber: try row.decode("order_number"), status: try row.decode("status"),
+            paymentStatus: try row.decode("payment_status"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
+            itemIds: itemIds, stock: try StockStore.levels(aggregated: try row.decode("stock"), column: "stock"))
     }
 
     /// The product as the customer saw it at checkout, kept beside the item's own columns.
@@ -83,13 +86,16 @@ public enum OrderStore {
 
     /// One of the user's addresses as an order copies it; nil when it is not theirs.
     static func address(id: String, userId: String, on db: PostgresClient) throws -> PostalAddress? {
-        try db.query("""
+        try db.query(
+            """
             SELECT first_name, last_name, address_line1, address_line2, city, state, postal_code, country, phone
             FROM addresses WHERE id = \(bind: id) AND user_id = \(bind: userId)
-            """).first.map { row in
-            PostalAddress(firstName: try row.decode("first_name"), lastName: try row.decode("last_name"), addressLine1: try row.decode("address_line1"),
-                          addressLine2: try row.decode("address_line2"), city: try row.decode("city"), state: try row.decode("state"),
-                          postalCode: try row.decode("postal_code"), country: try row.decode("country"), phone: try row.decode("phone"))
+            """
+        ).first.map { row in
+            PostalAddress(
+                firstName: try row.decode("first_name"), lastName: try row.decode("last_name"), addressLine1: try row.decode("address_line1"),
+                addressLine2: try row.decode("address_line2"), city: try row.decode("city"), state: try row.decode("state"),
+                postalCode: try row.decode("postal_code"), country: try row.decode("country"), phone: try row.decode("phone"))
         }
     }
 
@@ -100,8 +106,12 @@ public enum OrderStore {
 
     /// The order with its items; with `ownerId`, only when it is that user's.
     static func find(_ id: String, ownerId: String? = nil, on db: PostgresClient) throws -> OrderRecord? {
-        guard let row = try db.query("SELECT \(OrderRecord.columns) FROM orders o WHERE o.id = \(bind: id) AND \(owned(by: ownerId))",
-                                     idempotent: true).first else { return nil }
+        guard
+            let row = try db.query(
+                "SELECT \(OrderRecord.columns) FROM orders o WHERE o.id = \(bind: id) AND \(owned(by: ownerId))",
+                idempotent: true
+            ).first
+        else { return nil }
         var orders = [try OrderRecord(row: row)]
         try attachItems(&orders, on: db)
         return orders[0]
@@ -127,17 +137,20 @@ public enum OrderStore {
         let total = try db.query("SELECT count(*) AS total FROM orders o \(filter)", idempotent: true, planning: .perExecution).single().decode("total", as: Int.self)
         let column = sortColumns[query.sort.field] ?? "o.created_at"
         let direction: PostgresQuery = query.sort.descending ? "DESC" : "ASC"
-        var orders = try db.query("""
+        var orders = try db.query(
+            """
             SELECT \(OrderRecord.columns) FROM orders o \(filter) ORDER BY \(column) \(direction), o.id \(direction)
             LIMIT \(bind: query.limit) OFFSET \(bind: (query.page - 1) * query.limit)
-            """, idempotent: true, planning: .perExecution).map(OrderRecord.init(row:))
+            """, idempotent: true, planning: .perExecution
+        ).map(OrderRecord.init(row:))
         try attachItems(&orders, on: db)
         return (orders, total)
     }
 
     private static func attachItems(_ orders: inout [OrderRecord], on db: PostgresClient) throws {
         guard !orders.isEmpty else { return }
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT \(OrderRecord.itemColumns) FROM order_items WHERE order_id = ANY(\(bind: SQLFragment.array(orders.map(\.id)))::uuid[])
             ORDER BY order_id, position
             """, idempotent: true)
@@ -150,12 +163,14 @@ public enum OrderStore {
     /// only one finds the status it expects. The status it had; nil when no move happened.
     static func transition(_ id: String, ownerId: String?, from: [OrderStatus], to target: OrderStatus, on db: PostgresClient) throws -> OrderStatus? {
         let stamp: PostgresQuery = target == .cancelled ? ", cancelled_at = now()" : ""
-        return try db.query("""
+        return try db.query(
+            """
             WITH target AS (SELECT id, status AS previous FROM orders o WHERE o.id = \(bind: id) AND \(owned(by: ownerId)) FOR UPDATE)
             UPDATE orders o SET status = \(bind: target.rawValue), updated_at = now()\(stamp)
             FROM target WHERE o.id = target.id AND target.previous = ANY(\(bind: SQLFragment.array(from.map(\.rawValue)))::text[])
             RETURNING target.previous
-            """).first?.decode("previous", as: OrderStatus.self)
+            """
+        ).first?.decode("previous", as: OrderStatus.self)
     }
 
     /// The status an order has now; nil when it does not exist (or is not `ownerId`'s).
@@ -173,10 +188,12 @@ public enum OrderStore {
     /// Orders still unpaid after `seconds`, oldest first. Several jobs processes may pick the
     /// same one: the guarded transition lets exactly one of them cancel it.
     static func overdue(olderThan seconds: Int, limit: Int, on db: PostgresClient) throws -> [String] {
-        try db.query("""
+        try db.query(
+            """
             SELECT id FROM orders WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => \(bind: seconds))
             ORDER BY created_at LIMIT \(bind: limit)
-            """).map { try $0.decode("id", as: String.self) }
+            """
+        ).map { try $0.decode("id", as: String.self) }
     }
 
     /// Who an order's emails go to.

@@ -25,8 +25,10 @@ public struct OrderSettings: Sendable {
     /// 0: no limit.
     public var maxPendingOrders: Int
 
-    public init(currency: String, taxRatePartsPerMillion: Int, shippingFlat: Cents, freeShippingMinimum: Cents, paymentTimeoutSeconds: Int,
-                maxPendingOrders: Int = 5) {
+    public init(
+        currency: String, taxRatePartsPerMillion: Int, shippingFlat: Cents, freeShippingMinimum: Cents, paymentTimeoutSeconds: Int,
+        maxPendingOrders: Int = 5
+    ) {
         self.currency = currency
         self.taxRatePartsPerMillion = taxRatePartsPerMillion
         self.shippingFlat = shippingFlat

@@ -17,8 +17,9 @@ public enum OrdersRoutes {
                 let principal = try context.requirePrincipal()
                 let query = try OrderStore.ListQuery(request, principal: principal)
                 let (orders, total) = try OrderService(context: context.app).list(query)
-                return Envelope.list(orders.map { OrderView($0, viewerId: principal.userId) },
-                                     pagination: Pagination(total: total, page: query.page, limit: query.limit))
+                return Envelope.list(
+                    orders.map { OrderView($0, viewerId: principal.userId) },
+                    pagination: Pagination(total: total, page: query.page, limit: query.limit))
             },
             Route(.get, "/api/orders/:id", access: .bearer) { request, context in
                 let principal = try context.requirePrincipal()

@@ -17,8 +17,10 @@ struct PaymentService<Context: PaymentsContext> {
         let currency: String
 
         var json: JSONValue {
-            .object(["paymentIntentId": .string(paymentIntentId), "clientSecret": .string(clientSecret), "amount": .number(String(amount)),
-                     "currency": .string(currency)])
+            .object([
+                "paymentIntentId": .string(paymentIntentId), "clientSecret": .string(clientSecret), "amount": .number(String(amount)),
+                "currency": .string(currency),
+            ])
         }
     }
 
@@ -35,8 +37,9 @@ struct PaymentService<Context: PaymentsContext> {
         let key = "order-\(order.id)-intent-\(order.paymentAttempts)"
         let created: PaymentIntent
         do {
-            created = try stripe.createPaymentIntent(amount: order.total.value, currency: order.currency,
-                                                     metadata: [("order_id", order.id), ("order_number", order.orderNumber)], idempotencyKey: key)
+            created = try stripe.createPaymentIntent(
+                amount: order.total.value, currency: order.currency,
+                metadata: [("order_id", order.id), ("order_number", order.orderNumber)], idempotencyKey: key)
         } catch {
             if error.stripeAnswered { try? OrderStore.countPaymentAttempt(orderId: order.id, on: db) }
             context.logger.error("payment intent not created", ["orderId": .string(order.id), "error": .string(error.description)])
@@ -63,8 +66,12 @@ struct PaymentService<Context: PaymentsContext> {
             try PaymentStore.setPaymentStatus(intentId: intentId, "canceled", on: db)
             context.paymentRecorded(.canceled)
         } catch {
-            context.logger.warn("payment intent not cancelled", ["orderId": .string(orderId), "paymentIntentId": .string(intentId),
-                                                                 "error": .string(String(describing: error))])
+            context.logger.warn(
+                "payment intent not cancelled",
+                [
+                    "orderId": .string(orderId), "paymentIntentId": .string(intentId),
+                    "error": .string(String(describing: error)),
+                ])
         }
     }
 
@@ -75,17 +82,20 @@ struct PaymentService<Context: PaymentsContext> {
         guard let stripe = context.stripe else { return false }
         do {
             guard try PaymentStore.refundIsDue(intentId: intentId, on: db) else { return true }
-            let refund = try stripe.createRefund(paymentIntent: intentId, metadata: [("order_id", orderId)],
-                                                 idempotencyKey: "order-\(orderId)-refund-\(intentId)")
+            let refund = try stripe.createRefund(
+                paymentIntent: intentId, metadata: [("order_id", orderId)],
+                idempotencyKey: "order-\(orderId)-refund-\(intentId)")
             try PaymentStore.recordRefund(intentId: intentId, refundId: refund.id, on: db)
             context.paymentRecorded(.refundRequested)
             context.logger.info("refund created", ["orderId": .string(orderId), "paymentIntentId": .string(intentId), "refundId": .string(refund.id)])
             return true
         } catch {
             try? PaymentStore.recordRefundFailure(intentId: intentId, error: String(describing: error), on: db)
-            context.logger.warn("refund not created; the jobs process retries", [
-                "orderId": .string(orderId), "paymentIntentId": .string(intentId), "error": .string(String(describing: error)),
-            ])
+            context.logger.warn(
+                "refund not created; the jobs process retries",
+                [
+                    "orderId": .string(orderId), "paymentIntentId": .string(intentId), "error": .string(String(describing: error)),
+                ])
             return false
         }
     }

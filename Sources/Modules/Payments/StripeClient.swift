@@ -16,8 +16,10 @@ public struct StripeSettings: Sendable {
     /// When the host stops calling Stripe after repeated failures (`STRIPE_BREAKER_*`).
     public var breaker: CircuitBreaker.Settings
 
-    public init(apiBase: String, secretKey: String, apiVersion: String = "2024-06-20", retry: StripeRetryPolicy = StripeRetryPolicy(),
-                breaker: CircuitBreaker.Settings = StripeSettings.defaultBreaker) {
+    public init(
+        apiBase: String, secretKey: String, apiVersion: String = "2024-06-20", retry: StripeRetryPolicy = StripeRetryPolicy(),
+        breaker: CircuitBreaker.Settings = StripeSettings.defaultBreaker
+    ) {
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
         self.secretKey = secretKey
         self.apiVersion = apiVersion
@@ -25,8 +27,9 @@ public struct StripeSettings: Sendable {
         self.breaker = breaker
     }
 
-    public static let defaultBreaker = CircuitBreaker.Settings(failureThreshold: 5, windowMilliseconds: 30_000, coolDownMilliseconds: 30_000,
-                                                                trialTimeoutMilliseconds: 20_000)
+    public static let defaultBreaker = CircuitBreaker.Settings(
+        failureThreshold: 5, windowMilliseconds: 30_000, coolDownMilliseconds: 30_000,
+        trialTimeoutMilliseconds: 20_000)
 }
 
 /// Stripe's REST API over libcurl: the four calls the service makes. One per process, reusing
@@ -41,9 +44,11 @@ public final class StripeClient {
     /// jobs process once it joined one); nil calls Stripe unguarded.
     private let breakerCells: () -> (any AtomicCells)?
 
-    public init(settings: StripeSettings, clock: Clock = .system, http: HTTPClient = HTTPClient(),
-                breakerCells: @escaping () -> (any AtomicCells)? = { nil },
-                sleep: @escaping (_ milliseconds: Int) -> Void = { usleep(useconds_t($0) * 1000) }) {
+    public init(
+        settings: StripeSettings, clock: Clock = .system, http: HTTPClient = HTTPClient(),
+        breakerCells: @escaping () -> (any AtomicCells)? = { nil },
+        sleep: @escaping (_ milliseconds: Int) -> Void = { usleep(useconds_t($0) * 1000) }
+    ) {
         self.settings = settings
         self.http = http
         self.clock = clock
@@ -64,8 +69,10 @@ public final class StripeClient {
     }
 
     public func cancelPaymentIntent(_ id: String, idempotencyKey: String) throws(StripeError) -> PaymentIntent {
-        try PaymentIntent(json: call("POST", "/v1/payment_intents/" + StripeForm.escape(id, keeping: []) + "/cancel", form: StripeForm(),
-                                     idempotencyKey: idempotencyKey))
+        try PaymentIntent(
+            json: call(
+                "POST", "/v1/payment_intents/" + StripeForm.escape(id, keeping: []) + "/cancel", form: StripeForm(),
+                idempotencyKey: idempotencyKey))
     }
 
     /// A refund of the whole amount captured by the intent.
@@ -104,9 +111,10 @@ public final class StripeClient {
         var retries = 0
         while true {
             let remaining = Self.milliseconds(until: deadline, now: clock.monotonicNanoseconds())
-            let request = HTTPClientRequest(method: method, url: settings.apiBase + path, headers: headers, body: body,
-                                            connectTimeoutMilliseconds: min(policy.connectTimeoutMilliseconds, remaining),
-                                            totalTimeoutMilliseconds: remaining)
+            let request = HTTPClientRequest(
+                method: method, url: settings.apiBase + path, headers: headers, body: body,
+                connectTimeoutMilliseconds: min(policy.connectTimeoutMilliseconds, remaining),
+                totalTimeoutMilliseconds: remaining)
             let outcome: StripeRetryPolicy.Outcome
             let failure: StripeError
             do {

@@ -37,7 +37,8 @@ struct StripeEvent: Sendable {
     init(body: [UInt8]) throws(Malformed) {
         guard let json = try? JSONParser.parse(body) else { throw Malformed(reason: "body is not JSON") }
         guard json["object"]?.stringValue == "event", let id = json["id"]?.stringValue, Self.isIdentifier(id),
-              let type = json["type"]?.stringValue, Self.isIdentifier(type), let object = json["data"]?["object"], object.objectValue != nil else {
+            let type = json["type"]?.stringValue, Self.isIdentifier(type), let object = json["data"]?["object"], object.objectValue != nil
+        else {
             throw Malformed(reason: "not a Stripe event")
         }
         self.id = id
@@ -53,11 +54,12 @@ struct StripeEvent: Sendable {
 
     /// The intent an event is about, for `stripe_events.payment_intent_id`.
     var paymentIntentId: String? {
-        let id: String? = switch object["object"]?.stringValue {
-        case "payment_intent": object["id"]?.stringValue
-        case "charge": object["payment_intent"]?.stringValue
-        default: nil
-        }
+        let id: String? =
+            switch object["object"]?.stringValue {
+            case "payment_intent": object["id"]?.stringValue
+            case "charge": object["payment_intent"]?.stringValue
+            default: nil
+            }
         return id.flatMap { Self.isIdentifier($0) ? $0 : nil }
     }
 
@@ -67,12 +69,15 @@ struct StripeEvent: Sendable {
         case "payment_intent.payment_failed": return .paymentFailed(try intent())
         case "charge.refunded":
             guard object["object"]?.stringValue == "charge", let intentId = object["payment_intent"]?.stringValue, Self.isIdentifier(intentId),
-                  let refunded = object["amount_refunded"].flatMap(StripeJSON.int64) else {
+                let refunded = object["amount_refunded"].flatMap(StripeJSON.int64)
+            else {
                 throw Malformed(reason: "charge.refunded without a charge")
             }
             let refundId = object["refunds"]?["data"]?.arrayValue?.first?["id"]?.stringValue.flatMap { Self.isIdentifier($0) ? $0 : nil }
-            return .chargeRefunded(ChargeFields(paymentIntentId: intentId, amountRefunded: refunded,
-                                                fullyRefunded: object["refunded"]?.boolValue == true, refundId: refundId))
+            return .chargeRefunded(
+                ChargeFields(
+                    paymentIntentId: intentId, amountRefunded: refunded,
+                    fullyRefunded: object["refunded"]?.boolValue == true, refundId: refundId))
         default:
             return .ignored
         }
@@ -80,10 +85,12 @@ struct StripeEvent: Sendable {
 
     private func intent() throws(Malformed) -> IntentFields {
         guard object["object"]?.stringValue == "payment_intent", let id = object["id"]?.stringValue, Self.isIdentifier(id),
-              let amount = object["amount"].flatMap(StripeJSON.int64), let currency = object["currency"]?.stringValue else {
+            let amount = object["amount"].flatMap(StripeJSON.int64), let currency = object["currency"]?.stringValue
+        else {
             throw Malformed(reason: "\(type) without a payment_intent")
         }
-        return IntentFields(id: id, amount: amount, currency: currency, orderIdHint: object["metadata"]?["order_id"]?.stringValue,
-                            failureMessage: object["last_payment_error"]?["message"]?.stringValue)
+        return IntentFields(
+            id: id, amount: amount, currency: currency, orderIdHint: object["metadata"]?["order_id"]?.stringValue,
+            failureMessage: object["last_payment_error"]?["message"]?.stringValue)
     }
 }

@@ -27,7 +27,8 @@ public struct StripeSignature: Sendable {
         for element in header.split(separator: ",") {
             let pair = element.split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
-            let key = pair[0].trimmingBlanks, value = pair[1].trimmingBlanks
+            let key = pair[0].trimmingBlanks
+            let value = pair[1].trimmingBlanks
             switch key {
             case "t":
                 guard timestamp == nil, let seconds = Int64(value), seconds > 0 else { throw .malformedHeader }

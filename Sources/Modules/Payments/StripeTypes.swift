@@ -12,8 +12,9 @@ public struct PaymentIntent: Sendable, Equatable {
 
     init(json: JSONValue) throws(StripeError) {
         guard json["object"]?.stringValue == "payment_intent", let id = json["id"]?.stringValue,
-              let amount = json["amount"].flatMap(StripeJSON.int64), let currency = json["currency"]?.stringValue,
-              let status = json["status"]?.stringValue else {
+            let amount = json["amount"].flatMap(StripeJSON.int64), let currency = json["currency"]?.stringValue,
+            let status = json["status"]?.stringValue
+        else {
             throw .invalidResponse("not a payment_intent")
         }
         self.id = id
@@ -33,7 +34,8 @@ public struct Refund: Sendable, Equatable {
 
     init(json: JSONValue) throws(StripeError) {
         guard json["object"]?.stringValue == "refund", let id = json["id"]?.stringValue,
-              let amount = json["amount"].flatMap(StripeJSON.int64), let status = json["status"]?.stringValue else {
+            let amount = json["amount"].flatMap(StripeJSON.int64), let status = json["status"]?.stringValue
+        else {
             throw .invalidResponse("not a refund")
         }
         self.id = id
@@ -87,8 +89,9 @@ public enum StripeError: Error, Equatable, CustomStringConvertible {
         guard let json = try? JSONParser.parse(body), let error = json["error"] else {
             return .api(status: status, type: "api_error", code: nil, message: "HTTP \(status) without an error body")
         }
-        return .api(status: status, type: error["type"]?.stringValue ?? "api_error", code: error["code"]?.stringValue,
-                    message: error["message"]?.stringValue ?? "")
+        return .api(
+            status: status, type: error["type"]?.stringValue ?? "api_error", code: error["code"]?.stringValue,
+            message: error["message"]?.stringValue ?? "")
     }
 }
 

@@ -67,15 +67,21 @@ struct StripeWebhook<Context: PaymentsContext> {
         guard intent.amount == order.total.value, intent.currency == order.currency else {
             // Money arrived that does not match the order: never mark it paid; an operator decides.
             let detail = "paid \(intent.amount) \(intent.currency), order total \(order.total.value) \(order.currency)"
-            try PaymentStore.upsertPayment(orderId: order.id, intentId: intent.id, amount: intent.amount, currency: intent.currency,
-                                           status: "amount_mismatch", idempotencyKey: "event-" + event.id, lastError: detail, on: db)
-            context.logger.error("payment amount does not match its order", ["orderId": .string(order.id), "paymentIntentId": .string(intent.id),
-                                                                           "detail": .string(detail)])
+            try PaymentStore.upsertPayment(
+                orderId: order.id, intentId: intent.id, amount: intent.amount, currency: intent.currency,
+                status: "amount_mismatch", idempotencyKey: "event-" + event.id, lastError: detail, on: db)
+            context.logger.error(
+                "payment amount does not match its order",
+                [
+                    "orderId": .string(order.id), "paymentIntentId": .string(intent.id),
+                    "detail": .string(detail),
+                ])
             return (.applied, .metric(.amountMismatch))
         }
         guard order.paymentStatus == .pending || order.paymentStatus == .failed else { return (.ignored, .none) }
-        try PaymentStore.upsertPayment(orderId: order.id, intentId: intent.id, amount: intent.amount, currency: intent.currency,
-                                       status: "succeeded", idempotencyKey: "event-" + event.id, on: db)
+        try PaymentStore.upsertPayment(
+            orderId: order.id, intentId: intent.id, amount: intent.amount, currency: intent.currency,
+            status: "succeeded", idempotencyKey: "event-" + event.id, on: db)
         switch order.status {
         case .pending:
             try OrderStore.markPaid(orderId: order.id, intentId: intent.id, on: db)
@@ -95,19 +101,22 @@ struct StripeWebhook<Context: PaymentsContext> {
 
     private func failed(_ intent: StripeEvent.IntentFields, on db: PostgresClient) throws -> (Outcome, FollowUp) {
         guard let order = try OrderStore.lockPayable(paymentIntentId: intent.id, orderIdHint: intent.orderIdHint, on: db),
-              order.status == .pending, order.paymentStatus == .pending || order.paymentStatus == .failed else {
+            order.status == .pending, order.paymentStatus == .pending || order.paymentStatus == .failed
+        else {
             return (.ignored, .none)
         }
         try OrderStore.setPaymentStatus(orderId: order.id, .failed, on: db)
-        try PaymentStore.upsertPayment(orderId: order.id, intentId: intent.id, amount: intent.amount, currency: intent.currency,
-                                       status: "failed", idempotencyKey: "order-\(order.id)", lastError: intent.failureMessage, on: db)
+        try PaymentStore.upsertPayment(
+            orderId: order.id, intentId: intent.id, amount: intent.amount, currency: intent.currency,
+            status: "failed", idempotencyKey: "order-\(order.id)", lastError: intent.failureMessage, on: db)
         return (.applied, .metric(.failed))
     }
 
     private func refunded(_ charge: StripeEvent.ChargeFields, on db: PostgresClient) throws -> (Outcome, FollowUp) {
         guard charge.fullyRefunded,
-              let order = try OrderStore.lockPayable(paymentIntentId: charge.paymentIntentId, orderIdHint: nil, on: db),
-              order.paymentStatus != .refunded else {
+            let order = try OrderStore.lockPayable(paymentIntentId: charge.paymentIntentId, orderIdHint: nil, on: db),
+            order.paymentStatus != .refunded
+        else {
             return (.ignored, .none)
         }
         try OrderStore.setPaymentStatus(orderId: order.id, .refunded, on: db)

@@ -46,40 +46,44 @@ public struct PoolStatus {
             let workers = alive.map { offset, slot in
                 let busy = slot.state == .busy
                 let started = slot.requestStartedAtMilliseconds
-                return Worker(slot: offset + 1, pid: slot.pid, state: slot.state.label, requests: slot.requests, residentBytes: slot.residentBytes,
-                              route: busy ? slot.currentPattern ?? "unmatched" : nil,
-                              milliseconds: busy ? (nowMilliseconds > started ? nowMilliseconds - started : 0) : nil)
+                return Worker(
+                    slot: offset + 1, pid: slot.pid, state: slot.state.label, requests: slot.requests, residentBytes: slot.residentBytes,
+                    route: busy ? slot.currentPattern ?? "unmatched" : nil,
+                    milliseconds: busy ? (nowMilliseconds > started ? nowMilliseconds - started : 0) : nil)
             }
             let byState = [WorkerState.idle, .busy, .starting, .exiting].map { state in
                 (state.label, alive.filter { $0.element.state == state }.count)
             }
             let cells = scoreboard.layout.requestCellCount
             let requests = slots.filter(\.everUsed).reduce(UInt64(0)) { total, slot in (0..<cells).reduce(total) { $0 + slot.requestCell($1) } }
-            return Pool(name: definition.name, socketPath: definition.socketPath, configuredWorkers: scoreboard.configuredWorkers(pool: index),
-                        workersByState: byState, listenQueue: ListenQueue.pending(socketPath: definition.socketPath), requests: requests,
-                        restarts: scoreboard.workerRestarts(pool: index), workers: workers)
+            return Pool(
+                name: definition.name, socketPath: definition.socketPath, configuredWorkers: scoreboard.configuredWorkers(pool: index),
+                workersByState: byState, listenQueue: ListenQueue.pending(socketPath: definition.socketPath), requests: requests,
+                restarts: scoreboard.workerRestarts(pool: index), workers: workers)
         }
         breaker = CircuitBreaker.Snapshot(cells: scoreboard.breakerCells)
     }
 
     public var json: JSONValue {
         .object([
-            "pools": .array(pools.map { pool in
-                .object([
-                    "pool": .string(pool.name), "socket": .string(pool.socketPath), "configuredWorkers": .int(pool.configuredWorkers),
-                    "workers": .object(JSONObject(pool.workersByState.map { ($0.state, JSONValue.int($0.count)) })),
-                    "listenQueue": pool.listenQueue.map(JSONValue.int) ?? .null, "requests": .number(String(pool.requests)),
-                    "restarts": .number(String(pool.restarts)),
-                    "processes": .array(pool.workers.map { worker in
-                        .object([
-                            "slot": .int(worker.slot), "pid": .int(Int(worker.pid)), "state": .string(worker.state),
-                            "requests": .number(String(worker.requests)), "residentBytes": .number(String(worker.residentBytes)),
-                            "route": worker.route.map(JSONValue.string) ?? .null,
-                            "requestMilliseconds": worker.milliseconds.map { .number(String($0)) } ?? .null,
-                        ])
-                    }),
-                ])
-            }),
+            "pools": .array(
+                pools.map { pool in
+                    .object([
+                        "pool": .string(pool.name), "socket": .string(pool.socketPath), "configuredWorkers": .int(pool.configuredWorkers),
+                        "workers": .object(JSONObject(pool.workersByState.map { ($0.state, JSONValue.int($0.count)) })),
+                        "listenQueue": pool.listenQueue.map(JSONValue.int) ?? .null, "requests": .number(String(pool.requests)),
+                        "restarts": .number(String(pool.restarts)),
+                        "processes": .array(
+                            pool.workers.map { worker in
+                                .object([
+                                    "slot": .int(worker.slot), "pid": .int(Int(worker.pid)), "state": .string(worker.state),
+                                    "requests": .number(String(worker.requests)), "residentBytes": .number(String(worker.residentBytes)),
+                                    "route": worker.route.map(JSONValue.string) ?? .null,
+                                    "requestMilliseconds": worker.milliseconds.map { .number(String($0)) } ?? .null,
+                                ])
+                            }),
+                    ])
+                }),
             "paymentsBreaker": .object(["state": .string(breaker.state.label), "opens": .number(String(breaker.opens))]),
         ])
     }
@@ -97,11 +101,12 @@ public struct PoolStatus {
             lines.append("")
             lines.append(Self.row(["slot", "pid", "state", "requests", "rss", "duration", "route"]))
             for worker in pool.workers {
-                lines.append(Self.row([
-                    String(worker.slot), String(worker.pid), worker.state, String(worker.requests),
-                    String(format: worker.residentBytes, unit: 1 << 20, suffix: " MB"),
-                    worker.milliseconds.map { String(format: $0, unit: 1000, suffix: " s") } ?? "-", worker.route ?? "-",
-                ]))
+                lines.append(
+                    Self.row([
+                        String(worker.slot), String(worker.pid), worker.state, String(worker.requests),
+                        String(format: worker.residentBytes, unit: 1 << 20, suffix: " MB"),
+                        worker.milliseconds.map { String(format: $0, unit: 1000, suffix: " s") } ?? "-", worker.route ?? "-",
+                    ]))
             }
             lines.append("")
         }

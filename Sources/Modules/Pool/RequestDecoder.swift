@@ -13,8 +13,10 @@ enum RequestDecoder {
 
     /// `streams(method, path)` says whether the route reads its body as a stream, with
     /// `streamLimit` as its largest body.
-    static func decode(_ exchange: borrowing FastCGIExchange, bodyLimit: Int, streamLimit: Int = 0,
-                       streams: (HTTPMethod, String) -> Bool = { _, _ in false }) -> (Request, Failure?) {
+    static func decode(
+        _ exchange: borrowing FastCGIExchange, bodyLimit: Int, streamLimit: Int = 0,
+        streams: (HTTPMethod, String) -> Bool = { _, _ in false }
+    ) -> (Request, Failure?) {
         let parameters = exchange.parameters()
         let rawMethod = parameters["REQUEST_METHOD"] ?? "GET"
         let uri = parameters["REQUEST_URI"] ?? parameters["SCRIPT_NAME"] ?? "/"

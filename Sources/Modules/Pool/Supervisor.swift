@@ -41,8 +41,9 @@ public final class Supervisor {
         self.logger = logger
         policy = SupervisorPolicy(
             pools: pools.map {
-                SupervisorPolicy.Pool(index: $0.index, name: $0.definition.name, workers: $0.definition.workers,
-                                      requestTimeoutSeconds: $0.definition.requestTimeout)
+                SupervisorPolicy.Pool(
+                    index: $0.index, name: $0.definition.name, workers: $0.definition.workers,
+                    requestTimeoutSeconds: $0.definition.requestTimeout)
             },
             shutdownTimeoutSeconds: configuration.pool.shutdownTimeout)
     }
@@ -53,8 +54,12 @@ public final class Supervisor {
         for pool in pools { scoreboard.setConfiguredWorkers(pool.definition.workers, pool: pool.index) }
         perform(policy.start())
         for pool in pools {
-            logger.info("pool started", ["pool": .string(pool.definition.name), "workers": .int(pool.definition.workers),
-                                         "socket": .string(pool.definition.socketPath)])
+            logger.info(
+                "pool started",
+                [
+                    "pool": .string(pool.definition.name), "workers": .int(pool.definition.workers),
+                    "socket": .string(pool.definition.socketPath),
+                ])
         }
         let summary = pools.map { "\($0.definition.name) \($0.definition.workers)" }.joined(separator: ", ")
         _ = cfcgi_sd_notify("READY=1\nSTATUS=workers: \(summary)")
@@ -114,11 +119,13 @@ public final class Supervisor {
     /// Forks a worker of `pool` into a free slot of its section; its pid and slot.
     private func spawn(_ pool: PoolRuntime) -> (pid: pid_t, slot: Int)? {
         let used = Set(policy.workers.values.filter { $0.pool == pool.index }.map(\.slot))
-        guard let slotIndex = scoreboard.section(pool.index).first(where: { index in
-            guard !used.contains(index), let slot = try? scoreboard.slot(index) else { return false }
-            // A systemd worker or a process of an earlier run may still hold it.
-            return !slot.isAlive
-        }), let slot = try? scoreboard.slot(slotIndex) else {
+        guard
+            let slotIndex = scoreboard.section(pool.index).first(where: { index in
+                guard !used.contains(index), let slot = try? scoreboard.slot(index) else { return false }
+                // A systemd worker or a process of an earlier run may still hold it.
+                return !slot.isAlive
+            }), let slot = try? scoreboard.slot(slotIndex)
+        else {
             logger.error("no free scoreboard slot; raise SCOREBOARD_SLOTS", ["pool": .string(pool.definition.name)])
             return nil
         }
@@ -126,8 +133,9 @@ public final class Supervisor {
         if pid == 0 {
             cfcgi_child_reset_signals()
             let name = pool.definition.name + "-" + String(slotIndex - scoreboard.section(pool.index).lowerBound + 1)
-            let status = WorkerProcess.run(configuration: configuration, pool: pool.definition, listenFD: pool.listenFD, scoreboard: scoreboard,
-                                           slot: slot, name: name)
+            let status = WorkerProcess.run(
+                configuration: configuration, pool: pool.definition, listenFD: pool.listenFD, scoreboard: scoreboard,
+                slot: slot, name: name)
             _exit(status)
         }
         guard pid > 0 else {
@@ -144,9 +152,11 @@ public final class Supervisor {
         case .died(let pid, let pool, let status):
             logger.error("worker died", ["pid": .int(Int(pid)), "pool": .string(pool), "status": .string(status)])
         case .killedForTimeout(let pid, let pool, let route, let seconds):
-            logger.warn("request exceeded its pool's REQUEST_TIMEOUT; worker killed", [
-                "pid": .int(Int(pid)), "pool": .string(pool), "route": .string(route), "seconds": .int(seconds),
-            ])
+            logger.warn(
+                "request exceeded its pool's REQUEST_TIMEOUT; worker killed",
+                [
+                    "pid": .int(Int(pid)), "pool": .string(pool), "route": .string(route), "seconds": .int(seconds),
+                ])
         case .rollStarted(let workers):
             logger.info("replacing workers one by one", ["workers": .int(workers)])
         case .rollFinished:

@@ -169,7 +169,7 @@ struct SupervisorPolicy {
         var actions: [Action] = []
         for pid in workers.keys.sorted() {
             guard let worker = workers[pid], !worker.retiring, !worker.killedForTimeout, let pool = pool(worker.pool),
-                  let view = slot(worker.slot), view.state == .busy
+                let view = slot(worker.slot), view.state == .busy
             else { continue }
             let started = view.requestStartedAtMilliseconds
             guard started > 0, now > started, now - started > UInt64(pool.requestTimeoutSeconds) * 1000 else { continue }
@@ -196,7 +196,7 @@ struct SupervisorPolicy {
         var actions: [Action] = []
         if !current.signalled {
             guard let pid = current.replacement, let replacement = workers[pid], let view = slot(replacement.slot),
-                  view.state == .idle || view.state == .busy
+                view.state == .idle || view.state == .busy
             else { return [] }
             current.signalled = true
             roll = current

@@ -16,7 +16,7 @@ public enum SystemdSocket {
             unsetenv("LISTEN_FDNAMES")
         }
         guard let pidText = getenv("LISTEN_PID").map({ String(cString: $0) }), let pid = Int32(pidText), pid == getpid(),
-              let countText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int(countText), count >= 1
+            let countText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int(countText), count >= 1
         else { return nil }
         let fd = firstFD
         let flags = fcntl(fd, F_GETFD)

@@ -10,8 +10,10 @@ import Glibc
 /// forked by `serve` or started by systemd.
 public enum WorkerProcess {
     /// Returns the process exit status.
-    public static func run(configuration: Configuration, pool: PoolDefinition, listenFD: Int32, scoreboard: Scoreboard, slot: ScoreboardSlot,
-                           name: String) -> Int32 {
+    public static func run(
+        configuration: Configuration, pool: PoolDefinition, listenFD: Int32, scoreboard: Scoreboard, slot: ScoreboardSlot,
+        name: String
+    ) -> Int32 {
         cfcgi_worker_install_signals()
         slot.start(pid: getpid())
         let logger = Logger(level: configuration.logLevel, fields: ["worker": .string(name), "pool": .string(pool.name), "pid": .int(Int(getpid()))])

@@ -37,7 +37,8 @@ public struct Migrator {
     public func apply(_ migrations: [Migration]) throws -> [String] {
         try connection.query("SELECT pg_advisory_lock(\(bind: Self.lockKey))")
         defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(bind: Self.lockKey))") }
-        try connection.query("""
+        try connection.query(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version text PRIMARY KEY,
                 checksum text NOT NULL,

@@ -51,8 +51,11 @@ public final class PostgresClient {
                 // anew on every execution any statement whose generic plan it cannot price below a
                 // custom one (an `unnest` of an array bind, every `WITH`), which was an eighth of its
                 // CPU at checkout.
-                ("options", "-c statement_timeout=\(statementTimeoutMilliseconds) -c lock_timeout=\(lockTimeoutMilliseconds) -c idle_in_transaction_session_timeout=\(idleInTransactionTimeoutMilliseconds) -c client_min_messages=warning"
-                    + (preparedStatements ? " -c plan_cache_mode=force_generic_plan" : "")),
+                (
+                    "options",
+                    "-c statement_timeout=\(statementTimeoutMilliseconds) -c lock_timeout=\(lockTimeoutMilliseconds) -c idle_in_transaction_session_timeout=\(idleInTransactionTimeoutMilliseconds) -c client_min_messages=warning"
+                        + (preparedStatements ? " -c plan_cache_mode=force_generic_plan" : "")
+                ),
             ] + gss
         }
     }
@@ -126,17 +129,17 @@ public final class PostgresClient {
         let opensTransaction = beginPending
         do {
             return try send(query, planning)
-        } catch where error.kind == .connection && opensTransaction {
+        } catch  where error.kind == .connection && opensTransaction {
             // The connection had gone stale (the server restarted since the last request): the
             // transaction it would have opened is gone with it, so BEGIN and its first statement
             // are sent again on a fresh connection.
             connection = nil
             beginPending = true
             return try send(query, planning)
-        } catch where error.kind == .connection && idempotent && transactionDepth == 0 {
+        } catch  where error.kind == .connection && idempotent && transactionDepth == 0 {
             connection = nil
             return try send(query, planning)
-        } catch where error.sqlState == "0A000" && transactionDepth == 0 {
+        } catch  where error.sqlState == "0A000" && transactionDepth == 0 {
             // Its prepared plan outlived a migration; it was dropped, and is prepared again now.
             return try send(query, planning)
         }

@@ -23,14 +23,15 @@ extension PostgresConnection {
             expected += 1
         }
         if sent {
-            sent = Self.withCStrings(parameters) { values in
-                switch preparation {
-                case .known(let name), .new(let name):
-                    PQsendQueryPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
-                case .none:
-                    PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
-                }
-            } == 1
+            sent =
+                Self.withCStrings(parameters) { values in
+                    switch preparation {
+                    case .known(let name), .new(let name):
+                        PQsendQueryPrepared(handle, name, Int32(parameters.count), values, nil, nil, 0)
+                    case .none:
+                        PQsendQueryParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+                    }
+                } == 1
         }
         if sent { sent = PQpipelineSync(handle) == 1 }
         guard sent else {

@@ -156,11 +156,9 @@ public final class PostgresConnection {
         }
     }
 
+    /// libpq's message without the line end it always carries.
     static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
-        guard let message else { return "" }
-        var text = String(cString: message)
-        while text.last == "\n" { text.removeLast() }
-        return text
+        message.map { String(cString: $0).trimmingBlanks } ?? ""
     }
 
     static func withCStrings<R>(_ texts: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {

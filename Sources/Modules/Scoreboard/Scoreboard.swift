@@ -38,7 +38,8 @@ public final class Scoreboard {
     private let inode: ino_t
 
     enum HeaderField: Int {
-        case magic = 0, fingerprint, slotCount, slotWords, createdAtMs, epoch, catalogVersion, stockSlots
+        case magic = 0
+        case fingerprint, slotCount, slotWords, createdAtMs, epoch, catalogVersion, stockSlots
         /// The payment breaker's cells (see `breakerCells`), 8…13.
         case breaker = 8
         /// Bumped whenever a product's stock crosses zero (`stockBoundaryCell`).
@@ -87,8 +88,9 @@ public final class Scoreboard {
         guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), raw != MAP_FAILED else {
             throw .system(operation: "mmap", path: path, errno: errno)
         }
-        let board = Scoreboard(base: raw.assumingMemoryBound(to: UInt64.self), byteCount: bytes, inode: info.st_ino, layout: layout, slots: slots,
-                               slotWords: slotWords)
+        let board = Scoreboard(
+            base: raw.assumingMemoryBound(to: UInt64.self), byteCount: bytes, inode: info.st_ino, layout: layout, slots: slots,
+            slotWords: slotWords)
         if initialise {
             board.setHeader(.fingerprint, layout.fingerprint)
             board.setHeader(.slotCount, UInt64(slots))

@@ -53,7 +53,8 @@ public struct ScoreboardLayout: Equatable, Sendable {
     /// FNV-1a over everything that decides where a counter lives.
     public var fingerprint: UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let description = (Self.methods + Self.statuses.map(String.init) + Self.bucketBoundsMicroseconds.map(String.init) + patterns + pools)
+        let description =
+            (Self.methods + Self.statuses.map(String.init) + Self.bucketBoundsMicroseconds.map(String.init) + patterns + pools)
             .joined(separator: "\n") + "\n\(Self.namedCounterCells)"
         for byte in description.utf8 {
             hash ^= UInt64(byte)

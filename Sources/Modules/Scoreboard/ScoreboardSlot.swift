@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 public enum WorkerState: UInt64, CaseIterable, Sendable {
-    case empty = 0, starting, idle, busy, exiting
+    case empty = 0
+    case starting, idle, busy, exiting
     /// Not a worker: the jobs process, whose slot only carries counters (emails, payments).
     case background
 
@@ -23,7 +24,8 @@ public enum WorkerState: UInt64, CaseIterable, Sendable {
 /// One worker's slot. Only the worker that owns it writes; readers sum.
 public struct ScoreboardSlot {
     enum Field: Int {
-        case pid = 0, state, requests, startedAtMs, requestStartedAtMs, currentPattern, residentBytes, everUsed
+        case pid = 0
+        case state, requests, startedAtMs, requestStartedAtMs, currentPattern, residentBytes, everUsed
     }
 
     static let fixedWords = 8

@@ -32,8 +32,9 @@ struct UploadReceiver {
         }
         guard let stream = request.bodyStream else { throw APIError.badRequest("No body") }
         var parser: MultipartParser
-        do { parser = try MultipartParser(boundary: boundary, limits: .init(maxParts: maxFiles + textFields.count + 2)) }
-        catch { throw APIError.badRequest("Malformed multipart boundary") }
+        do { parser = try MultipartParser(boundary: boundary, limits: .init(maxParts: maxFiles + textFields.count + 2)) } catch {
+            throw APIError.badRequest("Malformed multipart boundary")
+        }
 
         var received = Received()
         var current: Part?

@@ -28,8 +28,9 @@ struct UploadService<Context: UploadsContext> {
 
     func receive(_ request: Request, fileField: String, maxFiles: Int, textFields: Set<String>) throws -> UploadReceiver.Received {
         let folder = try storage.monthFolder(epochMilliseconds: context.clock.epochMilliseconds())
-        let receiver = UploadReceiver(storage: storage, folder: folder, maxFileBytes: context.uploadMaxBytes,
-                                      fileFields: [fileField], textFields: textFields, maxFiles: maxFiles)
+        let receiver = UploadReceiver(
+            storage: storage, folder: folder, maxFileBytes: context.uploadMaxBytes,
+            fileFields: [fileField], textFields: textFields, maxFiles: maxFiles)
         return try receiver.receive(request)
     }
 
@@ -46,8 +47,9 @@ struct UploadService<Context: UploadsContext> {
                 for file in received.files {
                     let path = folder + "/" + (try UUIDGenerator.random()) + "." + file.kind.fileExtension
                     let size = file.file.size
-                    let id = try UploadStore.insert(path: path, filename: file.filename, size: size, mimeType: file.kind.mimeType,
-                                                    productId: productId, altText: altText, on: db)
+                    let id = try UploadStore.insert(
+                        path: path, filename: file.filename, size: size, mimeType: file.kind.mimeType,
+                        productId: productId, altText: altText, on: db)
                     try storage.commit(file.file, as: path)
                     committed.append(path)
                     images.append(StoredImage(path: path, filename: file.filename, size: size, kind: file.kind, productImageId: productId == nil ? nil : id))
@@ -66,7 +68,7 @@ struct UploadService<Context: UploadsContext> {
     /// `DELETE /api/upload/:filepath`.
     func delete(rawPath: String) throws {
         guard let decoded = PercentDecoding.decode(rawPath), !decoded.contains("\0"), !decoded.hasPrefix("/"),
-              !decoded.split(separator: "/").contains(".."), UploadStorage.isGeneratedPath(decoded)
+            !decoded.split(separator: "/").contains(".."), UploadStorage.isGeneratedPath(decoded)
         else { throw APIError.validation([FieldError(field: "filepath", message: "must be a path as returned by an upload, like 2026/11/<uuid>.jpg")]) }
         let existed = try context.database.withTransaction { db in try UploadStore.delete(path: decoded, on: db) }
         guard existed else { throw APIError.notFound("Upload not found") }
@@ -74,4 +76,3 @@ struct UploadService<Context: UploadsContext> {
         context.catalogCache.bump()
     }
 }
-

@@ -94,7 +94,8 @@ public struct UploadStorage: Sendable {
     public static func isGeneratedPath(_ relativePath: String) -> Bool {
         let parts = relativePath.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[0].allSatisfy(\.isASCIIDigit),
-              parts[1].count == 2, parts[1].allSatisfy(\.isASCIIDigit) else { return false }
+            parts[1].count == 2, parts[1].allSatisfy(\.isASCIIDigit)
+        else { return false }
         let file = parts[2].split(separator: ".", omittingEmptySubsequences: false)
         guard file.count == 2, ImageKind.allCases.contains(where: { $0.fileExtension == file[1] }), file[0].count == 36 else { return false }
         return file[0].allSatisfy { $0 == "-" || $0.isASCIIDigit || ("a"..."f").contains($0) }

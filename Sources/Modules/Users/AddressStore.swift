@@ -22,7 +22,8 @@ enum AddressStore {
 
     /// Clears the user's default of `type` (but `except`), before another address takes it.
     static func clearDefault(userId: String, type: String, except: String?, on db: PostgresClient) throws {
-        try db.query("""
+        try db.query(
+            """
             UPDATE addresses SET is_default = false, updated_at = now()
             WHERE user_id = \(bind: userId) AND type = \(bind: type) AND is_default AND (\(bind: except)::uuid IS NULL OR id <> \(bind: except)::uuid)
             """)
@@ -30,26 +31,32 @@ enum AddressStore {
 
     static func insert(userId: String, _ input: AddressInput, isDefault: Bool, on db: PostgresClient) throws -> AddressRecord {
         let postal = input.postal
-        return try AddressRecord(row: db.query("""
-            INSERT INTO addresses (user_id, type, first_name, last_name, address_line1, address_line2, city, state, postal_code, country, phone, is_default)
-            VALUES (\(bind: userId), \(bind: input.type?.rawValue), \(bind: postal.firstName), \(bind: postal.lastName), \(bind: postal.addressLine1),
-                    \(bind: postal.addressLine2 ?? nil), \(bind: postal.city), \(bind: postal.state), \(bind: postal.postalCode), \(bind: postal.country),
-                    \(bind: postal.phone), \(bind: isDefault))
-            RETURNING \(AddressRecord.columns)
-            """).single())
+        return try AddressRecord(
+            row: db.query(
+                """
+                INSERT INTO addresses (user_id, type, first_name, last_name, address_line1, address_line2, city, state, postal_code, country, phone, is_default)
+                VALUES (\(bind: userId), \(bind: input.type?.rawValue), \(bind: postal.firstName), \(bind: postal.lastName), \(bind: postal.addressLine1),
+                        \(bind: postal.addressLine2 ?? nil), \(bind: postal.city), \(bind: postal.state), \(bind: postal.postalCode), \(bind: postal.country),
+                        \(bind: postal.phone), \(bind: isDefault))
+                RETURNING \(AddressRecord.columns)
+                """
+            ).single())
     }
 
     static func update(id: String, _ input: AddressInput, isDefault: Bool, on db: PostgresClient) throws -> AddressRecord {
         let postal = input.postal
-        return try AddressRecord(row: db.query("""
-            UPDATE addresses SET type = coalesce(\(bind: input.type?.rawValue), type), first_name = coalesce(\(bind: postal.firstName), first_name),
-                last_name = coalesce(\(bind: postal.lastName), last_name), address_line1 = coalesce(\(bind: postal.addressLine1), address_line1),
-                address_line2 = CASE WHEN \(bind: postal.addressLine2 != nil) THEN \(bind: postal.addressLine2 ?? nil) ELSE address_line2 END,
-                city = coalesce(\(bind: postal.city), city), state = coalesce(\(bind: postal.state), state),
-                postal_code = coalesce(\(bind: postal.postalCode), postal_code), country = coalesce(\(bind: postal.country), country),
-                phone = coalesce(\(bind: postal.phone), phone), is_default = \(bind: isDefault), updated_at = now()
-            WHERE id = \(bind: id) RETURNING \(AddressRecord.columns)
-            """).single())
+        return try AddressRecord(
+            row: db.query(
+                """
+                UPDATE addresses SET type = coalesce(\(bind: input.type?.rawValue), type), first_name = coalesce(\(bind: postal.firstName), first_name),
+                    last_name = coalesce(\(bind: postal.lastName), last_name), address_line1 = coalesce(\(bind: postal.addressLine1), address_line1),
+                    address_line2 = CASE WHEN \(bind: postal.addressLine2 != nil) THEN \(bind: postal.addressLine2 ?? nil) ELSE address_line2 END,
+                    city = coalesce(\(bind: postal.city), city), state = coalesce(\(bind: postal.state), state),
+                    postal_code = coalesce(\(bind: postal.postalCode), postal_code), country = coalesce(\(bind: postal.country), country),
+                    phone = coalesce(\(bind: postal.phone), phone), is_default = \(bind: isDefault), updated_at = now()
+                WHERE id = \(bind: id) RETURNING \(AddressRecord.columns)
+                """
+            ).single())
     }
 
     static func delete(id: String, userId: String, on db: PostgresClient) throws -> Bool {

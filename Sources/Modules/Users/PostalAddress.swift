@@ -13,8 +13,10 @@ public struct PostalAddress: Equatable, Sendable, JSONRepresentable {
     public var country: String
     public var phone: String
 
-    public init(firstName: String, lastName: String, addressLine1: String, addressLine2: String?, city: String, state: String,
-                postalCode: String, country: String, phone: String) {
+    public init(
+        firstName: String, lastName: String, addressLine1: String, addressLine2: String?, city: String, state: String,
+        postalCode: String, country: String, phone: String
+    ) {
         self.firstName = firstName
         self.lastName = lastName
         self.addressLine1 = addressLine1
@@ -38,12 +40,13 @@ public struct PostalAddress: Equatable, Sendable, JSONRepresentable {
     /// Reads a stored copy back; nil when a field is missing (never for rows this service wrote).
     public init?(json: JSONValue) {
         guard let firstName = json["firstName"]?.stringValue, let lastName = json["lastName"]?.stringValue,
-              let line1 = json["addressLine1"]?.stringValue, let city = json["city"]?.stringValue,
-              let state = json["state"]?.stringValue, let postalCode = json["postalCode"]?.stringValue,
-              let country = json["country"]?.stringValue, let phone = json["phone"]?.stringValue
+            let line1 = json["addressLine1"]?.stringValue, let city = json["city"]?.stringValue,
+            let state = json["state"]?.stringValue, let postalCode = json["postalCode"]?.stringValue,
+            let country = json["country"]?.stringValue, let phone = json["phone"]?.stringValue
         else { return nil }
-        self.init(firstName: firstName, lastName: lastName, addressLine1: line1, addressLine2: json["addressLine2"]?.stringValue,
-                  city: city, state: state, postalCode: postalCode, country: country, phone: phone)
+        self.init(
+            firstName: firstName, lastName: lastName, addressLine1: line1, addressLine2: json["addressLine2"]?.stringValue,
+            city: city, state: state, postalCode: postalCode, country: country, phone: phone)
     }
 
     /// Reads the fields of an inline address, every one required but `addressLine2`; nil
@@ -51,11 +54,12 @@ public struct PostalAddress: Equatable, Sendable, JSONRepresentable {
     public static func read(_ body: inout ObjectReader) -> PostalAddress? {
         let fields = PostalFields(&body, required: true)
         guard let firstName = fields.firstName, let lastName = fields.lastName, let line1 = fields.addressLine1,
-              let city = fields.city, let state = fields.state, let postalCode = fields.postalCode,
-              let country = fields.country, let phone = fields.phone, body.errors.isEmpty
+            let city = fields.city, let state = fields.state, let postalCode = fields.postalCode,
+            let country = fields.country, let phone = fields.phone, body.errors.isEmpty
         else { return nil }
-        return PostalAddress(firstName: firstName, lastName: lastName, addressLine1: line1, addressLine2: fields.addressLine2 ?? nil,
-                             city: city, state: state, postalCode: postalCode, country: country, phone: phone)
+        return PostalAddress(
+            firstName: firstName, lastName: lastName, addressLine1: line1, addressLine2: fields.addressLine2 ?? nil,
+            city: city, state: state, postalCode: postalCode, country: country, phone: phone)
     }
 }
 
@@ -84,8 +88,11 @@ struct PostalFields {
         postalCode = body.line("postalCode", required: required, maxLength: 20)
         if let text = body.string("country", required: required, maxLength: 2) {
             let upper = text.uppercased()
-            if upper.count == 2 && upper.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) { country = upper }
-            else { body.fail("country", "must be an ISO 3166-1 alpha-2 code like US") }
+            if upper.count == 2 && upper.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) {
+                country = upper
+            } else {
+                body.fail("country", "must be an ISO 3166-1 alpha-2 code like US")
+            }
         }
         if let text = body.string("phone", required: required, minLength: 1, maxLength: 32) {
             let allowed = text.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || " +-().".unicodeScalars.contains($0) }

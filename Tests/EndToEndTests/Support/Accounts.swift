@@ -42,7 +42,7 @@ extension Stack {
     func account(from response: HTTPClientResponse, password: String) throws -> Account {
         let data = try response.json["data"]
         guard let id = data?["user"]?["id"]?.stringValue, let email = data?["user"]?["email"]?.stringValue,
-              let access = data?["accessToken"]?.stringValue, let refresh = data?["refreshToken"]?.stringValue
+            let access = data?["accessToken"]?.stringValue, let refresh = data?["refreshToken"]?.stringValue
         else { throw StackError("no tokens in \(response.text)") }
         return Account(id: id, email: email, password: password, accessToken: access, refreshToken: refresh)
     }
@@ -97,7 +97,8 @@ struct Mailbox {
         /// The body of the part of `type` in a multipart/alternative message.
         func part(_ type: String) -> String? {
             guard let contentType = header("Content-Type"), contentType.hasPrefix("multipart/alternative"),
-                  let quoted = contentType.components(separatedBy: "boundary=\"").last?.components(separatedBy: "\"").first else { return nil }
+                let quoted = contentType.components(separatedBy: "boundary=\"").last?.components(separatedBy: "\"").first
+            else { return nil }
             for chunk in body.components(separatedBy: "--" + quoted + "\r\n") {
                 let sections = chunk.components(separatedBy: "\r\n\r\n")
                 guard sections.count >= 2, sections[0].contains("Content-Type: \(type);") else { continue }

@@ -25,7 +25,8 @@ struct CatalogFixture {
 
     func product(_ name: String, price: String = "10.00", stock: Int = 5, category: String? = nil, description: String? = nil, extra: String = "") throws -> JSONValue {
         let categoryField = category.map { #","categoryId":"\#($0)""# } ?? ""
-        let body = #"{"name":"\#(name) \#(marker)","description":"\#(description ?? "About \(name)")","price":"\#(price)","sku":"SKU-\#(marker)-\#(UUID().uuidString.prefix(6))","stockQuantity":\#(stock)\#(categoryField)\#(extra)}"#
+        let body =
+            #"{"name":"\#(name) \#(marker)","description":"\#(description ?? "About \(name)")","price":"\#(price)","sku":"SKU-\#(marker)-\#(UUID().uuidString.prefix(6))","stockQuantity":\#(stock)\#(categoryField)\#(extra)}"#
         let response = try stack.send("POST", "/api/products", json: body, token: admin.accessToken)
         guard response.status == 201, let data = try response.json["data"] else { throw Stack.StackError("product: \(response.status) \(response.text)") }
         return data

@@ -15,7 +15,8 @@ struct FakeStripe {
     init(stack: Stack) throws {
         let environment = try stack.environmentFile()
         guard let base = environment["STRIPE_API_BASE"], base.hasPrefix("http://127.0.0.1:"),
-              let secret = environment["STRIPE_WEBHOOK_SECRET"] else {
+            let secret = environment["STRIPE_WEBHOOK_SECRET"]
+        else {
             throw Stack.StackError("the test stack does not point STRIPE_API_BASE at the local fake")
         }
         self.base = base
@@ -35,8 +36,10 @@ struct FakeStripe {
 
     @discardableResult
     private func control(_ method: String, _ path: String, _ json: String? = nil) throws -> JSONValue {
-        let response = try HTTPClient().send(HTTPClientRequest(method: method, url: base + "/_control/" + path,
-                                                               headers: [("Content-Type", "application/json")], body: json.map { Array($0.utf8) }))
+        let response = try HTTPClient().send(
+            HTTPClientRequest(
+                method: method, url: base + "/_control/" + path,
+                headers: [("Content-Type", "application/json")], body: json.map { Array($0.utf8) }))
         guard response.status == 200 else { throw Stack.StackError("fake Stripe \(path) answered \(response.status): \(response.text)") }
         return try JSONParser.parse(response.body)
     }
@@ -61,10 +64,11 @@ struct FakeStripe {
 
     func calls() throws -> [Call] {
         try (control("GET", "requests").arrayValue ?? []).map { call in
-            Call(method: call["method"]?.stringValue ?? "", path: call["path"]?.stringValue ?? "",
-                 form: (call["form"]?.arrayValue ?? []).map { ($0[0]?.stringValue ?? "", $0[1]?.stringValue ?? "") },
-                 body: call["body"]?.stringValue ?? "",
-                 headers: Dictionary(uniqueKeysWithValues: (call["headers"]?.objectValue?.entries ?? []).map { ($0.key, $0.value.stringValue ?? "") }))
+            Call(
+                method: call["method"]?.stringValue ?? "", path: call["path"]?.stringValue ?? "",
+                form: (call["form"]?.arrayValue ?? []).map { ($0[0]?.stringValue ?? "", $0[1]?.stringValue ?? "") },
+                body: call["body"]?.stringValue ?? "",
+                headers: Dictionary(uniqueKeysWithValues: (call["headers"]?.objectValue?.entries ?? []).map { ($0.key, $0.value.stringValue ?? "") }))
         }
     }
 
@@ -100,7 +104,10 @@ extension Stack {
 
     /// A Stripe event of `type` about `object`, as JSON text.
     static func stripeEvent(id: String = "evt_test_" + UUID().uuidString.lowercased(), type: String, object: JSONValue) -> [UInt8] {
-        JSONWriter.encode(.object(["id": .string(id), "object": "event", "api_version": "2024-06-20", "type": .string(type),
-                                   "created": .int(Int(Date().timeIntervalSince1970)), "data": .object(["object": object])]))
+        JSONWriter.encode(
+            .object([
+                "id": .string(id), "object": "event", "api_version": "2024-06-20", "type": .string(type),
+                "created": .int(Int(Date().timeIntervalSince1970)), "data": .object(["object": object]),
+            ]))
     }
 }

@@ -11,8 +11,10 @@ struct FastCGIProbe {
     }
 
     static func send(socket: String, method: String, uri: String, parameters: [String: String] = [:], body: [UInt8] = []) throws -> Answer {
-        var environment = ["REQUEST_METHOD": method, "REQUEST_URI": uri, "SCRIPT_NAME": uri, "REMOTE_ADDR": "127.0.0.1",
-                           "CONTENT_LENGTH": String(body.count), "PATH": "/usr/bin:/bin"]
+        var environment = [
+            "REQUEST_METHOD": method, "REQUEST_URI": uri, "SCRIPT_NAME": uri, "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_LENGTH": String(body.count), "PATH": "/usr/bin:/bin",
+        ]
         for (name, value) in parameters { environment[name] = value }
         let (_, data) = try Subprocess.run("/usr/bin/cgi-fcgi", ["-bind", "-connect", socket], environment: environment, input: body)
         return parse(String(decoding: data, as: UTF8.self))

@@ -30,7 +30,8 @@ struct Shopper {
         try data(checkout(body), expect: 201)
     }
 
-    static let address = #"{"firstName":"Ann","lastName":"Lee","addressLine1":"1 Main St","city":"Springfield","state":"IL","postalCode":"62701","country":"us","phone":"+1 217 555 0100"}"#
+    static let address =
+        #"{"firstName":"Ann","lastName":"Lee","addressLine1":"1 Main St","city":"Springfield","state":"IL","postalCode":"62701","country":"us","phone":"+1 217 555 0100"}"#
     static let inlineShipping = #"{"shippingAddress":\#(address)}"#
 
     private func data(_ response: HTTPClientResponse, expect status: Int) throws -> JSONValue {

@@ -15,7 +15,7 @@ struct Stack {
     static func current() throws -> Stack {
         let env = ProcessInfo.processInfo.environment
         guard let base = env["COMMERCE_TEST_BASE_URL"], let state = env["COMMERCE_TEST_STATE"], let root = env["COMMERCE_TEST_ROOT"],
-              let binary = env["COMMERCE_TEST_BINARY"], let https = env["COMMERCE_TEST_HTTPS_URL"]
+            let binary = env["COMMERCE_TEST_BINARY"], let https = env["COMMERCE_TEST_HTTPS_URL"]
         else {
             throw StackError("end-to-end tests need the stack that `make test` starts (COMMERCE_TEST_* are not set)")
         }
@@ -30,8 +30,10 @@ struct Stack {
     // MARK: HTTP through nginx
 
     func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil, client: HTTPClient = HTTPClient()) throws -> HTTPClientResponse {
-        try client.send(HTTPClientRequest(method: method, url: baseURL + path, headers: headers.map { (name: $0.0, value: $0.1) }, body: body,
-                                          connectTimeoutMilliseconds: 2000, totalTimeoutMilliseconds: 20_000))
+        try client.send(
+            HTTPClientRequest(
+                method: method, url: baseURL + path, headers: headers.map { (name: $0.0, value: $0.1) }, body: body,
+                connectTimeoutMilliseconds: 2000, totalTimeoutMilliseconds: 20_000))
     }
 
     func get(_ path: String, headers: [(String, String)] = []) throws -> HTTPClientResponse {

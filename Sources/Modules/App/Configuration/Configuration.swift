@@ -69,8 +69,9 @@ public struct Configuration: Sendable {
     public static func load(_ environment: [String: String]) throws -> Configuration {
         var env = EnvironmentReader(environment)
         let databaseURL = env.required("DATABASE_URL")
-        env.check("DATABASE_URL", databaseURL.isEmpty || databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://"),
-                  "must be a postgresql:// URL")
+        env.check(
+            "DATABASE_URL", databaseURL.isEmpty || databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://"),
+            "must be a postgresql:// URL")
         let redisURL = env.required("REDIS_URL")
         let redis = RedisEndpoint.parse(redisURL)
         env.check("REDIS_URL", redisURL.isEmpty || redis != nil, "must be redis://[:password@]host[:port][/db] or unix:///path")
@@ -96,8 +97,9 @@ public struct Configuration: Sendable {
         // it says so with a second variable, so a copied test env file cannot turn them on.
         let enableTestRoutes = env.bool("ENABLE_TEST_ROUTES", default: false)
         let profile = env.string("COMMERCE_PROFILE", default: "production")
-        env.check("ENABLE_TEST_ROUTES", !enableTestRoutes || profile == "test",
-                  "is only allowed with COMMERCE_PROFILE=test (the test routes stall and crash workers on request)")
+        env.check(
+            "ENABLE_TEST_ROUTES", !enableTestRoutes || profile == "test",
+            "is only allowed with COMMERCE_PROFILE=test (the test routes stall and crash workers on request)")
         let logLevelName = env.string("LOG_LEVEL", default: "info")
         let logLevel = LogLevel(name: logLevelName)
         env.check("LOG_LEVEL", logLevel != nil, "must be one of debug, info, warn, error")

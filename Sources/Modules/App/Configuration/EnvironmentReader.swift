@@ -71,8 +71,8 @@ struct EnvironmentReader {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         let fraction = parts.count == 2 ? String(parts[1]) : ""
         guard parts.count <= 2, let whole = Int(parts[0]), whole >= 0, fraction.count <= 6,
-              fraction.allSatisfy(\.isASCII), fraction.allSatisfy(\.isNumber),
-              !(parts.count == 2 && fraction.isEmpty)
+            fraction.allSatisfy(\.isASCII), fraction.allSatisfy(\.isNumber),
+            !(parts.count == 2 && fraction.isEmpty)
         else {
             fail(name, "must be a decimal from 0 to 1 like 0.08, got \"\(text)\"")
             return fallback

@@ -134,9 +134,12 @@ public final class CatalogCache {
     /// Stores a template under the version read before it was built: if a write bumped the
     /// version meanwhile, it lands under the old version and is never read.
     public func store(_ template: PageTemplate, as missing: MissingPage) -> CachedPage {
-        _ = try? cache.command([Array("EVAL".utf8), Array(Self.boundedSet.utf8), Array("2".utf8), Array(missing.key.utf8),
-                                Array(Self.countKey(version: missing.version).utf8), template.encoded, Array(String(ttlSeconds).utf8),
-                                Array(String(maxEntries).utf8)], idempotent: false)
+        _ = try? cache.command(
+            [
+                Array("EVAL".utf8), Array(Self.boundedSet.utf8), Array("2".utf8), Array(missing.key.utf8),
+                Array(Self.countKey(version: missing.version).utf8), template.encoded, Array(String(ttlSeconds).utf8),
+                Array(String(maxEntries).utf8),
+            ], idempotent: false)
         return remember(missing.localKey, template, version: missing.version)
     }
 

@@ -11,15 +11,16 @@ struct CategoryInput {
 
     init(_ request: Request, creating: Bool) throws(APIError) {
         var body = try ObjectReader(request.body)
-        name = body.string("name", required: creating, minLength: 1, maxLength: 200)
-        if let name, !name.contains(where: { !$0.isWhitespace }) { body.fail("name", "must not be blank"); self.name = nil }
+        name = body.catalogName(required: creating)
         slug = body.slug("slug")
         let text = body.string("description", required: false, nullable: true, maxLength: 10_000)
         if body.has("description") { description = .some(text) }
         let parent = body.uuid("parentId", required: false, nullable: true)
         if body.has("parentId") { parentId = .some(parent) }
         isActive = body.bool("isActive", required: false)
-        if creating { try body.finish() } else {
+        if creating {
+            try body.finish()
+        } else {
             if body.isEmpty { body.fail("body", "must contain at least one field") }
             try body.finish()
         }

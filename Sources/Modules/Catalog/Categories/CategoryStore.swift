@@ -19,19 +19,24 @@ public enum CategoryStore {
     }
 
     static func insert(_ input: CategoryInput, slug: String, on db: PostgresClient) throws -> CategoryRecord {
-        try CategoryRecord(row: db.query("""
-            INSERT INTO categories (name, slug, description, parent_id, is_active)
-            VALUES (\(bind: input.name), \(bind: slug), \(bind: input.description ?? nil), \(bind: input.parentId ?? nil), coalesce(\(bind: input.isActive), true))
-            RETURNING \(CategoryRecord.columns)
-            """).single())
+        try CategoryRecord(
+            row: db.query(
+                """
+                INSERT INTO categories (name, slug, description, parent_id, is_active)
+                VALUES (\(bind: input.name), \(bind: slug), \(bind: input.description ?? nil), \(bind: input.parentId ?? nil), coalesce(\(bind: input.isActive), true))
+                RETURNING \(CategoryRecord.columns)
+                """
+            ).single())
     }
 
     /// A category from its parts (seed-demo's tree); its id.
     public static func insert(name: String, slug: String, description: String, parentId: String?, on db: PostgresClient) throws -> String {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO categories (name, slug, description, parent_id)
             VALUES (\(bind: name), \(bind: slug), \(bind: description), \(bind: parentId)) RETURNING id
-            """).single().decode("id", as: String.self)
+            """
+        ).single().decode("id", as: String.self)
     }
 
     /// Fresh statistics and visibility map after a bulk load.
@@ -40,14 +45,16 @@ public enum CategoryStore {
     }
 
     static func update(_ id: String, _ input: CategoryInput, on db: PostgresClient) throws -> CategoryRecord? {
-        try db.query("""
+        try db.query(
+            """
             UPDATE categories SET name = coalesce(\(bind: input.name), name), slug = coalesce(\(bind: input.slug), slug),
                 description = CASE WHEN \(bind: input.description != nil) THEN \(bind: input.description ?? nil) ELSE description END,
                 parent_id = CASE WHEN \(bind: input.parentId != nil) THEN \(bind: input.parentId ?? nil)::uuid ELSE parent_id END,
                 is_active = coalesce(\(bind: input.isActive), is_active), updated_at = now()
             WHERE id = \(bind: id) RETURNING \(CategoryRecord.columns)
-            """)
-            .first.map(CategoryRecord.init(row:))
+            """
+        )
+        .first.map(CategoryRecord.init(row:))
     }
 
     /// Tree changes are serialised, so two concurrent moves cannot build a cycle between them.
@@ -57,12 +64,14 @@ public enum CategoryStore {
 
     /// Whether `candidate` is `id` or one of its descendants (so it cannot become its parent).
     static func isSelfOrDescendant(_ candidate: String, of id: String, on db: PostgresClient) throws -> Bool {
-        try db.query("""
+        try db.query(
+            """
             WITH RECURSIVE up AS (
                 SELECT id, parent_id FROM categories WHERE id = \(bind: candidate)
                 UNION ALL SELECT c.id, c.parent_id FROM categories c JOIN up ON c.id = up.parent_id)
             SELECT 1 FROM up WHERE id = \(bind: id)
-            """).rowCount > 0
+            """
+        ).rowCount > 0
     }
 
     static func exists(_ id: String, on db: PostgresClient) throws -> Bool {
@@ -71,10 +80,12 @@ public enum CategoryStore {
 
     /// What still points at a category: products (any, inactive ones too) and children.
     static func dependents(of id: String, on db: PostgresClient) throws -> (products: Int, children: Int) {
-        let row = try db.query("""
+        let row = try db.query(
+            """
             SELECT (SELECT count(*) FROM products WHERE category_id = \(bind: id)) AS products,
                    (SELECT count(*) FROM categories WHERE parent_id = \(bind: id)) AS children
-            """).single()
+            """
+        ).single()
         return (try row.decode("products"), try row.decode("children"))
     }
 
@@ -109,4 +120,3 @@ enum CatalogKey: Equatable {
         }
     }
 }
-

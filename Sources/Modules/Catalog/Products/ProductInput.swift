@@ -15,8 +15,7 @@ struct ProductInput {
 
     init(_ request: Request, creating: Bool) throws(APIError) {
         var body = try ObjectReader(request.body)
-        name = body.string("name", required: creating, minLength: 1, maxLength: 200)
-        if let name, !name.contains(where: { !$0.isWhitespace }) { body.fail("name", "must not be blank"); self.name = nil }
+        name = body.catalogName(required: creating)
         slug = body.slug("slug")
         description = body.string("description", required: creating, maxLength: 10_000)
         price = body.money("price", required: creating)

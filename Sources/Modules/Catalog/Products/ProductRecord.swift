@@ -70,10 +70,13 @@ struct ProductRecord: JSONRepresentable {
         }
         object["isActive"] = .bool(isActive)
         object["category"] = category.map { JSONValue.object(["id": .string($0.id), "name": .string($0.name), "slug": .string($0.slug)]) } ?? .null
-        object["images"] = .array(images.map {
-            .object(["id": .string($0.id), "url": .string("/uploads/" + $0.path), "altText": $0.altText.map(JSONValue.string) ?? .null,
-                     "position": .int($0.position)])
-        })
+        object["images"] = .array(
+            images.map {
+                .object([
+                    "id": .string($0.id), "url": .string("/uploads/" + $0.path), "altText": $0.altText.map(JSONValue.string) ?? .null,
+                    "position": .int($0.position),
+                ])
+            })
         object["createdAt"] = .string(createdAt)
         object["updatedAt"] = .string(updatedAt)
         return .object(object)

@@ -31,7 +31,8 @@ extension ProductStore {
     /// from the number), each in the category its noun belongs to, newest first by number.
     public static func generate(_ range: ClosedRange<Int>, words: GeneratedWords, on db: PostgresClient) throws {
         // Each word list is bound once and named in `w`, then indexed per generated row.
-        try db.query("""
+        try db.query(
+            """
             WITH w AS (
                 SELECT \(bind: SQLFragment.array(words.leaves))::uuid[] AS leaves, \(bind: SQLFragment.array(words.nounLeaf.map(String.init)))::int[] AS noun_leaf,
                        \(bind: SQLFragment.array(words.nouns))::text[] AS nouns, \(bind: SQLFragment.array(words.adjectives))::text[] AS adjectives,

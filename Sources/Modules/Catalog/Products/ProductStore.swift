@@ -38,25 +38,29 @@ public enum ProductStore {
     /// One page of the listing, in the query's order.
     static func page(_ query: ProductListQuery, _ filter: Filter, currency: String, on db: PostgresClient) throws -> [ProductRecord] {
         let direction: PostgresQuery = query.sort.descending ? "DESC" : "ASC"
-        let order: PostgresQuery = switch query.sort.field {
-        case "price": "p.price \(direction), p.id \(direction)"
-        case "name": "p.name \(direction), p.id \(direction)"
-        case "relevance": "rank \(direction), p.created_at DESC, p.id DESC"
-        default: "p.created_at \(direction), p.id \(direction)"
-        }
-        var products = try db.query("""
+        let order: PostgresQuery =
+            switch query.sort.field {
+            case "price": "p.price \(direction), p.id \(direction)"
+            case "name": "p.name \(direction), p.id \(direction)"
+            case "relevance": "rank \(direction), p.created_at DESC, p.id DESC"
+            default: "p.created_at \(direction), p.id \(direction)"
+            }
+        var products = try db.query(
+            """
             SELECT \(ProductRecord.columns), \(filter.rank) AS rank FROM \(from) \(filter.whereClause)
             ORDER BY \(order) LIMIT \(bind: query.limit) OFFSET \(bind: (query.page - 1) * query.limit)
-            """, idempotent: true, planning: .perExecution).map { try ProductRecord(row: $0, currency: currency) }
+            """, idempotent: true, planning: .perExecution
+        ).map { try ProductRecord(row: $0, currency: currency) }
         try attachImages(&products, on: db)
         return products
     }
 
     static func find(_ key: CatalogKey, currency: String, on db: PostgresClient) throws -> ProductRecord? {
-        let condition: PostgresQuery = switch key {
-        case .id(let id): "p.id = \(bind: id)"
-        case .slug(let slug): "p.slug = \(bind: slug)"
-        }
+        let condition: PostgresQuery =
+            switch key {
+            case .id(let id): "p.id = \(bind: id)"
+            case .slug(let slug): "p.slug = \(bind: slug)"
+            }
         guard let row = try db.query("SELECT \(ProductRecord.columns) FROM \(from) WHERE \(condition)", idempotent: true).first else { return nil }
         var products = [try ProductRecord(row: row, currency: currency)]
         try attachImages(&products, on: db)
@@ -65,26 +69,30 @@ public enum ProductStore {
 
     private static func attachImages(_ products: inout [ProductRecord], on db: PostgresClient) throws {
         guard !products.isEmpty else { return }
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT id, product_id, path, alt_text, position FROM product_images
             WHERE product_id = ANY(\(bind: SQLFragment.array(products.map(\.id)))::uuid[]) ORDER BY position, created_at, id
             """, idempotent: true)
         var byProduct: [String: [ProductRecord.Image]] = [:]
         for row in rows.rows {
-            byProduct[try row.decode("product_id"), default: []].append(ProductRecord.Image(
-                id: try row.decode("id"), path: try row.decode("path"), altText: try row.decode("alt_text"), position: try row.decode("position")))
+            byProduct[try row.decode("product_id"), default: []].append(
+                ProductRecord.Image(
+                    id: try row.decode("id"), path: try row.decode("path"), altText: try row.decode("alt_text"), position: try row.decode("position")))
         }
         for index in products.indices { products[index].images = byProduct[products[index].id] ?? [] }
     }
 
     static func insert(_ input: ProductInput, slug: String, on db: PostgresClient) throws -> String {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO products (name, slug, description, price, compare_at_price, sku, stock_quantity, category_id, is_active)
             VALUES (\(bind: input.name), \(bind: slug), \(bind: input.description), \(bind: input.price)::numeric,
                     \(bind: input.compareAtPrice ?? nil)::numeric, \(bind: input.sku), \(bind: input.stockQuantity), \(bind: input.categoryId ?? nil),
                     coalesce(\(bind: input.isActive), true))
             RETURNING id
-            """).single().decode("id", as: String.self)
+            """
+        ).single().decode("id", as: String.self)
     }
 
     static func slugExists(_ slug: String, on db: PostgresClient) throws -> Bool {
@@ -92,7 +100,8 @@ public enum ProductStore {
     }
 
     static func update(_ id: String, _ input: ProductInput, on db: PostgresClient) throws -> Bool {
-        try db.query("""
+        try db.query(
+            """
             UPDATE products SET name = coalesce(\(bind: input.name), name), slug = coalesce(\(bind: input.slug), slug),
                 description = coalesce(\(bind: input.description), description), price = coalesce(\(bind: input.price)::numeric, price),
                 compare_at_price = CASE WHEN \(bind: input.compareAtPrice != nil) THEN \(bind: input.compareAtPrice ?? nil)::numeric ELSE compare_at_price END,
@@ -100,7 +109,8 @@ public enum ProductStore {
                 category_id = CASE WHEN \(bind: input.categoryId != nil) THEN \(bind: input.categoryId ?? nil)::uuid ELSE category_id END,
                 is_active = coalesce(\(bind: input.isActive), is_active), updated_at = now()
             WHERE id = \(bind: id)
-            """).affectedRows == 1
+            """
+        ).affectedRows == 1
     }
 
     static func deactivate(_ id: String, on db: PostgresClient) throws -> Bool {

@@ -45,7 +45,8 @@ public struct CircuitBreaker: Sendable {
 
     /// The cells, in the order the storage keeps them.
     enum Cell: Int, CaseIterable {
-        case state = 0, failures, windowStartedAt, openUntil, trialStartedAt, opens
+        case state = 0
+        case failures, windowStartedAt, openUntil, trialStartedAt, opens
     }
 
     public static let cellCount = Cell.allCases.count

@@ -25,11 +25,12 @@ public struct RoutePattern: Hashable, Sendable {
 
     /// The OpenAPI form of the path: `/api/products/{idOrSlug}`.
     public var openAPIPath: String {
-        "/" + segments.map { segment -> String in
-            switch segment {
-            case .literal(let s): s
-            case .parameter(let s), .remainder(let s): "{\(s)}"
-            }
-        }.joined(separator: "/")
+        "/"
+            + segments.map { segment -> String in
+                switch segment {
+                case .literal(let s): s
+                case .parameter(let s), .remainder(let s): "{\(s)}"
+                }
+            }.joined(separator: "/")
     }
 }

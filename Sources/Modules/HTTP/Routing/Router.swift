@@ -33,7 +33,9 @@ public final class Router<Context> {
         for segment in compiled.segments {
             switch segment {
             case .literal(let text):
-                if let next = node.literals[text] { node = next } else {
+                if let next = node.literals[text] {
+                    node = next
+                } else {
                     let next = Node()
                     node.literals[text] = next
                     node = next

@@ -15,7 +15,7 @@ public struct ObjectReader {
         let value: JSONValue
         do {
             value = try JSONParser.parse(body)
-        } catch where error.exceedsLimit {
+        } catch  where error.exceedsLimit {
             throw APIError.validation([FieldError(field: "body", message: "too large: \(error.message)")])
         } catch {
             throw APIError.validation([FieldError(field: "body", message: "malformed JSON: \(error.message) at byte \(error.offset)")])
