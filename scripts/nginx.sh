@@ -5,6 +5,11 @@ source "$(dirname "$0")/lib.sh"
 
 NGX=$STATE/nginx
 EXTRA_LOCATIONS=${EXTRA_LOCATIONS:-}
+# The test stack lets a test speak for another client address (X-Test-Client-Address, from
+# loopback only) and shows the key nginx's rate limits count that client under.
+if [ "$PROFILE" = test ] && [ -z "$EXTRA_LOCATIONS" ]; then
+  EXTRA_LOCATIONS='set_real_ip_from 127.0.0.0/8; real_ip_header X-Test-Client-Address; location = /_test/client-key { default_type text/plain; return 200 "$commerce_client"; }'
+fi
 
 render() {
   mkdir -p "$NGX/commerce" "$NGX/tmp" "$LOGS" "$STATE/uploads" "$STATE/tls"

@@ -55,6 +55,8 @@ write_env() {
     setting SMTP_URL "smtp://127.0.0.1:$SMTP_PORT"
     setting SMTP_FROM "CommerceFCGI <noreply@localhost>"
     setting CORS_ORIGINS "http://localhost:3000"
+    # This nginx runs as whoever started it (nginx.sh): REMOTE_ADDR is believed from that user.
+    setting NGINX_USER "$(id -un)"
     setting LOG_LEVEL info
     setting COMMERCE_PROFILE "$PROFILE"
     setting ENABLE_TEST_ROUTES "$([ $test = 1 ] && echo true || echo false)"

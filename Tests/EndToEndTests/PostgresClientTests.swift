@@ -67,6 +67,22 @@ extension EndToEndTests {
             #expect(try db.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO client_test%'").single().decode("n", as: Int.self) == 1)
         }
 
+        @Test func aStatementPreparedWithBeginThatThenFailsStaysKnownAndNamesAreNeverReused() throws {
+            let db = try client()
+            // The first statement of a transaction is prepared in the BEGIN round trip; it fails
+            // (division by zero) after its preparation succeeded, and the transaction rolls back.
+            #expect(throws: PostgresError.self) {
+                try db.withTransaction { db in try db.query("SELECT 1 / \(bind: 0)::int AS n") }
+            }
+            // Its statement still exists on the server, under the name it was given.
+            #expect(try db.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE name = 'cfcgi_1'").single().decode("n", as: Int.self) == 1)
+            // It is used again as it is, and another new statement gets a new name.
+            #expect(try db.withTransaction { db in try db.query("SELECT 1 / \(bind: 1)::int AS n").single().decode("n", as: Int.self) } == 1)
+            #expect(try db.query("SELECT \(bind: 2)::int * 2 AS n").single().decode("n", as: Int.self) == 4)
+            let names = try db.query("SELECT name FROM pg_prepared_statements ORDER BY name").map { try $0.decode("name", as: String.self) }
+            #expect(names == ["cfcgi_1", "cfcgi_2"])
+        }
+
         @Test func aDeferredTransactionCommitsWithoutWaitingForTheDiskAndOnlyIt() throws {
             let db = try client()
             let setting: PostgresQuery = "SELECT current_setting('synchronous_commit') AS s, \(bind: 1)::int AS n"

@@ -100,6 +100,8 @@ import Testing
             return
         }
         #expect(String(decoding: body, as: UTF8.self) == "hello world")
+        // The peer is this process: REMOTE_ADDR is believed from nginx's user only.
+        #expect(exchange.peerUserId() == Int(getuid()))
         let stdin = exchange.stdin
         try exchange.write(head: Array("Status: 201\r\nContent-Type: text/plain\r\n\r\n".utf8), body: Array("made".utf8))
         exchange.finish()

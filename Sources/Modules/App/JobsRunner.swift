@@ -34,13 +34,15 @@ public final class JobsRunner {
     public func runPass(shouldStop: () -> Bool) -> Bool {
         attachScoreboard()
         do {
+            // Reset requests first: their mails go out in the same pass.
+            let resets = try PasswordResetRequests.process(limit: Self.resetBatch, settings: context.auth, on: context.database)
             let pass = try mail.runOnce(shouldStop: shouldStop)
             context.count(.emailsSent, UInt64(pass.sent))
             context.count(.emailsFailed, UInt64(pass.failed))
             let expired = try expireUnpaidOrders()
             let refunds = try PaymentFollowUp(context: context).retryRefunds(limit: Self.refundBatch)
             try purgeIfDue()
-            return pass.sent + pass.failed >= 20 || expired >= Self.expiryBatch || refunds >= Self.refundBatch
+            return pass.sent + pass.failed >= 20 || resets >= Self.resetBatch || expired >= Self.expiryBatch || refunds >= Self.refundBatch
         } catch {
             // PostgreSQL is down or restarting: nothing is lost, the next pass retries.
             context.logger.error("jobs pass failed", ["error": .string(String(describing: error))])
@@ -48,6 +50,7 @@ public final class JobsRunner {
         }
     }
 
+    static let resetBatch = 50
     static let expiryBatch = 50
     static let refundBatch = 20
 

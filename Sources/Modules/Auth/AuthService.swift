@@ -20,32 +20,43 @@ struct AuthService<Context: AuthContext> {
                 throw APIError.conflict("Email is already registered", details: [FieldError(field: "email", message: "is already registered")])
             }
             let pair = try openSession(for: user, client: client, on: db)
-            try Outbox.enqueue(MailTemplates.welcome(to: user.email, firstName: user.firstName, storeURL: context.auth.publicBaseURL), on: db)
+            try Outbox.enqueue(
+                MailTemplates.welcome(to: user.email, firstName: user.firstName, storeURL: context.auth.publicBaseURL),
+                limit: context.auth.unsolicitedMailLimit, perHourAmong: Outbox.unsolicitedTemplates, on: db)
             return AuthenticationResult(user: user, tokens: pair)
         }
     }
 
     func login(_ input: LoginInput, client: ClientInfo) throws -> AuthenticationResult {
-        let throttle = context.auth.failureThrottle(scope: "login", on: db)
-        if let wait = try throttle.retryAfter(input.email) {
+        // Throttled per (email, address) and per address, never per email alone: a stranger's
+        // failures cannot keep the owner of the email out.
+        let address = ClientAddress.throttleKey(client.address)
+        let pair = input.email + "\n" + address
+        let byPair = context.auth.loginThrottle(on: db)
+        let byAddress = context.auth.loginAddressThrottle(on: db)
+        if let wait = try byAddress.retryAfter(address) {
+            throw FailureThrottle.tooMany("Too many failed logins from this address; try again later", retryAfter: wait)
+        }
+        if let wait = try byPair.retryAfter(pair) {
             throw FailureThrottle.tooMany("Too many failed logins for this email; try again later", retryAfter: wait)
+        }
+        func fail() throws -> APIError {
+            try byPair.recordFailure(pair)
+            try byAddress.recordFailure(address)
+            return Self.invalidCredentials
         }
         guard let user = try UserStore.user(email: input.email, on: db) else {
             hasher.burnVerification(input.password)
-            try throttle.recordFailure(input.email)
-            throw Self.invalidCredentials
+            throw try fail()
         }
-        guard case .match(let needsRehash) = hasher.verify(input.password, against: user.passwordHash) else {
-            try throttle.recordFailure(input.email)
-            throw Self.invalidCredentials
-        }
+        guard case .match(let needsRehash) = hasher.verify(input.password, against: user.passwordHash) else { throw try fail() }
         guard user.isActive else { throw APIError.unauthorized("Account is deactivated") }
-        try throttle.reset(input.email)
+        try byPair.reset(pair)
         if needsRehash {
             try UserStore.upgradePasswordHash(userId: user.id, from: user.passwordHash, to: try hasher.hash(input.password), on: db)
         }
-        let pair = try db.withTransaction { db in try openSession(for: user, client: client, on: db) }
-        return AuthenticationResult(user: user, tokens: pair)
+        let session = try db.withTransaction { db in try openSession(for: user, client: client, on: db) }
+        return AuthenticationResult(user: user, tokens: session)
     }
 
     /// Exchanges a refresh token for a new pair. A token already exchanged means two parties
@@ -58,7 +69,7 @@ struct AuthService<Context: AuthContext> {
             throw APIError.unauthorized(error == .expired ? "Refresh token expired" : "Invalid refresh token")
         }
         let outcome: RefreshOutcome = try db.withTransaction { db in
-            guard let presented = try SessionStore.lockRefreshToken(hash: Digest.sha256(input.refreshToken), on: db),
+            guard let presented = try SessionStore.lockRefreshToken(hash: Digest.sha256(input.refreshToken), maxAge: context.auth.sessionMaxAge, on: db),
                 presented.tokenId == claims.tokenId, presented.sessionId == claims.sessionId, presented.userId == claims.userId,
                 !presented.sessionRevoked
             else { return .refused }
@@ -68,7 +79,7 @@ struct AuthService<Context: AuthContext> {
             guard !presented.unusable, presented.user.isActive else { return .refused }
             let user = presented.user
             let pair = try tokens.issue(userId: user.id, email: user.email, role: user.role, sessionId: presented.sessionId, nowSeconds: context.nowSeconds)
-            try SessionStore.rotate(from: presented.tokenId, to: pair, sessionId: presented.sessionId, userId: user.id, on: db)
+            try SessionStore.rotate(from: presented.tokenId, to: pair, sessionId: presented.sessionId, userId: user.id, maxAge: context.auth.sessionMaxAge, on: db)
             return .rotated(AuthenticationResult(user: user, tokens: pair))
         }
         switch outcome {
@@ -89,19 +100,10 @@ struct AuthService<Context: AuthContext> {
         SessionBroadcast.revoked(revoked + [principal.sessionId], context: context)
     }
 
-    /// Queues a reset email when the account exists and is active; the caller answers 202 either way.
-    /// The mail carries a marker where its link goes; the jobs process issues the token as it
-    /// sends (`PasswordResetLink`), so no usable link ever rests in the outbox.
+    /// Queues the request; the jobs process mails the link if the account exists and is active
+    /// (`PasswordResetRequests`). The caller answers 202 either way, after the same one INSERT.
     func forgotPassword(_ input: ForgotPasswordInput) throws {
-        let resetId = try UUIDGenerator.random()
-        try db.withTransaction { db in
-            guard let user = try UserStore.user(email: input.email, on: db), user.isActive else { return }
-            let outboxId = try Outbox.enqueue(
-                MailTemplates.passwordReset(
-                    to: user.email, firstName: user.firstName, resetURL: PasswordResetLink.marker(resetId),
-                    validMinutes: context.auth.resetTokenTTL / 60), on: db)
-            try SessionStore.storeResetRequest(id: resetId, userId: user.id, outboxId: outboxId, ttlSeconds: context.auth.resetTokenTTL, on: db)
-        }
+        try SessionStore.queueResetRequest(email: input.email, on: db)
     }
 
     func resetPassword(_ input: ResetPasswordInput) throws {
@@ -120,7 +122,9 @@ struct AuthService<Context: AuthContext> {
     private func openSession(for user: UserRecord, client: ClientInfo, on db: PostgresClient) throws -> TokenPair {
         let sessionId = try UUIDGenerator.random()
         let pair = try tokens.issue(userId: user.id, email: user.email, role: user.role, sessionId: sessionId, nowSeconds: context.nowSeconds)
-        try SessionStore.open(userId: user.id, tokens: pair, sessionId: sessionId, userAgent: client.userAgent, ipAddress: client.address, on: db)
+        try SessionStore.open(
+            userId: user.id, tokens: pair, sessionId: sessionId, userAgent: client.userAgent, ipAddress: client.address, maxAge: context.auth.sessionMaxAge,
+            on: db)
         return pair
     }
 }

@@ -6,11 +6,13 @@ import Postgres
 /// Redis only caches what `state(of:)` reads.
 public enum SessionStore {
     /// Opens a session and stores the first refresh token of its chain.
-    static func open(userId: String, tokens: TokenPair, sessionId: String, userAgent: String?, ipAddress: String?, on db: PostgresClient) throws {
+    static func open(
+        userId: String, tokens: TokenPair, sessionId: String, userAgent: String?, ipAddress: String?, maxAge: Int, on db: PostgresClient
+    ) throws {
         try db.query(
             """
             INSERT INTO sessions (id, user_id, expires_at, user_agent, ip_address)
-            VALUES (\(bind: sessionId), \(bind: userId), to_timestamp(\(bind: tokens.refreshExpiresAt)),
+            VALUES (\(bind: sessionId), \(bind: userId), least(to_timestamp(\(bind: tokens.refreshExpiresAt)), now() + make_interval(secs => \(bind: maxAge))),
                     \(bind: userAgent.map { String($0.unicodeScalars.prefix(255)) }), \(bind: ipAddress.map { String($0.unicodeScalars.prefix(64)) }))
             """)
         try storeRefreshToken(tokens, sessionId: sessionId, userId: userId, on: db)
@@ -36,12 +38,13 @@ public enum SessionStore {
         let user: UserRecord
     }
 
-    static func lockRefreshToken(hash: [UInt8], on db: PostgresClient) throws -> PresentedRefreshToken? {
+    /// A session older than `maxAge` counts as revoked, however recently it was refreshed.
+    static func lockRefreshToken(hash: [UInt8], maxAge: Int, on db: PostgresClient) throws -> PresentedRefreshToken? {
         let result = try db.query(
             """
             SELECT rt.id AS token_id, rt.session_id, rt.rotated_at IS NOT NULL AS rotated,
                    (rt.revoked_at IS NOT NULL OR rt.expires_at <= now()) AS unusable,
-                   (s.revoked_at IS NOT NULL OR s.expires_at <= now()) AS session_revoked,
+                   (s.revoked_at IS NOT NULL OR s.expires_at <= now() OR s.created_at <= now() - make_interval(secs => \(bind: maxAge))) AS session_revoked,
                    \(UserRecord.columns("u."))
             FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = rt.user_id
             WHERE rt.token_hash = \(bind: SQLFragment.bytea(hash))
@@ -55,11 +58,16 @@ public enum SessionStore {
     }
 
     /// Marks the presented token used and chains the next one; the session lives as long as
-    /// its newest refresh token.
-    static func rotate(from tokenId: String, to tokens: TokenPair, sessionId: String, userId: String, on db: PostgresClient) throws {
+    /// its newest refresh token, and never past its absolute lifetime.
+    static func rotate(from tokenId: String, to tokens: TokenPair, sessionId: String, userId: String, maxAge: Int, on db: PostgresClient) throws {
         try db.query("UPDATE refresh_tokens SET rotated_at = now() WHERE id = \(bind: tokenId)")
         try storeRefreshToken(tokens, sessionId: sessionId, userId: userId, on: db)
-        try db.query("UPDATE sessions SET last_used_at = now(), expires_at = to_timestamp(\(bind: tokens.refreshExpiresAt)) WHERE id = \(bind: sessionId)")
+        try db.query(
+            """
+            UPDATE sessions SET last_used_at = now(),
+                expires_at = least(to_timestamp(\(bind: tokens.refreshExpiresAt)), created_at + make_interval(secs => \(bind: maxAge)))
+            WHERE id = \(bind: sessionId)
+            """)
     }
 
     /// Which sessions to end.
@@ -110,6 +118,24 @@ public enum SessionStore {
 
     // MARK: Password reset tokens
 
+    /// A forgot-password request, queued for the jobs process: one and the same INSERT whether
+    /// or not the account exists, so the answer's timing tells nothing.
+    static func queueResetRequest(email: String, on db: PostgresClient) throws {
+        try db.query("INSERT INTO password_reset_requests (email) VALUES (\(bind: email))")
+    }
+
+    /// Takes up to `limit` queued requests, oldest first; concurrent jobs processes skip each
+    /// other's. Their emails.
+    static func takeResetRequests(limit: Int, on db: PostgresClient) throws -> [String] {
+        try db.query(
+            """
+            DELETE FROM password_reset_requests WHERE id IN (
+                SELECT id FROM password_reset_requests ORDER BY id LIMIT \(bind: limit) FOR UPDATE SKIP LOCKED)
+            RETURNING email
+            """
+        ).map { try $0.decode("email", as: String.self) }
+    }
+
     /// A reset requested, its link not issued yet: the hash is of random bytes nobody holds
     /// until the jobs process issues the real token with the mail (`issueResetToken`).
     static func storeResetRequest(id: String, userId: String, outboxId: String, ttlSeconds: Int, on db: PostgresClient) throws {
@@ -153,8 +179,14 @@ public enum SessionStore {
                 """
             ).first?.decode("user_id", as: String.self)
         else { return nil }
-        try db.query("UPDATE password_reset_tokens SET used_at = now() WHERE user_id = \(bind: userId) AND used_at IS NULL")
+        try spendResetTokens(userId: userId, on: db)
         return userId
+    }
+
+    /// Every outstanding reset link of the user dies: the password or the email it was sent
+    /// for changed, so a link lying in an old mailbox must not reset the new one.
+    public static func spendResetTokens(userId: String, on db: PostgresClient) throws {
+        try db.query("UPDATE password_reset_tokens SET used_at = now() WHERE user_id = \(bind: userId) AND used_at IS NULL")
     }
 
     /// Deletes what can no longer matter: refresh tokens and reset tokens a day past their

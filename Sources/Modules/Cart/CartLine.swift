@@ -1,4 +1,5 @@
 import HTTP
+import Inventory
 import Postgres
 
 /// A cart line with its product as it is now (API.md §5): the price is the current one, and
@@ -20,7 +21,7 @@ public struct CartLine: JSONRepresentable, Sendable {
 
     /// Columns of `cart_items ci JOIN products p`; the image is the product's first.
     static let columns: PostgresQuery = """
-        ci.id AS line_id, ci.product_id, ci.quantity, p.name, p.slug, p.sku, p.price::text AS price, p.stock_quantity, p.is_active,
+        ci.id AS line_id, ci.product_id, ci.quantity, p.name, p.slug, p.sku, p.price::text AS price, p.stock_quantity, \(StockStore.onSale) AS is_active,
         (SELECT pi.path FROM product_images pi WHERE pi.product_id = p.id ORDER BY pi.position, pi.created_at, pi.id LIMIT 1) AS image_path
         """
 

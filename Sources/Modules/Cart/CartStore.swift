@@ -60,7 +60,7 @@ public enum CartStore {
     static func product(_ id: String, inCart cartId: String, on db: PostgresClient) throws -> (product: ProductState, inCart: Int)? {
         try db.query(
             """
-            SELECT p.stock_quantity, p.is_active,
+            SELECT p.stock_quantity, \(StockStore.onSale) AS is_active,
                    coalesce((SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = \(bind: cartId) AND ci.product_id = p.id), 0) AS in_cart
             FROM products p WHERE p.id = \(bind: id)
             """
@@ -74,7 +74,7 @@ public enum CartStore {
         guard
             let row = try db.query(
                 """
-                SELECT ci.product_id, p.stock_quantity, p.is_active FROM cart_items ci JOIN products p ON p.id = ci.product_id
+                SELECT ci.product_id, p.stock_quantity, \(StockStore.onSale) AS is_active FROM cart_items ci JOIN products p ON p.id = ci.product_id
                 WHERE ci.id = \(bind: id) AND ci.cart_id = \(bind: cartId)
                 """
             ).first
@@ -90,7 +90,7 @@ public enum CartStore {
             """
             INSERT INTO cart_items (cart_id, product_id, quantity)
             SELECT \(bind: cartId), p.id, \(bind: quantity) FROM products p
-            WHERE p.id = \(bind: productId) AND p.is_active
+            WHERE p.id = \(bind: productId) AND \(StockStore.onSale)
               AND coalesce((SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = \(bind: cartId) AND ci.product_id = p.id), 0) + \(bind: quantity)
                   <= least(p.stock_quantity, \(bind: maxLine))
             ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()

@@ -1,4 +1,5 @@
 import CFastCGI
+import CSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,6 +29,13 @@ public struct FastCGIExchange: ~Copyable {
     /// Every parameter nginx sent (`REQUEST_METHOD`, `HTTP_AUTHORIZATION`, …), copied.
     public func parameters() -> [String: String] {
         EnvironmentBlock.dictionary(request.pointee.envp)
+    }
+
+    /// The uid of the process that connected (nginx's worker, unless someone else reached the
+    /// socket), or nil when the kernel does not say.
+    public func peerUserId() -> Int? {
+        let uid = cfcgi_peer_uid(request.pointee.ipcFd)
+        return uid >= 0 ? uid : nil
     }
 
     public enum Body {

@@ -117,12 +117,16 @@ public enum IdempotencyStore {
 /// Runs a handler under an `Idempotency-Key`, when the request sent one.
 public enum IdempotentRequest {
     /// `work` gets the key (nil without one) and must call `IdempotencyStore.complete` inside its
-    /// transaction; a replay answers the stored status and body with `Idempotent-Replayed: true`.
-    public static func run(_ key: IdempotencyKey?, on db: PostgresClient, _ work: (IdempotencyKey?) throws -> Response) throws -> Response {
+    /// transaction; a replay answers the stored status and body with `Idempotent-Replayed: true`,
+    /// after `replayed` has removed what must no longer be handed out (a paid order's secret).
+    public static func run(
+        _ key: IdempotencyKey?, on db: PostgresClient, replayed: (Response) throws -> Response = { $0 },
+        _ work: (IdempotencyKey?) throws -> Response
+    ) throws -> Response {
         guard let key else { return try work(nil) }
         switch try IdempotencyStore.claim(key, on: db) {
         case .replay(let status, let body):
-            var response = Response(status: HTTPStatus(status), headers: [("Content-Type", Response.jsonContentType)], body: body)
+            var response = try replayed(Response(status: HTTPStatus(status), headers: [("Content-Type", Response.jsonContentType)], body: body))
             response.headers.append(("Idempotent-Replayed", "true"))
             return response
         case .claimed:

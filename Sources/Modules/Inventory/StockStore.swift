@@ -16,6 +16,13 @@ public enum StockStore {
         return out
     }
 
+    /// Whether product `p` may be sold: it is active and so is its category (the catalog's
+    /// own rule for what it shows). A product in an inactive category is neither shown, nor
+    /// added to a cart, nor bought.
+    public static let onSale: PostgresQuery = """
+        (p.is_active AND NOT EXISTS (SELECT 1 FROM categories oc WHERE oc.id = p.category_id AND NOT oc.is_active))
+        """
+
     /// Reads `columns` from `source` (a FROM clause that names the products `p`, with its
     /// WHERE) locking those products in id order: the one order every stock writer takes
     /// product locks in, so concurrent checkouts, cancels and expiries cannot deadlock. The rows

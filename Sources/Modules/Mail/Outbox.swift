@@ -15,6 +15,26 @@ public enum Outbox {
         ).single().decode("id", as: String.self)
     }
 
+    /// Mails anyone can have sent to any address (a registration, a reset link): held to a few
+    /// per recipient an hour, so the service cannot be used to flood someone's mailbox.
+    public static let unsolicitedTemplates = ["welcome", MailTemplates.passwordResetTemplate]
+
+    /// Queues `message` unless `limit` mails of `templates` went to its address within the last
+    /// hour; the row's id, or nil when held back. The recipient is locked for the transaction,
+    /// so concurrent requests cannot both pass the count. Callers answer the same either way.
+    public static func enqueue(_ message: MailMessage, limit: Int, perHourAmong templates: [String], on database: PostgresClient) throws -> String? {
+        try database.query("SELECT pg_advisory_xact_lock(hashtext('commerce:mail:' || lower(\(bind: message.to))))")
+        let sent = try database.query(
+            """
+            SELECT count(*) AS sent FROM email_outbox
+            WHERE lower(to_address) = lower(\(bind: message.to)) AND template = ANY(\(bind: SQLFragment.array(templates))::text[])
+              AND created_at > now() - interval '1 hour'
+            """
+        ).single().decode("sent", as: Int.self)
+        guard sent < limit else { return nil }
+        return try enqueue(message, on: database)
+    }
+
     /// A claimed row, leased to one jobs process until `leaseSeconds` pass.
     public struct Entry: Sendable {
         public let id: String

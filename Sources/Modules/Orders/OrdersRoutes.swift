@@ -9,7 +9,8 @@ public enum OrdersRoutes {
                 let principal = try context.requirePrincipal()
                 let input = try CheckoutInput(request)
                 let key = try IdempotencyKey(request, userId: principal.userId, scope: "orders")
-                return try IdempotentRequest.run(key, on: context.database) { key in
+                let db = context.database
+                return try IdempotentRequest.run(key, on: db, replayed: { try CheckoutReplay.current($0, on: db) }) { key in
                     try CheckoutService(context: context.app).checkout(principal, input, idempotencyKey: key)
                 }
             },

@@ -12,12 +12,15 @@ enum RequestDecoder {
     }
 
     /// `streams(method, path)` says whether the route reads its body as a stream, with
-    /// `streamLimit` as its largest body.
+    /// `streamLimit` as its largest body. `REMOTE_ADDR` is believed only from a peer running as
+    /// `trustedPeer` (nginx's user; nil believes any): another process that reaches the socket
+    /// could claim to be loopback.
     static func decode(
         _ exchange: borrowing FastCGIExchange, bodyLimit: Int, streamLimit: Int = 0,
-        streams: (HTTPMethod, String) -> Bool = { _, _ in false }
+        streams: (HTTPMethod, String) -> Bool = { _, _ in false }, trustedPeer: Int? = nil
     ) -> (Request, Failure?) {
         let parameters = exchange.parameters()
+        let remoteAddress = trustedPeer == nil || exchange.peerUserId() == trustedPeer ? parameters["REMOTE_ADDR"] ?? "" : ""
         let rawMethod = parameters["REQUEST_METHOD"] ?? "GET"
         let uri = parameters["REQUEST_URI"] ?? parameters["SCRIPT_NAME"] ?? "/"
         let (path, query) = Request.split(uri: uri)
@@ -33,7 +36,7 @@ enum RequestDecoder {
             Request(
                 method: method ?? .get, rawMethod: rawMethod, rawPath: path, query: QueryParameters(parsing: query),
                 headers: Headers(headerValues), body: body, bodyStream: stream,
-                remoteAddress: parameters["REMOTE_ADDR"] ?? "", requestId: requestId)
+                remoteAddress: remoteAddress, requestId: requestId)
         }
         guard let method else {
             exchange.drain()

@@ -75,7 +75,7 @@ public final class WorkerLoop {
         slot.beginRequest(patternIndex: nil, epochMilliseconds: clock.epochMilliseconds())
         let (request, failure) = RequestDecoder.decode(
             exchange, bodyLimit: Configuration.requestBodyLimit, streamLimit: application.streamedBodyLimit,
-            streams: application.streamsBody)
+            streams: application.streamsBody, trustedPeer: application.context.configuration.nginxUserId)
         let response: Response
         switch failure {
         case .bodyTooLarge:

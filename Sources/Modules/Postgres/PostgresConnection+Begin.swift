@@ -41,6 +41,14 @@ extension PostgresConnection {
         }
         let results = collect(expected)
         PQexitPipelineMode(handle)
+        // The prepared statement outlives a failure of the statement itself (a constraint, a
+        // lock timeout): named statements are not undone by a rollback, so it is known from now.
+        // (Read before the results are checked, which frees them.)
+        if case .new(let name) = preparation, results.count > 1 + settings.count, let prepareResult = results[1 + settings.count],
+            PQresultStatus(prepareResult) == PGRES_COMMAND_OK
+        {
+            prepared[sql] = name
+        }
         // Every result is checked in order; the first failure is the one that counts.
         var outcome: Result<PostgresResult, PostgresError>?
         for (index, result) in results.enumerated() {
@@ -51,7 +59,6 @@ extension PostgresConnection {
                 if outcome == nil { outcome = .failure(error) }
             }
         }
-        if case .new(let name) = preparation, case .success = outcome { prepared[sql] = name }
         switch outcome {
         case .success(let result): return result
         case .failure(let error):

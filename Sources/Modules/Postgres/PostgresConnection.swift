@@ -11,6 +11,9 @@ public final class PostgresConnection {
     /// Statements prepared on this connection (`PQprepare`), by their SQL text: each is parsed
     /// and planned once per connection instead of on every request.
     var prepared: [String: String] = [:]
+    /// Names are never reused on a connection: a statement forgotten while a transaction was
+    /// open, or prepared by a pipeline whose statement then failed, still exists on the server.
+    private var lastStatementNumber = 0
     /// Past this many, statements run unprepared: SQL assembled from many optional filters must
     /// not grow a worker's memory, or the server's, without bound.
     public static let maxPreparedStatements = 256
@@ -105,7 +108,9 @@ public final class PostgresConnection {
     func preparation(of sql: String, parameters: [String?]) -> Preparation {
         guard !parameters.isEmpty else { return .none }
         if let known = prepared[sql] { return .known(known) }
-        return prepared.count < Self.maxPreparedStatements ? .new("cfcgi_\(prepared.count + 1)") : .none
+        guard prepared.count < Self.maxPreparedStatements else { return .none }
+        lastStatementNumber += 1
+        return .new("cfcgi_\(lastStatementNumber)")
     }
 
     /// Drops a prepared statement, so its next use prepares it afresh.

@@ -46,6 +46,8 @@ struct UploadService<Context: UploadsContext> {
                 var images: [StoredImage] = []
                 for file in received.files {
                     let path = folder + "/" + (try UUIDGenerator.random()) + "." + file.kind.fileExtension
+                    // Nothing about where or with what a photo was taken is published with it.
+                    try file.file.rewrite { ImageMetadata.stripped($0, kind: file.kind) }
                     let size = file.file.size
                     let id = try UploadStore.insert(
                         path: path, filename: file.filename, size: size, mimeType: file.kind.mimeType,

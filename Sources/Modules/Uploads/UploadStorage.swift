@@ -40,6 +40,26 @@ public struct UploadStorage: Sendable {
             size += bytes.count
         }
 
+        /// Replaces the file's bytes with `transform` of them, before it is committed.
+        public func rewrite(_ transform: ([UInt8]) -> [UInt8]) throws(Failure) {
+            guard fd >= 0 else { throw .io("file already closed") }
+            var bytes = [UInt8](repeating: 0, count: size)
+            var offset = 0
+            while offset < bytes.count {
+                let count = bytes[offset...].withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw .io("read failed: errno \(errno)")
+                }
+                if count == 0 { break }
+                offset += count
+            }
+            let replacement = transform(Array(bytes[0..<offset]))
+            guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw .io("rewrite failed: errno \(errno)") }
+            size = 0
+            try write(replacement)
+        }
+
         /// Deletes the temporary file (idempotent).
         public func abandon() {
             if fd >= 0 { close(fd); fd = -1; unlink(path) }
@@ -73,7 +93,7 @@ public struct UploadStorage: Sendable {
 
     public func begin(folder: String, name: String) throws(Failure) -> PendingFile {
         let path = root + "/" + folder + "/." + name + ".part"
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw .io("cannot create a temporary file: errno \(errno)") }
         return PendingFile(path: path, fd: fd)
     }

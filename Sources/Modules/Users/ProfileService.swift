@@ -23,7 +23,7 @@ struct ProfileService<Context: UsersContext> {
         if input.email != nil || input.newPassword != nil {
             // Guesses at the current password are throttled per user like logins, and a locked
             // user costs no hash at all.
-            let throttle = context.auth.failureThrottle(scope: "password-change", on: context.database)
+            let throttle = context.auth.passwordChangeThrottle(on: context.database)
             if let wait = try throttle.retryAfter(principal.userId) {
                 throw FailureThrottle.tooMany("Too many wrong current passwords; try again later", retryAfter: wait)
             }
@@ -38,8 +38,14 @@ struct ProfileService<Context: UsersContext> {
         let (user, revoked, live): (UserRecord, [String], [String]) = try context.database.withTransaction { db in
             do {
                 guard let user = try UserStore.update(principal.userId, changes, on: db) else { throw APIError.notFound("User not found") }
-                // A new password ends every other session; this one stays signed in.
-                let revoked = changes.passwordHash == nil ? [] : try SessionStore.revoke(.user(principal.userId, except: principal.sessionId), reason: "password-change", on: db)
+                // A new password or email ends every other session and every reset link sent
+                // before; this session stays signed in.
+                var revoked: [String] = []
+                if changes.passwordHash != nil || changes.email != nil {
+                    let reason = changes.passwordHash != nil ? "password-change" : "email-change"
+                    revoked = try SessionStore.revoke(.user(principal.userId, except: principal.sessionId), reason: reason, on: db)
+                    try SessionStore.spendResetTokens(userId: principal.userId, on: db)
+                }
                 return (user, revoked, try SessionStore.liveSessionIds(userId: principal.userId, on: db))
             } catch let error as PostgresError where error.kind == .uniqueViolation(constraint: "users_email_key") {
                 throw APIError.conflict("Email is already registered", details: [FieldError(field: "email", message: "is already registered")])

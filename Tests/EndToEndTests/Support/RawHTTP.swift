@@ -12,7 +12,9 @@ enum RawHTTP {
         let body: String
     }
 
-    static func send(_ request: String, to baseURL: String) throws -> Answer {
+    /// Reads until the server closes, or until the answer so far contains `until` (a server
+    /// that answers before it has read the whole request keeps the connection open meanwhile).
+    static func send(_ request: String, to baseURL: String, until marker: String? = nil) throws -> Answer {
         guard let port = URL(string: baseURL)?.port else { throw Stack.StackError("no port in \(baseURL)") }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Stack.StackError("socket failed") }
@@ -35,6 +37,7 @@ enum RawHTTP {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n <= 0 { break }
             received += buffer[0..<n]
+            if let marker, String(decoding: received, as: UTF8.self).contains(marker) { break }
         }
         let text = String(decoding: received, as: UTF8.self)
         let parts = text.components(separatedBy: "\r\n\r\n")

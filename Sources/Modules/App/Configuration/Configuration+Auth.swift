@@ -6,6 +6,7 @@ extension Configuration {
         AuthSettings(
             jwtSecret: jwtSecret, accessTTL: jwtAccessTTL, refreshTTL: jwtRefreshTTL,
             passwordHasher: PasswordHasher(parameters: ScryptParameters(logN: passwordScryptLogN)),
-            publicBaseURL: publicBaseURL, sessionCacheTTL: sessionCacheTTL)
+            publicBaseURL: publicBaseURL, sessionCacheTTL: sessionCacheTTL, sessionMaxAge: sessionMaxAge,
+            unsolicitedMailLimit: mailPerAddressHourly)
     }
 }

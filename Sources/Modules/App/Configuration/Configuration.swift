@@ -1,3 +1,4 @@
+import CSystem
 import HTTP
 import Redis
 
@@ -20,6 +21,8 @@ public struct Configuration: Sendable {
     /// scrypt cost as log2(N); 17 is OWASP's recommendation (128 MiB, ~0.4 s per hash here).
     public var passwordScryptLogN: Int
     public var sessionCacheTTL: Int
+    public var sessionMaxAge: Int
+    public var mailPerAddressHourly: Int
 
     // Payments and mail
     public var stripeSecretKey: String?
@@ -59,6 +62,8 @@ public struct Configuration: Sendable {
     public var corsOrigins: Set<String>
     public var logLevel: LogLevel
     public var enableTestRoutes: Bool
+    /// The uid REMOTE_ADDR is believed from (`NGINX_USER`); nil believes every peer.
+    public var nginxUserId: Int?
 
     // The pool
     public var pool: PoolSettings
@@ -96,6 +101,11 @@ public struct Configuration: Sendable {
         // Test routes stall and crash workers on request: only a test stack may mount them, and
         // it says so with a second variable, so a copied test env file cannot turn them on.
         let enableTestRoutes = env.bool("ENABLE_TEST_ROUTES", default: false)
+        // REMOTE_ADDR (loopback's metrics, login throttles) is believed only from this user's
+        // processes at the other end of the FastCGI socket; empty believes any peer.
+        let nginxUser = env.string("NGINX_USER", default: "www-data")
+        let nginxUserId = nginxUser.isEmpty ? nil : Int(cfcgi_user_uid(nginxUser))
+        env.check("NGINX_USER", nginxUserId.map { $0 >= 0 } ?? true, "names no user of this system (the user nginx's workers run as, www-data on Debian)")
         let profile = env.string("COMMERCE_PROFILE", default: "production")
         env.check(
             "ENABLE_TEST_ROUTES", !enableTestRoutes || profile == "test",
@@ -115,6 +125,8 @@ public struct Configuration: Sendable {
             jwtRefreshTTL: env.seconds("JWT_REFRESH_TTL", default: 604_800),
             passwordScryptLogN: env.int("PASSWORD_SCRYPT_LOG_N", default: 17, range: 14...20),
             sessionCacheTTL: env.int("SESSION_CACHE_TTL", default: 120, range: 1...3600),
+            sessionMaxAge: env.int("SESSION_MAX_AGE", default: 2_592_000, range: 60...31_536_000),
+            mailPerAddressHourly: env.int("MAIL_PER_ADDRESS_HOURLY", default: 2, range: 1...100),
             stripeSecretKey: stripeKey,
             stripeWebhookSecret: webhookSecret,
             stripeAPIBase: stripeBase,
@@ -143,6 +155,7 @@ public struct Configuration: Sendable {
             corsOrigins: Set((env.optional("CORS_ORIGINS") ?? "").split(separator: ",").map(\.trimmingBlanks).filter { !$0.isEmpty }),
             logLevel: logLevel ?? .info,
             enableTestRoutes: enableTestRoutes,
+            nginxUserId: nginxUserId,
             pool: PoolSettings.load(&env)
         )
         if let first = env.errors.first { throw ConfigurationErrors(errors: env.errors, first: first) }

@@ -59,4 +59,9 @@ int cfcgi_unix_listen_queue_path(const char *path);
 /* stdio globals are not concurrency-safe to name from Swift 6; these wrap them. */
 void cfcgi_stdout_line_buffered(void);
 void cfcgi_stderr_write(const char *text);
+/* The uid of the process at the other end of a connected unix socket (SO_PEERCRED), or -1.
+   cfcgi_user_uid: a user name's uid, or -1 when there is no such user. */
+long cfcgi_peer_uid(int fd);
+long cfcgi_user_uid(const char *name);
+
 #endif
