@@ -98,7 +98,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
 
     /// Tags every line logged until `endRequest()` with the request's id.
     func beginRequest(_ requestId: String) -> Logger {
-        logger = workerLogger.with("requestId", .string(requestId))
+        logger = workerLogger.with(requestId: requestId)
         return logger
     }
 

@@ -30,6 +30,9 @@ public struct Logger: Sendable {
     public let level: LogLevel
     /// Fields every line of this logger carries (`worker`).
     public let fields: JSONObject
+    /// The request being served, on every line after `fields`: set per request by value, so
+    /// tagging a request copies nothing.
+    public private(set) var requestId: String?
     private let clock: Clock
     private let fd: Int32
 
@@ -43,7 +46,15 @@ public struct Logger: Sendable {
     public func with(_ key: String, _ value: JSONValue) -> Logger {
         var fields = self.fields
         fields[key] = value
-        return Logger(level: level, fields: fields, clock: clock, fd: fd)
+        var derived = Logger(level: level, fields: fields, clock: clock, fd: fd)
+        derived.requestId = requestId
+        return derived
+    }
+
+    public func with(requestId: String?) -> Logger {
+        var tagged = self
+        tagged.requestId = requestId
+        return tagged
     }
 
     public func debug(_ message: String, _ extra: JSONObject = [:]) { log(.debug, message, extra) }
@@ -55,6 +66,7 @@ public struct Logger: Sendable {
         guard lineLevel >= level else { return }
         var line: JSONObject = ["ts": .string(clock.timestamp()), "level": .string(lineLevel.name), "msg": .string(message)]
         for entry in fields.entries { line[entry.key] = entry.value }
+        if let requestId { line["requestId"] = .string(requestId) }
         for entry in extra.entries { line[entry.key] = entry.value }
         var bytes = JSONWriter.encode(.object(line))
         bytes.append(0x0A)
