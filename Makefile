@@ -1,5 +1,5 @@
 # The two commands of README.md, and the few around them.
-.PHONY: run run-detached stop test bench build clean-state
+.PHONY: run run-detached stop test bench build deb clean-state
 
 run:            ## the whole stack on this machine, in the foreground (Ctrl-C stops it)
 	@scripts/run.sh
@@ -18,6 +18,9 @@ bench:          ## load scenarios through nginx, with their ceilings measured in
 
 build:
 	swift build -c release --product commerce-fcgi
+
+deb:            ## commerce-fcgi_<version>_<arch>.deb in .build-deb/ (dpkg-deb, no network)
+	@scripts/deb.sh
 
 clean-state:    ## forget local databases and logs (stop first)
 	rm -rf .state

@@ -6,6 +6,7 @@ packages=(
   libfcgi-dev libfcgi-bin libpq-dev libssl-dev libhiredis-dev libcurl4-openssl-dev zlib1g-dev
   postgresql redis-server nginx-light openssl ca-certificates
   prometheus wrk curl
+  lintian man-db
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -36,7 +36,10 @@ enum CommandLineInterface {
                     validate the environment and exit
           help      this text
 
-        configuration comes from the environment; see README.md, "Configuration".
+        every command also takes --env-file PATH: the variables of that file (systemd's
+        EnvironmentFile= rules), under those already in the environment. Without it and
+        without DATABASE_URL in the environment, /etc/commerce-fcgi/commerce.env is read when
+        it exists. See README.md, "Configuration".
         """
 
     /// Exit statuses from sysexits.h, so systemd's RestartPreventExitStatus can stop a
@@ -45,22 +48,41 @@ enum CommandLineInterface {
     static let exitConfig: Int32 = 78
     static let exitUnavailable: Int32 = 69
 
-    static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
+    static func run(_ arguments: [String], environment processEnvironment: [String: String]) -> Int32 {
+        // `--env-file PATH` may stand before or after the command word.
+        var arguments = arguments
+        var envFile: String?
+        if let position = arguments.firstIndex(of: "--env-file") {
+            guard position + 1 < arguments.count else {
+                printError("--env-file needs a value")
+                return exitUsage
+            }
+            envFile = arguments[position + 1]
+            arguments.removeSubrange(position...(position + 1))
+        }
         guard let command = arguments.first else {
             printError(usage)
             return exitUsage
         }
         let rest = arguments.dropFirst()
+        let environment: [String: String]
+        do {
+            environment = try EnvironmentFile.environment(process: processEnvironment, envFile: envFile)
+        } catch {
+            printError("\(command): \(error.description)")
+            return exitConfig
+        }
+        let options = rest
         do {
             switch command {
-            case "serve": return try ServeCommand.run(options: Options(rest, valued: ServeCommand.valuedOptions), environment: environment)
-            case "worker": return try WorkerCommand.run(options: Options(rest, valued: ["fd", "socket", "pool"]), environment: environment)
-            case "migrate": return try MigrateCommand.run(options: Options(rest, valued: ["dir"]), environment: environment)
-            case "jobs": return try JobsCommand.run(options: Options(rest, valued: [], flags: ["once"]), environment: environment)
+            case "serve": return try ServeCommand.run(options: Options(options, valued: ServeCommand.valuedOptions), environment: environment)
+            case "worker": return try WorkerCommand.run(options: Options(options, valued: ["fd", "socket", "pool"]), environment: environment)
+            case "migrate": return try MigrateCommand.run(options: Options(options, valued: ["dir"]), environment: environment)
+            case "jobs": return try JobsCommand.run(options: Options(options, valued: [], flags: ["once"]), environment: environment)
             case "create-admin":
-                return try CreateAdminCommand.run(options: Options(rest, valued: ["email", "first-name", "last-name"], flags: ["promote-existing"]), environment: environment)
-            case "seed-demo": return try SeedDemoCommand.run(options: Options(rest, valued: ["products"]), environment: environment)
-            case "status": return try StatusCommand.run(options: Options(rest, valued: [], flags: ["json"]), environment: environment)
+                return try CreateAdminCommand.run(options: Options(options, valued: ["email", "first-name", "last-name"], flags: ["promote-existing"]), environment: environment)
+            case "seed-demo": return try SeedDemoCommand.run(options: Options(options, valued: ["products"]), environment: environment)
+            case "status": return try StatusCommand.run(options: Options(options, valued: [], flags: ["json"]), environment: environment)
             case "check-config":
                 _ = try Configuration.load(environment)
                 print("configuration ok")

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+extension EndToEndTests {
+    /// Every command reads its configuration one way: `--env-file` with systemd's rules, under
+    /// the variables already in the environment (issue 10 item 2).
+    @Suite struct CommandLine {
+        let stack: Stack
+        init() throws { stack = try Stack.current() }
+
+        /// The command's exit status and everything it printed, standard error included.
+        func run(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+            let (status, output) = try Subprocess.run("/bin/sh", ["-c", #"exec "$0" "$@" 2>&1"#, stack.binary] + arguments, environment: environment)
+            return (status, String(decoding: output, as: UTF8.self))
+        }
+
+        @Test func anEnvFileConfiguresACommandRunWithAnEmptyEnvironment() throws {
+            let file = stack.state + "/commerce.env"
+            for arguments in [["--env-file", file, "check-config"], ["check-config", "--env-file", file]] {
+                let (status, output) = try run(arguments, environment: [:])
+                #expect(status == 0, "\(output)")
+                #expect(output.contains("configuration ok"))
+            }
+            // The environment wins over the file: a bad value given for one run is what is checked.
+            let (status, output) = try run(["check-config", "--env-file", file], environment: ["API_WORKERS": "0"])
+            #expect(status == 78)
+            #expect(output.contains("API_WORKERS"))
+            // A file that cannot be read is a configuration error, named.
+            let (missing, message) = try run(["check-config", "--env-file", file + ".missing"], environment: [:])
+            #expect(missing == 78)
+            #expect(message.contains("cannot read \(file).missing"))
+        }
+    }
+}
