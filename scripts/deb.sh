@@ -10,7 +10,10 @@ VERSION=$(sed -n '1s/.*(\(.*\)).*/\1/p' "$DEB/changelog")
 ARCH=$(dpkg --print-architecture)
 PACKAGE=$OUT/commerce-fcgi_${VERSION}_${ARCH}.deb
 
-say "building the release binary (static Swift standard library)"
+say "building the release binary (static Swift standard library), from scratch"
+# A release artifact is built clean: an incremental release build after a struct's layout
+# changed has been seen to link stale code (heap corruption at run time).
+rm -rf "$OUT/build"
 swift build -c release --static-swift-stdlib --product commerce-fcgi --scratch-path "$OUT/build" >&2
 
 stage=$OUT/stage

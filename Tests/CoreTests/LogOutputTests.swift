@@ -107,3 +107,40 @@ private final class ReadBack: @unchecked Sendable {
     func wait() { done.wait() }
     var bytes: [UInt8] { lock.lock(); defer { lock.unlock() }; return stored }
 }
+
+@Suite struct LoggerPriorityTests {
+    /// What a logger writing to a pipe wrote, one line per element.
+    private func lines(priorityPrefix: Bool, _ write: (Logger) -> Void) -> [String] {
+        var fds: [Int32] = [0, 0]
+        _ = pipe(&fds)
+        let logger = Logger(
+            level: .debug, fields: ["worker": "api-1"], clock: Clock(epochMilliseconds: { 0 }, monotonicNanoseconds: { 0 }), fd: fds[1], priorityPrefix: priorityPrefix)
+        write(logger)
+        close(fds[1])
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += buffer[0..<count]
+        }
+        close(fds[0])
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    @Test func underJournaldEachLineCarriesItsSyslogPriority() {
+        let written = lines(priorityPrefix: true) { logger in
+            logger.error("boom")
+            logger.with(requestId: "r1").warn("slow request")
+            logger.info("request")
+            logger.debug("detail")
+        }
+        #expect(written.map { String($0.prefix(3)) } == ["<3>", "<4>", "<6>", "<7>"])
+        #expect(written[1] == #"<4>{"ts":"1970-01-01T00:00:00.000Z","level":"warn","msg":"slow request","worker":"api-1","requestId":"r1"}"#)
+    }
+
+    @Test func elsewhereLinesArePlainJSON() {
+        let written = lines(priorityPrefix: false) { $0.error("boom") }
+        #expect(written == [#"{"ts":"1970-01-01T00:00:00.000Z","level":"error","msg":"boom","worker":"api-1"}"#])
+    }
+}

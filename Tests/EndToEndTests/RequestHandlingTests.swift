@@ -251,6 +251,19 @@ extension EndToEndTests {
             #expect(!page.text.contains("http://") && !page.text.contains("https://") && !page.text.contains("//cdn"))
         }
 
+        @Test func nginxCompressesTheDocumentAndNothingThatCarriesSecrets() throws {
+            let gzip = [("Accept-Encoding", "gzip")]
+            let document = try stack.get("/api/docs/openapi.json", headers: gzip)
+            #expect(document.status == 200)
+            #expect(document.header("content-encoding") == "gzip")
+            #expect(document.body.count < 40_000, "\(document.body.count) bytes")
+            #expect(try stack.get("/api/docs", headers: gzip).header("content-encoding") == "gzip")
+            let account = try stack.register()
+            let me = try stack.get("/api/users/me", headers: gzip + [("Authorization", "Bearer " + account.accessToken)])
+            #expect(me.status == 200)
+            #expect(me.header("content-encoding") == nil)
+        }
+
         @Test func secretsNeverReachTheLogs() throws {
             let env = try stack.environmentFile()
             let secrets = [env["JWT_SECRET"], env["METRICS_TOKEN"], env["DATABASE_URL"].flatMap { URLComponents(string: $0)?.password }].compactMap { $0 }

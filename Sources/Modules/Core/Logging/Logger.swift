@@ -22,6 +22,16 @@ public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
     }
 
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// syslog's number for the level: err 3, warning 4, info 6, debug 7.
+    public var syslogPriority: UInt8 {
+        switch self {
+        case .debug: 7
+        case .info: 6
+        case .warn: 4
+        case .error: 3
+        }
+    }
 }
 
 /// JSON lines on stderr, one `write(2)` each, so lines from many workers never interleave
@@ -35,18 +45,22 @@ public struct Logger: Sendable {
     public private(set) var requestId: String?
     private let clock: Clock
     private let fd: Int32
+    /// Whether each line starts with its syslog priority (`<3>` error … `<7>` debug), which
+    /// journald takes off and files the line under (`journalctl -p warning`).
+    private let priorityPrefix: Bool
 
-    public init(level: LogLevel, fields: JSONObject = [:], clock: Clock = .system, fd: Int32 = 2) {
+    public init(level: LogLevel, fields: JSONObject = [:], clock: Clock = .system, fd: Int32 = 2, priorityPrefix: Bool = LogOutput.isJournal) {
         self.level = level
         self.fields = fields
         self.clock = clock
         self.fd = fd
+        self.priorityPrefix = priorityPrefix
     }
 
     public func with(_ key: String, _ value: JSONValue) -> Logger {
         var fields = self.fields
         fields[key] = value
-        var derived = Logger(level: level, fields: fields, clock: clock, fd: fd)
+        var derived = Logger(level: level, fields: fields, clock: clock, fd: fd, priorityPrefix: priorityPrefix)
         derived.requestId = requestId
         return derived
     }
@@ -68,7 +82,8 @@ public struct Logger: Sendable {
         for entry in fields.entries { line[entry.key] = entry.value }
         if let requestId { line["requestId"] = .string(requestId) }
         for entry in extra.entries { line[entry.key] = entry.value }
-        var bytes = JSONWriter.encode(.object(line))
+        var bytes: [UInt8] = priorityPrefix ? [0x3C, lineLevel.syslogPriority + 0x30, 0x3E] : []
+        bytes += JSONWriter.encode(.object(line))
         bytes.append(0x0A)
         LogOutput.writeAll(bytes, to: fd)
     }
@@ -78,6 +93,10 @@ public struct Logger: Sendable {
 /// the supervisor) makes write(2) fail with EINTR, and a full non-blocking pipe with EAGAIN:
 /// both are retried, so a line is lost only when the descriptor itself is gone.
 public enum LogOutput {
+    /// Standard error goes to journald: systemd sets JOURNAL_STREAM for a unit whose output it
+    /// takes, and reads a leading `<N>` as the line's priority (SyslogLevelPrefix=, on by default).
+    public static let isJournal: Bool = getenv("JOURNAL_STREAM") != nil
+
     /// write(2), injectable so a test can interrupt it.
     public typealias Write = (Int32, UnsafeRawPointer, Int) -> Int
 
