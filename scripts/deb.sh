@@ -8,6 +8,8 @@ DEB=$ROOT/deploy/debian
 OUT=$ROOT/.build-deb
 VERSION=$(sed -n '1s/.*(\(.*\)).*/\1/p' "$DEB/changelog")
 ARCH=$(dpkg --print-architecture)
+built=$(sed -n 's/.*static let version = "\(.*\)".*/\1/p' "$ROOT/Sources/Modules/Metrics/BuildInfo.swift")
+[ "$built" = "$VERSION" ] || die "deploy/debian/changelog says $VERSION, BuildInfo.swift says $built"
 PACKAGE=$OUT/commerce-fcgi_${VERSION}_${ARCH}.deb
 
 say "building the release binary (static Swift standard library), from scratch"

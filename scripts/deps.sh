@@ -27,3 +27,7 @@ if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
   say "installing openapi-spec-validator"
   python3 -m pip install -q openapi-spec-validator
 fi
+if ! python3 -c 'import prometheus_client' 2>/dev/null; then
+  say "installing prometheus-client (a second parser for /api/metrics)"
+  python3 -m pip install -q prometheus-client
+fi

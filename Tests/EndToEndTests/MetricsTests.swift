@@ -61,6 +61,27 @@ extension EndToEndTests {
             let process = try Subprocess("/usr/bin/promtool", ["check", "metrics"], environment: [:], input: Array(text.utf8), captureOutput: true)
             let report = String(decoding: process.readOutput(), as: UTF8.self)
             #expect(process.wait() == 0, "promtool: \(report)")
+            // A second parser, the Python client's, reads every family.
+            let python = try Subprocess(
+                "/usr/bin/env",
+                ["python3", "-c", "import sys; from prometheus_client.parser import text_string_to_metric_families as parse; print(len(list(parse(sys.stdin.read()))))"],
+                environment: ProcessInfo.processInfo.environment, input: Array(text.utf8), captureOutput: true)
+            let families = String(decoding: python.readOutput(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(python.wait() == 0)
+            #expect(Int(families) == text.components(separatedBy: "\n").filter { $0.hasPrefix("# TYPE ") }.count)
+        }
+
+        @Test func bucketsAreCanonicalAndTheBuildAndProcessesAreShown() throws {
+            _ = try stack.get("/health")
+            let metrics = try stack.metrics()
+            #expect(metrics.text.contains(#"le="0.001""#))
+            #expect(!metrics.text.contains(#"le="0.001000""#))
+            #expect(metrics.value("commerce_build_info", ["version": "0.10.0"]) == 1)
+            for pool in ["api", "checkout"] {
+                #expect(metrics.value("process_resident_memory_bytes", ["pool": pool]) > 1_000_000, "\(pool)")
+                #expect(metrics.value("process_open_fds", ["pool": pool]) >= 3, "\(pool)")
+                #expect(metrics.samples("process_cpu_seconds_total").keys.contains { $0["pool"] == pool }, "\(pool)")
+            }
         }
 
         @Test func otherAddressesNeedTheToken() throws {

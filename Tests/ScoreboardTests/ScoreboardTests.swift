@@ -44,8 +44,8 @@ import Glibc
         #expect(text.contains(#"http_requests_total{pool="api",method="GET",route="/health",status="200"} 4"#))
         #expect(text.contains(#"http_requests_total{pool="checkout",method="GET",route="/health",status="200"} 1"#))
         #expect(text.contains(#"http_requests_total{pool="api",method="GET",route="unmatched",status="404"} 1"#))
-        #expect(text.contains(#"http_request_duration_seconds_bucket{pool="api",method="GET",route="/health",le="0.001000"} 3"#))
-        #expect(text.contains(#"http_request_duration_seconds_bucket{pool="api",method="GET",route="/health",le="0.050000"} 4"#))
+        #expect(text.contains(#"http_request_duration_seconds_bucket{pool="api",method="GET",route="/health",le="0.001"} 3"#))
+        #expect(text.contains(#"http_request_duration_seconds_bucket{pool="api",method="GET",route="/health",le="0.05"} 4"#))
         #expect(text.contains(#"http_request_duration_seconds_sum{pool="api",method="GET",route="/health"} 0.031200"#))
         #expect(text.contains(#"http_request_duration_seconds_count{pool="api",method="GET",route="/health"} 4"#))
         #expect(text.contains("db_queries_total 7"))
@@ -152,6 +152,11 @@ import Glibc
     @Test func secondsAreRenderedExactly() {
         #expect(PrometheusText.seconds(microseconds: 1_234_567) == "1.234567")
         #expect(PrometheusText.seconds(microseconds: 5) == "0.000005")
+        // Bucket bounds in OpenMetrics' canonical form.
+        #expect(PrometheusText.canonicalSeconds(microseconds: 1_000) == "0.001")
+        #expect(PrometheusText.canonicalSeconds(microseconds: 250_000) == "0.25")
+        #expect(PrometheusText.canonicalSeconds(microseconds: 1_000_000) == "1.0")
+        #expect(PrometheusText.canonicalSeconds(microseconds: 2_500_005) == "2.500005")
     }
 
     private func layoutCell(method: String, pattern: String, status: Int) -> Int {

@@ -38,9 +38,12 @@ public struct MetricsRenderer {
         renderRequests(&out, layout, sections)
         renderDurations(&out, layout, sections)
         renderWorkers(&out, sections)
+        renderProcesses(&out, sections)
         renderListenQueues(&out, sections)
         renderBreaker(&out)
         renderNamedCounters(&out, scoreboard.slots.filter(\.everUsed))
+        out.family("commerce_build_info", type: "gauge", help: "The running build: always 1, its version in the label.")
+        out.sample("commerce_build_info", [("version", BuildInfo.version)], 1)
         return out.text
     }
 
@@ -84,7 +87,7 @@ public struct MetricsRenderer {
                     var cumulative: UInt64 = 0
                     for (i, bound) in ScoreboardLayout.bucketBoundsMicroseconds.enumerated() {
                         cumulative += cells[i]
-                        out.sample(name + "_bucket", labels + [("le", PrometheusText.seconds(microseconds: bound))], cumulative)
+                        out.sample(name + "_bucket", labels + [("le", PrometheusText.canonicalSeconds(microseconds: bound))], cumulative)
                     }
                     out.sample(name + "_bucket", labels + [("le", "+Inf")], count)
                     out.sample(name + "_sum", labels, PrometheusText.seconds(microseconds: cells[layout.bucketCount + 1]))
@@ -132,6 +135,26 @@ public struct MetricsRenderer {
             out.sample(
                 "commerce_worker_current_request_seconds", [("pool", worker.pool), ("slot", worker.number), ("route", route)],
                 PrometheusText.seconds(microseconds: elapsed * 1000))
+        }
+    }
+
+    /// The usual `process_*` families, summed over each pool's live workers (a scrape lands on
+    /// any one of them, so one process's own figures would say little), read from /proc.
+    private func renderProcesses(_ out: inout PrometheusText, _ sections: [(pool: PoolSocket, index: Int, slots: [ScoreboardSlot])]) {
+        let pools = sections.map { section in
+            (name: section.pool.name, usage: section.slots.filter(\.isAlive).compactMap { ProcessUsage.read(pid: $0.pid, residentBytes: $0.residentBytes) })
+        }
+        out.family("process_cpu_seconds_total", type: "counter", help: "User and system CPU time of the pool's live workers, in seconds.")
+        for pool in pools {
+            out.sample("process_cpu_seconds_total", [("pool", pool.name)], PrometheusText.seconds(microseconds: pool.usage.reduce(0) { $0 + $1.cpuMicroseconds }))
+        }
+        out.family("process_resident_memory_bytes", type: "gauge", help: "Resident memory of the pool's live workers, in bytes.")
+        for pool in pools {
+            out.sample("process_resident_memory_bytes", [("pool", pool.name)], pool.usage.reduce(0) { $0 + $1.residentBytes })
+        }
+        out.family("process_open_fds", type: "gauge", help: "Open file descriptors of the pool's live workers.")
+        for pool in pools {
+            out.sample("process_open_fds", [("pool", pool.name)], pool.usage.reduce(0) { $0 + $1.openFileDescriptors })
         }
     }
 

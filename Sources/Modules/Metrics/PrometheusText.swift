@@ -34,6 +34,14 @@ struct PrometheusText {
         return String(out)
     }
 
+    /// A bucket bound in its canonical form (OpenMetrics): `1000` µs → `0.001`, `1000000` → `1.0`.
+    static func canonicalSeconds(microseconds: UInt64) -> String {
+        var fraction = String(microseconds % 1_000_000)
+        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        while fraction.count > 1 && fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(microseconds / 1_000_000)." + fraction
+    }
+
     /// Seconds from microseconds, exactly, without a binary float: `1234567` → `1.234567`.
     static func seconds(microseconds: UInt64) -> String {
         let whole = microseconds / 1_000_000
