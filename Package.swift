@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// No Swift package dependencies: the C libraries below are the whole stack, which keeps
-// a clean build near a minute and CI independent of any package mirror. Each target
+// One Swift package: swift-argument-parser, for the command line only (help on every command,
+// validation, completions); the C libraries below are the rest of the stack. Each target
 // declares exactly the modules it imports.
 
 func module(_ name: String, _ deps: [Target.Dependency], resources: [Resource]? = nil) -> Target {
@@ -17,6 +17,7 @@ let package = Package(
     name: "CommerceFCGI",
     platforms: [.macOS(.v14)],
     products: [.executable(name: "commerce-fcgi", targets: ["CommerceFCGI"])],
+    dependencies: [.package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")],
     targets: [
         system("CFastCGI", pkgConfig: "fcgi", apt: "libfcgi-dev"),
         system("CLibPQ", pkgConfig: "libpq", apt: "libpq-dev"),
@@ -66,7 +67,11 @@ let package = Package(
         module("Pool", ["App", "FastCGI", "HTTP", "Crypto", "Scoreboard", "CSystem"]),
 
         .executableTarget(
-            name: "CommerceFCGI", dependencies: ["Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient"],
+            name: "CommerceFCGI",
+            dependencies: [
+                "Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/CommerceFCGI"),
 
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Core"], path: "Tests/InventoryTests"),

@@ -12,12 +12,11 @@ CommerceFCGI is up (api pool: $WORKERS workers, checkout pool: $CHECKOUT_WORKERS
   Metrics    http://127.0.0.1:$HTTP_PORT/api/metrics
   Logs       $LOGS/pool.log (JSON lines), nginx-*.log
   Pools      kill -HUP \$(cat $STATE/pool.pid)   replaces the workers one by one
-             (set -a; . $STATE/commerce.env; $BIN status)   every worker, as php-fpm's status?full
+             $BIN status --env-file $STATE/commerce.env   every worker, as php-fpm's status?full
   Mail       $STATE/mail/*.eml   (what the jobs process sent to the local SMTP sink)
 
   Make an admin (the only way to get one):
-    set -a; . $STATE/commerce.env; set +a
-    echo 'a long admin password' | $BIN create-admin --email admin@example.com
+    echo 'a long admin password' | $BIN create-admin --env-file $STATE/commerce.env --email admin@example.com
 MSG
 
 if [ "${1:-}" = "--detached" ]; then

@@ -23,5 +23,11 @@ struct Options {
         }
     }
 
+    /// Options the argument parser read: valued ones by name, nil ones left out.
+    init(values: [String: String?], flags: Set<String> = []) {
+        self.values = values.compactMapValues { $0 }
+        self.flags = flags
+    }
+
     subscript(name: String) -> String? { values[name] }
 }

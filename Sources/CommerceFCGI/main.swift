@@ -6,5 +6,4 @@ import Glibc
 // Line-buffered stdout: under systemd it is a pipe and would otherwise hold lines back.
 cfcgi_stdout_line_buffered()
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-exit(CommandLineInterface.run(arguments, environment: ProcessEnvironment.current()))
+CommerceFCGICommand.main(CommandLineInterface.reordered(Array(CommandLine.arguments.dropFirst())))

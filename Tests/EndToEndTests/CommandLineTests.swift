@@ -30,5 +30,23 @@ extension EndToEndTests {
             #expect(missing == 78)
             #expect(message.contains("cannot read \(file).missing"))
         }
+
+        @Test func everyCommandExplainsItselfAndRefusesWhatItDoesNotKnow() throws {
+            for command in ["serve", "worker", "migrate", "jobs", "create-admin", "seed-demo", "status", "check-config"] {
+                let (status, output) = try run([command, "--help"], environment: [:])
+                #expect(status == 0, "\(command)")
+                #expect(output.contains("USAGE: commerce-fcgi \(command)"), "\(command): \(output)")
+                #expect(output.contains("--env-file <path>"), "\(command)")
+            }
+            let (top, overview) = try run(["--help"], environment: [:])
+            #expect(top == 0 && overview.contains("SUBCOMMANDS:") && overview.contains("create-admin"))
+            let (unknown, message) = try run(["status", "--bogus"], environment: [:])
+            #expect(unknown == 64)
+            #expect(message.contains("Unknown option '--bogus'"))
+            let (missing, _) = try run(["create-admin"], environment: [:])
+            #expect(missing == 64, "--email is required")
+            let (completion, script) = try run(["--generate-completion-script", "bash"], environment: [:])
+            #expect(completion == 0 && script.contains("create-admin"))
+        }
     }
 }
