@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 package=$("$ROOT/scripts/deb.sh" | tail -1)
 say "lintian $(basename "$package")"
 # Kept warnings: the env file is 0640 on purpose (it holds secrets), and the worker templates
-# are wanted by the package's own commerce-fcgi.target.
+# and the migrations oneshot are wanted by the package's own commerce-fcgi.target.
 lintian --fail-on error "$package"
 
 if [ "$(id -u)" != 0 ]; then

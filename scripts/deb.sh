@@ -39,7 +39,8 @@ install -D -m 0644 "$DEB/copyright" "$stage/usr/share/doc/commerce-fcgi/copyrigh
 # A native package (no Debian revision): its changelog is changelog.gz.
 gzip -9n < "$DEB/changelog" > "$stage/usr/share/doc/commerce-fcgi/changelog.gz"
 install -d "$stage/usr/share/bash-completion/completions"
-"$stage/usr/bin/commerce-fcgi" --generate-completion-script bash > "$stage/usr/share/bash-completion/completions/commerce-fcgi"
+# Sourced by bash-completion, never run: without the parser's #! line.
+"$stage/usr/bin/commerce-fcgi" --generate-completion-script bash | sed '1{/^#!/d}' > "$stage/usr/share/bash-completion/completions/commerce-fcgi"
 chmod 0644 "$stage/usr/share/bash-completion/completions/commerce-fcgi"
 install -d "$stage/usr/share/man/man1"
 gzip -9n < "$DEB/commerce-fcgi.1" > "$stage/usr/share/man/man1/commerce-fcgi.1.gz"
