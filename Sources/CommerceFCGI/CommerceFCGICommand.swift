@@ -12,7 +12,9 @@ struct CommerceFCGICommand: ParsableCommand {
             Without --env-file and without DATABASE_URL in the environment, /etc/commerce-fcgi/commerce.env is read when it exists. \
             See README.md, "Configuration", and commerce-fcgi(1).
             """,
-        subcommands: [Serve.self, Worker.self, Migrate.self, Jobs.self, CreateAdmin.self, SeedDemo.self, Status.self, CheckConfig.self])
+        subcommands: [
+            Serve.self, Worker.self, Migrate.self, Jobs.self, CreateAdmin.self, SeedDemo.self, Status.self, RollingRestart.self, CheckConfig.self,
+        ])
 }
 
 /// The option every command takes.
@@ -125,6 +127,25 @@ extension CommerceFCGICommand {
 
         func execute(_ environment: [String: String]) throws -> Int32 {
             try StatusCommand.run(options: Options(values: [:], flags: json ? ["json"] : []), environment: environment)
+        }
+    }
+
+    struct RollingRestart: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rolling-restart",
+            abstract: "Restart every running worker instance under systemd, one at a time, each waiting for the new worker's READY=1.")
+        @Option(help: "Which pool: api, checkout or all.") var pool = "all"
+        @Option(help: ArgumentHelp("The systemctl to drive.", visibility: .hidden)) var systemctl = "/usr/bin/systemctl"
+
+        // No configuration is read: it drives systemd, which has the units' own.
+        func run() throws {
+            let status: Int32
+            do {
+                status = try RollingRestartCommand.run(pool: pool, systemctl: systemctl)
+            } catch let error as Options.UsageError {
+                throw ValidationError(error.description)
+            }
+            if status != 0 { throw ExitCode(status) }
         }
     }
 

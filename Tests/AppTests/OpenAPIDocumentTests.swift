@@ -24,6 +24,25 @@ import HTTP
         #expect(documented.subtracting(routes).sorted() == [], "documented operations with no route")
     }
 
+    /// The errors any operation can meet: another method (405), a failure inside (500), a JSON
+    /// body over 1 MiB (413) and nginx's rate limits (429, everywhere under /api but the webhook).
+    @Test func everyOperationDocumentsTheErrorsItCanReturn() throws {
+        let document = try JSONParser.parse(DocsRoutes.openAPIDocument)
+        for (path, item) in document["paths"]?.objectValue?.entries ?? [] {
+            for (method, operation) in item.objectValue?.entries ?? [] where ["get", "post", "put", "patch", "delete"].contains(method) {
+                let codes = Set(operation["responses"]?.objectValue?.keys ?? [])
+                let name = "\(method.uppercased()) \(path)"
+                #expect(codes.isSuperset(of: ["405", "500"]), "\(name)")
+                if operation["requestBody"]?["content"]?["application/json"] != nil { #expect(codes.contains("413"), "\(name)") }
+                if path.hasPrefix("/api") && path != "/api/stripe/webhook" { #expect(codes.contains("429"), "\(name)") }
+            }
+        }
+        let examples = ["MethodNotAllowed", "InternalServerError", "BodyTooLarge", "TooManyRequests"].map {
+            document["components"]?["responses"]?[$0]?["content"]?["application/json"]?["example"]?["statusCode"]
+        }
+        #expect(examples == [405, 500, 413, 429])
+    }
+
     @Test func testRoutesStayOutOfTheDocument() throws {
         let documented = try documentOperations()
         for pattern in RouteTable.testOnlyPatterns {

@@ -48,5 +48,35 @@ extension EndToEndTests {
             let (completion, script) = try run(["--generate-completion-script", "bash"], environment: [:])
             #expect(completion == 0 && script.contains("create-admin"))
         }
+
+        @Test func aRollingRestartRestartsTheRunningInstancesOneByOneAndStopsAtAFailure() throws {
+            // A stand-in for systemctl: it lists three instances and logs what it is asked.
+            let directory = NSTemporaryDirectory() + "fake-systemd-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let script = """
+                #!/bin/sh
+                echo "$*" >> \(directory)/log
+                case "$1" in
+                  list-units) printf 'commerce-fcgi@10.service loaded active running w\\ncommerce-fcgi@2.service loaded active running w\\ncommerce-fcgi-checkout@1.service loaded active running w\\n' ;;
+                  restart) [ "$2" = commerce-fcgi@10.service ] && [ -f \(directory)/fail ] && exit 1; exit 0 ;;
+                esac
+                """
+            try script.write(toFile: directory + "/systemctl", atomically: true, encoding: .utf8)
+            chmod(directory + "/systemctl", 0o755)
+            func log() -> [String] { ((try? String(contentsOfFile: directory + "/log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+
+            let (status, output) = try run(["rolling-restart", "--systemctl", directory + "/systemctl"], environment: [:])
+            #expect(status == 0, "\(output)")
+            #expect(log().dropFirst() == ["restart commerce-fcgi@2.service", "restart commerce-fcgi@10.service", "restart commerce-fcgi-checkout@1.service"])
+            #expect(output.contains("restarted commerce-fcgi-checkout@1.service (3/3)"))
+
+            try? FileManager.default.removeItem(atPath: directory + "/log")
+            FileManager.default.createFile(atPath: directory + "/fail", contents: nil)
+            let (failed, message) = try run(["rolling-restart", "--pool", "api", "--systemctl", directory + "/systemctl"], environment: [:])
+            #expect(failed == 1)
+            #expect(message.contains("commerce-fcgi@10.service did not come back"))
+            #expect(log() == ["list-units --plain --no-legend --state=active commerce-fcgi@*.service", "restart commerce-fcgi@2.service", "restart commerce-fcgi@10.service"])
+        }
     }
 }
