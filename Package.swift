@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "CommerceFCGI",
             dependencies: [
-                "Pool", "App", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient",
+                "Pool", "App", "Core", "Postgres", "Redis", "Crypto", "FastCGI", "Scoreboard", "HTTP", "CSystem", "Auth", "Mail", "HTTPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CommerceFCGI"),

@@ -1,3 +1,4 @@
+import Core
 import Crypto
 import Postgres
 #if canImport(Glibc)
@@ -41,14 +42,11 @@ enum MigrationFiles {
     }
 
     private static func readFile(_ path: String) throws -> String {
-        guard let file = fopen(path, "rb") else { throw Failure(description: "cannot open \(path)") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+        let bytes: [UInt8]
+        do {
+            bytes = try LocalFile.bytes(atPath: path)
+        } catch {
+            throw Failure(description: "cannot open \(path): \(error.reason)")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw Failure(description: "\(path) is not UTF-8") }
         return text

@@ -2,29 +2,13 @@ import Core
 import Foundation
 import Testing
 
-/// Cells in memory, as the scoreboard keeps them in shared memory.
-private final class MemoryCells: AtomicCells, @unchecked Sendable {
-    private var values = [UInt64](repeating: 0, count: CircuitBreaker.cellCount)
-    private let lock = NSLock()
-
-    func load(_ index: Int) -> UInt64 { lock.lock(); defer { lock.unlock() }; return values[index] }
-    func store(_ index: Int, _ value: UInt64) { lock.lock(); values[index] = value; lock.unlock() }
-    func add(_ index: Int, _ value: UInt64) { lock.lock(); values[index] &+= value; lock.unlock() }
-    func compareExchange(_ index: Int, expected: UInt64, desired: UInt64) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        guard values[index] == expected else { return false }
-        values[index] = desired
-        return true
-    }
-}
-
 @Suite struct CircuitBreakerTests {
     private let settings = CircuitBreaker.Settings(
         failureThreshold: 3, windowMilliseconds: 10_000, coolDownMilliseconds: 5_000,
         trialTimeoutMilliseconds: 20_000)
 
     @Test func opensAfterTheThresholdWithinTheWindowAndFailsFast() {
-        let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
+        let breaker = CircuitBreaker(cells: MemoryCells(count: CircuitBreaker.cellCount), settings: settings)
         for t in [1_000, 2_000] as [UInt64] { breaker.recordFailure(now: t) }
         #expect(breaker.state == .closed && breaker.permit(now: 2_500))
         breaker.recordFailure(now: 3_000)
@@ -34,7 +18,7 @@ private final class MemoryCells: AtomicCells, @unchecked Sendable {
     }
 
     @Test func failuresSpreadBeyondTheWindowDoNotOpenIt() {
-        let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
+        let breaker = CircuitBreaker(cells: MemoryCells(count: CircuitBreaker.cellCount), settings: settings)
         breaker.recordFailure(now: 1_000)
         breaker.recordFailure(now: 2_000)
         breaker.recordFailure(now: 12_500) // the window began at 0: this starts a new one
@@ -45,7 +29,7 @@ private final class MemoryCells: AtomicCells, @unchecked Sendable {
     }
 
     @Test func aSuccessResetsTheCount() {
-        let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
+        let breaker = CircuitBreaker(cells: MemoryCells(count: CircuitBreaker.cellCount), settings: settings)
         breaker.recordFailure(now: 1_000)
         breaker.recordFailure(now: 1_100)
         breaker.recordSuccess(now: 1_200)
@@ -55,7 +39,7 @@ private final class MemoryCells: AtomicCells, @unchecked Sendable {
     }
 
     @Test func afterTheCoolDownExactlyOneTrialDecides() {
-        let cells = MemoryCells()
+        let cells = MemoryCells(count: CircuitBreaker.cellCount)
         let breaker = CircuitBreaker(cells: cells, settings: settings)
         for t in [1, 2, 3] as [UInt64] { breaker.recordFailure(now: t) }
         // Another process sharing the cells asks at the same moment: only one goes.
@@ -72,7 +56,7 @@ private final class MemoryCells: AtomicCells, @unchecked Sendable {
     }
 
     @Test func aTrialThatNeverReportsIsTakenOver() {
-        let breaker = CircuitBreaker(cells: MemoryCells(), settings: settings)
+        let breaker = CircuitBreaker(cells: MemoryCells(count: CircuitBreaker.cellCount), settings: settings)
         for t in [1, 2, 3] as [UInt64] { breaker.recordFailure(now: t) }
         #expect(breaker.permit(now: 6_000))
         #expect(!breaker.permit(now: 25_999))

@@ -3,24 +3,6 @@ import Foundation
 @testable import Inventory
 import Testing
 
-/// Words in memory, as the scoreboard keeps them in shared memory.
-final class MemoryWords: AtomicCells, @unchecked Sendable {
-    private var values: [UInt64]
-    private let lock = NSLock()
-
-    init(count: Int) { values = [UInt64](repeating: 0, count: count) }
-
-    func load(_ index: Int) -> UInt64 { lock.lock(); defer { lock.unlock() }; return values[index] }
-    func store(_ index: Int, _ value: UInt64) { lock.lock(); values[index] = value; lock.unlock() }
-    func add(_ index: Int, _ value: UInt64) { lock.lock(); values[index] &+= value; lock.unlock() }
-    func compareExchange(_ index: Int, expected: UInt64, desired: UInt64) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        guard values[index] == expected else { return false }
-        values[index] = desired
-        return true
-    }
-}
-
 final class TestClock: @unchecked Sendable {
     var milliseconds: UInt64 = 1_000_000
 }
@@ -29,9 +11,9 @@ final class TestClock: @unchecked Sendable {
     let a = "6f9619ff-8b86-4011-b42d-00c04fc964ff"
     let b = "0d3b6e2a-1c4f-4a8e-9b7d-2f5e6a7b8c9d"
 
-    private func table(slots: Int = 64, clock: TestClock = TestClock()) -> (HostStockTable, MemoryWords) {
-        let boundary = MemoryWords(count: 1)
-        return (HostStockTable(cells: MemoryWords(count: 2 * slots), slots: slots, boundary: boundary, now: { clock.milliseconds }), boundary)
+    private func table(slots: Int = 64, clock: TestClock = TestClock()) -> (HostStockTable, MemoryCells) {
+        let boundary = MemoryCells(count: 1)
+        return (HostStockTable(cells: MemoryCells(count: 2 * slots), slots: slots, boundary: boundary, now: { clock.milliseconds }), boundary)
     }
 
     /// PostgreSQL as the test says it is, counting the questions.
@@ -175,8 +157,8 @@ final class TestClock: @unchecked Sendable {
 
     @Test func aQuantityIsTrustedForTheCacheTTLOnly() {
         let clock = TestClock()
-        let boundary = MemoryWords(count: 1)
-        let levels = HostStockTable(cells: MemoryWords(count: 128), slots: 64, boundary: boundary, freshSeconds: 30, now: { clock.milliseconds })
+        let boundary = MemoryCells(count: 1)
+        let levels = HostStockTable(cells: MemoryCells(count: 128), slots: 64, boundary: boundary, freshSeconds: 30, now: { clock.milliseconds })
         let db = Database([a: 5])
         _ = levels.quantities(StockIds([a]), fetch: db.fetch)
         // Changed behind the service's back (psql): seen once the entry is 30 s old.

@@ -20,7 +20,7 @@ enum RequestDecoder {
         streams: (HTTPMethod, String) -> Bool = { _, _ in false }, trustedPeer: Int? = nil
     ) -> (Request, Failure?) {
         let parameters = exchange.parameters()
-        let remoteAddress = trustedPeer == nil || exchange.peerUserId() == trustedPeer ? parameters["REMOTE_ADDR"] ?? "" : ""
+        let remoteAddress = believedAddress(parameters["REMOTE_ADDR"], trustedPeer: trustedPeer, peer: { exchange.peerUserId() })
         let rawMethod = parameters["REQUEST_METHOD"] ?? "GET"
         let uri = parameters["REQUEST_URI"] ?? parameters["SCRIPT_NAME"] ?? "/"
         let (path, query) = Request.split(uri: uri)
@@ -55,6 +55,15 @@ enum RequestDecoder {
         case .complete(let body): return (request(body: body), nil)
         case .tooLarge: return (request(), .bodyTooLarge)
         }
+    }
+
+    /// REMOTE_ADDR as the service believes it: as sent when the peer runs as `trustedPeer`
+    /// (or `trustedPeer` is nil), unknown ("") from any other process that reached the socket.
+    /// `peer` (a syscall) is asked only when there is something to believe.
+    static func believedAddress(_ claimed: String?, trustedPeer: Int?, peer: () -> Int?) -> String {
+        guard let claimed, !claimed.isEmpty else { return "" }
+        guard let trustedPeer else { return claimed }
+        return peer() == trustedPeer ? claimed : ""
     }
 
     /// nginx's `$request_id` when it is a plausible id, otherwise one of ours (32 hex, the

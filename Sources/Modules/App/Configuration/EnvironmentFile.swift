@@ -1,3 +1,4 @@
+import Core
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -130,16 +131,12 @@ public enum EnvironmentFile {
     }
 
     public static func read(path: String) throws(ReadError) -> [String: String] {
-        guard let file = fopen(path, "r") else { throw .unreadable(path: path, errno: errno) }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if count == 0 { break }
-            bytes += buffer[0..<count]
+        let bytes: [UInt8]
+        do {
+            bytes = try LocalFile.bytes(atPath: path)
+        } catch {
+            throw .unreadable(path: path, errno: error.errno)
         }
-        guard ferror(file) == 0 else { throw .unreadable(path: path, errno: errno) }
         do {
             return try parse(String(decoding: bytes, as: UTF8.self))
         } catch {
