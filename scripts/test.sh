@@ -17,6 +17,8 @@ trap '"$ROOT/scripts/down.sh"' EXIT
 "$ROOT/scripts/verify-deploy.sh"
 say "validating the OpenAPI document"
 python3 -m openapi_spec_validator "$ROOT/Sources/Modules/Docs/openapi.json"
+# Every schema has an example and every example is valid against its schema.
+python3 "$ROOT/scripts/openapi-check.py" "$ROOT"
 
 export COMMERCE_TEST_BASE_URL="http://127.0.0.1:$HTTP_PORT"
 export COMMERCE_TEST_HTTPS_URL="https://127.0.0.1:$HTTPS_PORT"
