@@ -52,8 +52,9 @@ let package = Package(
         module("Uploads", ["Catalog", "HTTP", "Postgres", "Crypto"]),
         module("Idempotency", ["HTTP", "Postgres", "Crypto"]),
         module("Inventory", ["Core", "Postgres", "Redis"]),
-        module("Cart", ["Auth", "HTTP", "Inventory", "Postgres"]),
-        module("Orders", ["Cart", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
+        module("Coupons", ["Auth", "HTTP", "Postgres"]),
+        module("Cart", ["Auth", "Coupons", "Crypto", "HTTP", "Inventory", "Postgres"]),
+        module("Orders", ["Cart", "Coupons", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
         module("Payments", ["Crypto", "HTTP", "HTTPClient", "Postgres", "Orders", "Mail", "Idempotency"]),
         module("Demo", ["Catalog", "Uploads", "Core", "Crypto", "Postgres"]),
 
@@ -62,7 +63,7 @@ let package = Package(
             "App",
             [
                 "Core", "HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient",
-                "Idempotency", "Cart", "Orders", "Payments", "Inventory", "Demo",
+                "Idempotency", "Coupons", "Cart", "Orders", "Payments", "Inventory", "Demo",
             ]),
         module("Pool", ["App", "FastCGI", "HTTP", "Crypto", "Scoreboard", "CSystem"]),
 
@@ -81,7 +82,7 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JWT", "Crypto", "HTTP", "Mail"], path: "Tests/AuthTests"),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP", "Postgres"], path: "Tests/CatalogTests"),
         .testTarget(name: "AppTests", dependencies: ["App", "Docs", "Postgres", "Payments"], path: "Tests/AppTests"),
-        .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Idempotency", "Users", "HTTP", "Postgres"], path: "Tests/OrdersTests"),
+        .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Coupons", "Idempotency", "Users", "HTTP", "Postgres"], path: "Tests/OrdersTests"),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "HTTP"], path: "Tests/PaymentsTests"),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], path: "Tests/FastCGITests"),
         .testTarget(name: "RedisTests", dependencies: ["Redis"], path: "Tests/RedisTests"),

@@ -15,7 +15,7 @@ extension EndToEndTests {
             let shopper = try stack.shopper()
 
             let empty = try shopper.cart()
-            #expect(empty.objectValue?.keys == ["id", "items", "itemCount", "subtotal", "currency", "updatedAt"])
+            #expect(empty.objectValue?.keys == ["id", "items", "itemCount", "subtotal", "coupon", "discount", "currency", "updatedAt"])
             #expect(empty["items"] == .array([]))
             #expect(empty["itemCount"] == 0 && empty["subtotal"] == "0.00" && empty["currency"] == "usd")
             #expect(try shopper.cart().id == empty.id)

@@ -21,7 +21,7 @@ extension EndToEndTests {
             let order = try shopper.order()
             #expect(
                 order.objectValue?.keys == [
-                    "id", "orderNumber", "status", "paymentStatus", "items", "subtotal", "tax", "shipping", "total",
+                    "id", "orderNumber", "status", "paymentStatus", "items", "subtotal", "couponCode", "discount", "tax", "shipping", "total",
                     "currency", "shippingAddress", "billingAddress", "paidAt", "cancelledAt", "createdAt", "updatedAt", "payment",
                 ])
             #expect(order["status"] == "PENDING" && order["paymentStatus"] == "PENDING")

@@ -229,7 +229,7 @@ extension EndToEndTests {
             #expect(preflight.status == 204)
             #expect(preflight.header("access-control-allow-origin") == "http://localhost:3000")
             #expect(preflight.header("access-control-allow-methods") == "POST, OPTIONS")
-            #expect(preflight.header("access-control-allow-headers") == "Authorization, Content-Type, Idempotency-Key")
+            #expect(preflight.header("access-control-allow-headers") == "Authorization, Content-Type, Idempotency-Key, X-Cart-Token")
             let allowed = try stack.get("/health", headers: [("Origin", "http://localhost:3000")])
             #expect(allowed.header("access-control-allow-origin") == "http://localhost:3000")
             #expect(allowed.header("vary") == "Origin")

@@ -143,7 +143,7 @@ import Testing
         #expect(outcome.response.status == .noContent)
         #expect(outcome.response.header("Access-Control-Allow-Origin") == "https://shop.example")
         #expect(outcome.response.header("Access-Control-Allow-Methods") == "POST, OPTIONS")
-        #expect(outcome.response.header("Access-Control-Allow-Headers") == "Authorization, Content-Type, Idempotency-Key")
+        #expect(outcome.response.header("Access-Control-Allow-Headers") == "Authorization, Content-Type, Idempotency-Key, X-Cart-Token")
         #expect(outcome.response.header("Vary") == "Origin")
     }
 

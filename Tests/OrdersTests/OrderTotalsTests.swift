@@ -1,3 +1,4 @@
+import Coupons
 import HTTP
 import Postgres
 import Testing
@@ -70,5 +71,27 @@ import Testing
         #expect(SQLFragment.array([]) == "{}")
         #expect(SQLFragment.array(["a", "b c"]) == #"{"a","b c"}"#)
         #expect(SQLFragment.array([#"say "hi", {ok}\"#]) == #"{"say \"hi\", {ok}\\"}"#)
+    }
+}
+
+@Suite struct CouponTotalsTests {
+    let settings = OrderSettings(
+        currency: "usd", taxRatePartsPerMillion: 80_000, shippingFlat: Cents(500), freeShippingMinimum: Cents(10_000),
+        paymentTimeoutSeconds: 1800)
+
+    @Test func aCouponComesOffBeforeTaxAndFreeShippingCountsWhatIsLeft() throws {
+        let tenPercent = CouponTerms(code: "TEN", kind: .percentage, value: Cents(1000))
+        // 105.00 less 10.50 is 94.50: tax 7.56, and below the 100.00 of free shipping.
+        let totals = try OrderTotals.compute(lines: [(Cents(5250), 2)], coupon: tenPercent, settings: settings)
+        #expect(totals == OrderTotals(subtotal: Cents(10_500), discount: Cents(1050), tax: Cents(756), shipping: Cents(500)))
+        #expect(totals.total == Cents(10_706))
+        // Half a cent of discount rounds up: 15 % of 0.10 is 0.015 → 0.02.
+        #expect(CouponTerms(code: "F", kind: .percentage, value: Cents(1500)).discount(on: Cents(10)) == Cents(2))
+        #expect(CouponTerms(code: "ALL", kind: .percentage, value: Cents(10_000)).discount(on: Cents(12_345)) == Cents(12_345))
+        // A fixed coupon never takes more than the subtotal.
+        let big = CouponTerms(code: "BIG", kind: .fixed, value: Cents(2500))
+        let small = try OrderTotals.compute(lines: [(Cents(300), 2)], coupon: big, settings: settings)
+        #expect(small.discount == Cents(600) && small.tax == .zero && small.total == Cents(500))
+        #expect(big.valueJSON == "25.00" && tenPercent.valueJSON == 10)
     }
 }

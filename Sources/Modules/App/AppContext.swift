@@ -1,6 +1,7 @@
 import Auth
 import Cart
 import Catalog
+import Coupons
 import Orders
 import Payments
 import Uploads
@@ -16,7 +17,7 @@ import Scoreboard
 /// A worker's long-lived state, built once after fork and handed to every handler: the
 /// connections, the clock, the logger and the worker's scoreboard slot. One request at a
 /// time uses it, so it needs no locks.
-public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext, PaymentsContext {
+public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext, PaymentsContext, CouponsContext {
     public let configuration: Configuration
     /// The worker's logger; while a request is served, the same with its `requestId`, so a
     /// line logged from any module during the request carries it (one request at a time).

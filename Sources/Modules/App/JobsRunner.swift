@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Auth
+import Cart
 import HTTP
 import HTTPClient
 import Idempotency
@@ -41,8 +42,10 @@ public final class JobsRunner {
             context.count(.emailsFailed, UInt64(pass.failed))
             let expired = try expireUnpaidOrders()
             let refunds = try PaymentFollowUp(context: context).retryRefunds(limit: Self.refundBatch)
+            let guestCarts = try expireIdleGuestCarts()
             try purgeIfDue()
             return pass.sent + pass.failed >= 20 || resets >= Self.resetBatch || expired >= Self.expiryBatch || refunds >= Self.refundBatch
+                || guestCarts >= Self.guestCartBatch
         } catch {
             // PostgreSQL is down or restarting: nothing is lost, the next pass retries.
             context.logger.error("jobs pass failed", ["error": .string(String(describing: error))])
@@ -53,6 +56,15 @@ public final class JobsRunner {
     static let resetBatch = 50
     static let expiryBatch = 50
     static let refundBatch = 20
+    static let guestCartBatch = 500
+
+    /// Deletes guest carts idle past `GUEST_CART_TTL` (API.md §12.1): one indexed statement a pass.
+    private func expireIdleGuestCarts() throws -> Int {
+        let deleted = try CartStore.deleteIdleGuests(
+            idleSeconds: context.configuration.guestCartTTL, limit: Self.guestCartBatch, on: context.database)
+        if deleted > 0 { context.logger.info("deleted idle guest carts", ["count": .int(deleted)]) }
+        return deleted
+    }
 
     private var scoreboard: Scoreboard?
 

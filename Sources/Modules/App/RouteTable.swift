@@ -1,6 +1,7 @@
 import Auth
 import Cart
 import Catalog
+import Coupons
 import Docs
 import Health
 import HTTP
@@ -17,7 +18,7 @@ public enum RouteTable {
         var routes: [Route<AppContext>] =
             HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
             + AuthRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes() + UploadRoutes.routes()
-            + CartRoutes.routes() + OrdersRoutes.routes() + PaymentsRoutes.routes()
+            + CartRoutes.routes() + CouponRoutes.routes() + OrdersRoutes.routes() + PaymentsRoutes.routes()
         if enableTestRoutes { routes += DiagnosticRoutes.routes() }
         return routes
     }

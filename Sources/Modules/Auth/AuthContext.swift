@@ -11,6 +11,10 @@ public protocol AuthContext: AnyObject {
     var auth: AuthSettings { get }
     /// Told each session-cache lookup's outcome, for `cache_requests_total{cache="session"}`.
     func recordSessionLookup(_ outcome: SessionLookupOutcome)
+    /// Moves the guest cart named by `cartToken` into the user's cart in the caller's
+    /// transaction (API.md §12.1): the lines that were capped, or nil when there is no such
+    /// guest cart. Carts are a feature above accounts, so the wiring supplies it.
+    func mergeGuestCart(cartToken: String, intoUser userId: String, on db: PostgresClient) throws -> [JSONValue]?
 }
 
 public enum SessionLookupOutcome: Sendable {
@@ -22,6 +26,7 @@ public enum SessionLookupOutcome: Sendable {
 
 extension AuthContext {
     public func recordSessionLookup(_ outcome: SessionLookupOutcome) {}
+    public func mergeGuestCart(cartToken: String, intoUser userId: String, on db: PostgresClient) throws -> [JSONValue]? { nil }
 
     var nowSeconds: Int64 { clock.epochMilliseconds() / 1000 }
 }

@@ -107,11 +107,15 @@ extension ObjectReader {
 struct AuthenticationResult: JSONRepresentable {
     let user: UserRecord
     let tokens: TokenPair
+    /// With `X-Cart-Token` naming a live guest cart: the lines the merge capped (API.md §12.1).
+    var mergedCart: [JSONValue]? = nil
 
     var json: JSONValue {
-        .object([
+        var object: JSONObject = [
             "user": user.json, "accessToken": .string(tokens.accessToken), "refreshToken": .string(tokens.refreshToken),
             "tokenType": "Bearer", "expiresIn": .int(tokens.expiresIn),
-        ])
+        ]
+        if let mergedCart { object["mergedCart"] = .array(mergedCart) }
+        return .object(object)
     }
 }

@@ -13,7 +13,7 @@ struct AuthService<Context: AuthContext> {
 
     static var invalidCredentials: APIError { .unauthorized("Invalid email or password") }
 
-    func register(_ input: RegisterInput, client: ClientInfo) throws -> AuthenticationResult {
+    func register(_ input: RegisterInput, client: ClientInfo, cartToken: String?) throws -> AuthenticationResult {
         let hash = try hasher.hash(input.password)
         return try db.withTransaction { db in
             guard let user = try UserStore.insert(email: input.email, passwordHash: hash, firstName: input.firstName, lastName: input.lastName, on: db) else {
@@ -23,11 +23,12 @@ struct AuthService<Context: AuthContext> {
             try Outbox.enqueue(
                 MailTemplates.welcome(to: user.email, firstName: user.firstName, storeURL: context.auth.publicBaseURL),
                 limit: context.auth.unsolicitedMailLimit, perHourAmong: Outbox.unsolicitedTemplates, on: db)
-            return AuthenticationResult(user: user, tokens: pair)
+            let merged = try cartToken.flatMap { try context.mergeGuestCart(cartToken: $0, intoUser: user.id, on: db) }
+            return AuthenticationResult(user: user, tokens: pair, mergedCart: merged)
         }
     }
 
-    func login(_ input: LoginInput, client: ClientInfo) throws -> AuthenticationResult {
+    func login(_ input: LoginInput, client: ClientInfo, cartToken: String?) throws -> AuthenticationResult {
         // Throttled per (email, address) and per address, never per email alone: a stranger's
         // failures cannot keep the owner of the email out.
         let address = ClientAddress.throttleKey(client.address)
@@ -55,8 +56,12 @@ struct AuthService<Context: AuthContext> {
         if needsRehash {
             try UserStore.upgradePasswordHash(userId: user.id, from: user.passwordHash, to: try hasher.hash(input.password), on: db)
         }
-        let session = try db.withTransaction { db in try openSession(for: user, client: client, on: db) }
-        return AuthenticationResult(user: user, tokens: session)
+        // The session and the guest cart's merge commit together, or neither does.
+        let (session, merged) = try db.withTransaction { db in
+            let session = try openSession(for: user, client: client, on: db)
+            return (session, try cartToken.flatMap { try context.mergeGuestCart(cartToken: $0, intoUser: user.id, on: db) })
+        }
+        return AuthenticationResult(user: user, tokens: session, mergedCart: merged)
     }
 
     /// Exchanges a refresh token for a new pair. A token already exchanged means two parties

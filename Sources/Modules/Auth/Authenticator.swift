@@ -20,7 +20,7 @@ public enum Authenticator {
     }
 
     /// `Bearer <token>` (the scheme in any case), read as bytes.
-    static func bearerToken(_ request: Request) -> String? {
+    public static func bearerToken(_ request: Request) -> String? {
         guard let header = request.headers["authorization"] else { return nil }
         let bytes = Array(header.utf8)
         let scheme = Array("bearer ".utf8)

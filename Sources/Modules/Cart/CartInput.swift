@@ -27,7 +27,20 @@ struct CartItemUpdate {
     }
 }
 
-enum CartRules {
+public enum CartRules {
     /// What one line may hold (the `cart_items` check says the same).
-    static let quantityRange = 1...999
+    public static let quantityRange = 1...999
+}
+
+/// `POST /api/cart/coupon`: the code, in any case.
+struct CartCouponInput {
+    let code: String
+
+    init(_ request: Request) throws(APIError) {
+        var body = try ObjectReader(request.body)
+        // Any text up to the column's size is looked up; a malformed code is simply unknown.
+        let code = body.string("code", minLength: 1, maxLength: 64)
+        try body.finish()
+        self.code = (code ?? "").uppercased()
+    }
 }

@@ -1,3 +1,4 @@
+import Coupons
 import HTTP
 import Inventory
 import Postgres
@@ -48,21 +49,56 @@ public struct CartLine: JSONRepresentable, Sendable {
     }
 }
 
-/// The cart as API.md §5 shows it. `itemCount` counts units; `subtotal` covers every line at
-/// today's prices, available or not, so it matches the lines the client shows.
+/// The cart as API.md §5 and §12.2 show it. `itemCount` counts units; `subtotal` covers every
+/// line at today's prices, available or not, so it matches the lines the client shows.
+/// `discount` is what checkout would take off now: zero while the coupon does not apply
+/// (inactive, outside its window, used up, or the subtotal below its minimum), and checkout
+/// then refuses it with a 409 on `code`.
 public struct CartView: JSONRepresentable, Sendable {
     public let id: String
     public let lines: [CartLine]
     public let updatedAt: String
     public let currency: String
+    public let coupon: CartCoupon?
 
     public var itemCount: Int { lines.reduce(0) { $0 + $1.quantity } }
     public var subtotal: Cents { lines.reduce(Cents.zero) { $0 + $1.lineTotal } }
+    public var discount: Cents { coupon?.discount(on: subtotal) ?? .zero }
 
     public var json: JSONValue {
         .object([
             "id": .string(id), "items": .array(lines.map(\.json)), "itemCount": .int(itemCount),
-            "subtotal": .string(subtotal.description), "currency": .string(currency), "updatedAt": .string(updatedAt),
+            "subtotal": .string(subtotal.description), "coupon": coupon?.terms.json ?? .null, "discount": .string(discount.description),
+            "currency": .string(currency), "updatedAt": .string(updatedAt),
         ])
+    }
+}
+
+/// The coupon on a cart and whether it applies today, read with the cart.
+public struct CartCoupon: Sendable {
+    public let id: String
+    public let terms: CouponTerms
+    let minSubtotal: Cents?
+    let applies: Bool
+
+    /// Columns of `carts c LEFT JOIN coupons cp ON cp.id = c.coupon_id`.
+    static let columns: PostgresQuery = """
+        cp.id AS coupon_id, cp.code AS coupon_code, cp.type AS coupon_type, cp.value::text AS coupon_value,
+        cp.min_subtotal::text AS coupon_min_subtotal,
+        (cp.is_active AND (cp.starts_at IS NULL OR cp.starts_at <= now()) AND (cp.ends_at IS NULL OR now() < cp.ends_at)
+         AND (cp.max_redemptions IS NULL OR cp.redemptions < cp.max_redemptions)) AS coupon_applies
+        """
+
+    init?(row: PostgresRow) throws {
+        guard !row.isNull("coupon_id") else { return nil }
+        id = try row.decode("coupon_id")
+        terms = try CouponTerms(row: row, prefix: "coupon_")
+        minSubtotal = try row.decode("coupon_min_subtotal")
+        applies = try row.decode("coupon_applies")
+    }
+
+    func discount(on subtotal: Cents) -> Cents {
+        guard applies, minSubtotal.map({ subtotal >= $0 }) ?? true else { return .zero }
+        return terms.discount(on: subtotal)
     }
 }

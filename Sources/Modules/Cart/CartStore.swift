@@ -6,28 +6,44 @@ import Postgres
 public enum CartStore {
     static let headerColumns: PostgresQuery = "c.id AS cart_id, \(SQLFragment.isoTimestamp("c.updated_at")) AS cart_updated_at"
 
-    /// The whole cart in one round trip; nil when the user has none yet.
-    static func view(userId: String, currency: String, on db: PostgresClient) throws -> CartView? {
+    /// The whole cart in one round trip; nil when the owner has none (yet, for a user).
+    static func view(_ owner: CartOwner, currency: String, on db: PostgresClient) throws -> CartView? {
         let result = try db.query(
             """
-            SELECT \(headerColumns), \(CartLine.columns)
-            FROM carts c LEFT JOIN cart_items ci ON ci.cart_id = c.id LEFT JOIN products p ON p.id = ci.product_id
-            WHERE c.user_id = \(bind: userId) ORDER BY ci.created_at, ci.id
+            SELECT \(headerColumns), \(CartCoupon.columns), \(CartLine.columns)
+            FROM carts c LEFT JOIN coupons cp ON cp.id = c.coupon_id
+                 LEFT JOIN cart_items ci ON ci.cart_id = c.id LEFT JOIN products p ON p.id = ci.product_id
+            WHERE \(owner.condition) ORDER BY ci.created_at, ci.id
             """, idempotent: true)
         guard let first = result.first else { return nil }
         let lines = try result.rows.filter { !$0.isNull("line_id") }.map(CartLine.init(row:))
-        return CartView(id: try first.decode("cart_id"), lines: lines, updatedAt: try first.decode("cart_updated_at"), currency: currency)
+        return CartView(
+            id: try first.decode("cart_id"), lines: lines, updatedAt: try first.decode("cart_updated_at"), currency: currency,
+            coupon: try CartCoupon(row: first))
     }
 
-    /// The user's cart, made on first use, locked for the rest of the transaction so that one
-    /// user's cart changes (and checkouts) happen one at a time, and touched (every caller
-    /// changes it; a caller that fails rolls the touch back with the rest): one statement.
-    public static func lockCart(userId: String, on db: PostgresClient) throws -> String {
-        try db.query(
-            """
-            INSERT INTO carts (user_id) VALUES (\(bind: userId)) ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id
-            """
-        ).single().decode("id", as: String.self)
+    /// The owner's cart, locked for the rest of the transaction so that one owner's cart
+    /// changes (and checkouts) happen one at a time, and touched (every caller changes it; a
+    /// caller that fails rolls the touch back with the rest): one statement. A user's is made
+    /// on first use; a guest's must exist (nil: unknown, expired or merged token).
+    public static func lockCart(_ owner: CartOwner, on db: PostgresClient) throws -> String? {
+        let statement: PostgresQuery =
+            switch owner {
+            case .user(let userId):
+                "INSERT INTO carts (user_id) VALUES (\(bind: userId)) ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id"
+            case .guest:
+                "UPDATE carts c SET updated_at = now() WHERE \(owner.condition) RETURNING id"
+            }
+        return try db.query(statement).first?.decode("id", as: String.self)
+    }
+
+    /// A new, empty guest cart for the token's hash.
+    static func insertGuest(tokenHash: [UInt8], on db: PostgresClient) throws {
+        try db.query("INSERT INTO carts (guest_token_hash) VALUES (\(bind: SQLFragment.bytea(tokenHash)))")
+    }
+
+    static func setCoupon(_ couponId: String?, cartId: String, on db: PostgresClient) throws {
+        try db.query("UPDATE carts SET coupon_id = \(bind: couponId)::uuid WHERE id = \(bind: cartId)")
     }
 
     /// The cart checkout sells, in one statement: its lines in the cart's order, with their
@@ -45,10 +61,12 @@ public enum CartStore {
         return (lines, try result.first?.decode("counted", as: Int.self) ?? 0)
     }
 
-    /// The user's cart, locked for the transaction; nil when they never had one (so nothing
-    /// to check out).
-    public static func lockExistingCart(userId: String, on db: PostgresClient) throws -> String? {
-        try db.query("SELECT id FROM carts WHERE user_id = \(bind: userId) FOR UPDATE").first?.decode("id", as: String.self)
+    /// The user's cart and its coupon, locked for the transaction; nil when they never had one
+    /// (so nothing to check out).
+    public static func lockExistingCart(userId: String, on db: PostgresClient) throws -> (id: String, couponId: String?)? {
+        try db.query("SELECT id, coupon_id FROM carts WHERE user_id = \(bind: userId) FOR UPDATE").first.map {
+            (try $0.decode("id", as: String.self), try $0.decode("coupon_id", as: String?.self))
+        }
     }
 
     struct ProductState {
@@ -115,7 +133,9 @@ public enum CartStore {
     }
 
     /// The statements emptying a cart, for checkout's `WITH` (which empties it in the order's
-    /// own statement).
+    /// own statement). The coupon goes with the lines: it was redeemed by the order.
     public static func emptying(cartId: String) -> PostgresQuery { "DELETE FROM cart_items WHERE cart_id = \(bind: cartId)" }
-    public static func touching(cartId: String) -> PostgresQuery { "UPDATE carts SET updated_at = now() WHERE id = \(bind: cartId)" }
+    public static func checkedOut(cartId: String) -> PostgresQuery {
+        "UPDATE carts SET updated_at = now(), coupon_id = NULL WHERE id = \(bind: cartId)"
+    }
 }

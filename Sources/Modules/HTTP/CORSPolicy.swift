@@ -3,7 +3,7 @@
 public struct CORSPolicy: Sendable {
     public let allowedOrigins: Set<String>
 
-    public static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key"
+    public static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, X-Cart-Token"
     public static let maxAgeSeconds = 600
 
     public init(allowedOrigins: Set<String>) { self.allowedOrigins = allowedOrigins }

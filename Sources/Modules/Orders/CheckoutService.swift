@@ -1,4 +1,5 @@
 import Cart
+import Coupons
 import HTTP
 import Idempotency
 import Inventory
@@ -21,7 +22,9 @@ struct CheckoutService<Context: OrdersContext> {
             try db.withTransaction { db in
                 // The cart's lock comes first: a second checkout of the same cart waits here and
                 // then finds it empty.
-                guard let cartId = try CartStore.lockExistingCart(userId: principal.userId, on: db) else { throw APIError.badRequest("Cart is empty") }
+                guard let (cartId, couponId) = try CartStore.lockExistingCart(userId: principal.userId, on: db) else {
+                    throw APIError.badRequest("Cart is empty")
+                }
                 // Before the products are locked, so their locks are held no longer than needed.
                 let shipping = try resolve(input.shipping, field: "shippingAddressId", userId: principal.userId, on: db)
                 let billing = try input.billing.map { try resolve($0, field: "billingAddressId", userId: principal.userId, on: db) } ?? shipping
@@ -41,15 +44,17 @@ struct CheckoutService<Context: OrdersContext> {
                     StockShortage(productId: $0.productId, requested: $0.quantity, available: $0.isActive ? $0.stockQuantity : 0)
                 }
                 guard shortages.isEmpty else { throw StockShortage.conflict(shortages) }
+                let priced = lines.map { (unitPrice: $0.unitPrice, quantity: $0.quantity) }
+                let coupon = try couponId.map { try redeem($0, userId: principal.userId, lines: priced, on: db) }
                 let totals: OrderTotals
                 do {
-                    totals = try OrderTotals.compute(lines: lines.map { ($0.unitPrice, $0.quantity) }, settings: settings)
+                    totals = try OrderTotals.compute(lines: priced, coupon: coupon?.terms, settings: settings)
                 } catch {
                     throw APIError.badRequest("The order total would exceed \(Cents.maximum)")
                 }
                 let newOrder = OrderStore.NewOrder(
                     userId: principal.userId, totals: totals, currency: settings.currency,
-                    shippingAddress: shipping, billingAddress: billing, lines: lines)
+                    shippingAddress: shipping, billingAddress: billing, lines: lines, coupon: coupon)
                 let placed = try OrderStore.place(newOrder, cartId: cartId, on: db)
                 stock.changed(placed.stock)
                 let order = OrderRecord(placed, newOrder)
@@ -69,6 +74,18 @@ struct CheckoutService<Context: OrdersContext> {
         // payment null; create-payment-intent then reuses the intent.
         if let idempotencyKey { try? IdempotencyStore.complete(idempotencyKey, response: answer, on: db) }
         return answer
+    }
+
+    /// Counts the cart's coupon as redeemed by this order (API.md §12.2), after the products'
+    /// locks (the order every writer takes: products, then the coupon), or refuses the checkout
+    /// with a 409 on `code` saying why; the transaction then rolls back whole.
+    private func redeem(
+        _ couponId: String, userId: String, lines: [(unitPrice: Cents, quantity: Int)], on db: PostgresClient
+    ) throws -> (id: String, terms: CouponTerms) {
+        let subtotal = lines.reduce(Cents.zero) { $0 + $1.unitPrice * Int64($1.quantity) }
+        if let terms = try CouponStore.redeem(couponId: couponId, userId: userId, subtotal: subtotal, on: db) { return (couponId, terms) }
+        guard let standing = try CouponStore.standing(id: couponId, userId: userId, on: db) else { throw CouponStanding.unknown }
+        throw standing.refusal(subtotal: subtotal) ?? CouponStanding.conflict("cannot be applied")
     }
 
     /// A saved address must be the caller's own; anyone else's is as unknown as a made-up id.

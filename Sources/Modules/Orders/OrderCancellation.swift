@@ -1,9 +1,11 @@
+import Coupons
 import Inventory
 import Mail
 import Postgres
 
 /// Cancelling, as the owner, an admin and the expiry job all do it: the guarded move to
-/// CANCELLED, the stock back, the email, in the caller's transaction. Only the move that wins
+/// CANCELLED, the stock back, the coupon's redemption back, the email, in the caller's
+/// transaction. Only the move that wins
 /// returns stock, so it comes back exactly once.
 enum OrderCancellation {
     struct Outcome {
@@ -19,6 +21,8 @@ enum OrderCancellation {
         guard let previous = try OrderStore.transition(id, ownerId: ownerId, from: from, to: .cancelled, on: db) else { return nil }
         guard let order = try OrderStore.find(id, on: db) else { throw PostgresDecodingError(column: "id", type: "OrderRecord", problem: .rowCount(0)) }
         stock.changed(try StockStore.restore(order.items.map { ($0.productId, $0.quantity) }, on: db))
+        // After the products, as checkout takes them: the coupon's redemption is given back.
+        try CouponStore.release(orderId: id, on: db)
         let customer = try OrderStore.customer(of: id, on: db)
         let wasPaid = previous == .paid || previous == .processing
         try Outbox.enqueue(OrderMail.cancelled(order, reason: reason, wasPaid: wasPaid, to: customer.email, firstName: customer.firstName), on: db)

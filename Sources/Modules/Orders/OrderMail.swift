@@ -72,6 +72,7 @@ public enum OrderMail {
         var lines = order.items.map { "  \($0.quantity) × \($0.name) (\($0.sku)) at \($0.unitPrice): \($0.lineTotal)" }
         lines.append("")
         lines.append("  Subtotal: \(order.totals.subtotal) \(currency)")
+        if let code = order.couponCode { lines.append("  Discount (coupon \(code)): -\(order.totals.discount) \(currency)") }
         lines.append("  Tax: \(order.totals.tax) \(currency)")
         lines.append("  Shipping: \(order.totals.shipping) \(currency)")
         lines.append("  Total: \(order.totals.total) \(currency)")

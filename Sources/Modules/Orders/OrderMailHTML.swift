@@ -26,7 +26,10 @@ enum OrderMailHTML {
                 "<tr><td>\(escape(item.name))</td><td>\(escape(item.sku))</td><td align=\"right\">\(item.quantity)</td>"
                     + "<td align=\"right\">\(item.unitPrice)</td><td align=\"right\">\(item.lineTotal)</td></tr>")
         }
-        for (label, amount) in [("Subtotal", order.totals.subtotal), ("Tax", order.totals.tax), ("Shipping", order.totals.shipping)] {
+        var rows = [("Subtotal", order.totals.subtotal.description)]
+        if let code = order.couponCode { rows.append(("Discount (coupon \(escape(code)))", "-\(order.totals.discount)")) }
+        rows += [("Tax", order.totals.tax.description), ("Shipping", order.totals.shipping.description)]
+        for (label, amount) in rows {
             html.append("<tr><td colspan=\"4\" align=\"right\">\(label)</td><td align=\"right\">\(amount) \(currency)</td></tr>")
         }
         html.append("<tr><td colspan=\"4\" align=\"right\"><strong>Total</strong></td><td align=\"right\"><strong>\(order.totals.total) \(currency)</strong></td></tr>")

@@ -27,6 +27,7 @@ public struct OrderRecord: Sendable {
     public let status: OrderStatus
     public let paymentStatus: PaymentStatus
     public let totals: OrderTotals
+    public let couponCode: String?
     public let currency: String
     public let shippingAddress: PostalAddress
     public let billingAddress: PostalAddress
@@ -39,7 +40,7 @@ public struct OrderRecord: Sendable {
     public internal(set) var items: [Item] = []
 
     static let columns: PostgresQuery = """
-        o.id, o.order_number, o.user_id, o.status, o.payment_status, o.subtotal::text AS subtotal, o.tax::text AS tax,
+        o.id, o.order_number, o.user_id, o.status, o.payment_status, o.subtotal::text AS subtotal, o.discount::text AS discount, o.coupon_code, o.tax::text AS tax,
         o.shipping::text AS shipping, o.currency, o.shipping_address::text AS shipping_address,
         o.billing_address::text AS billing_address, o.payment_intent_id, o.client_secret,
         \(SQLFragment.isoTimestamp("o.paid_at")) AS paid_at, \(SQLFragment.isoTimestamp("o.cancelled_at")) AS cancelled_at,
@@ -54,7 +55,9 @@ public struct OrderRecord: Sendable {
         userId = try row.decode("user_id")
         status = try row.decode("status")
         paymentStatus = try row.decode("payment_status")
-        totals = OrderTotals(subtotal: try row.decode("subtotal"), tax: try row.decode("tax"), shipping: try row.decode("shipping"))
+        totals = OrderTotals(
+            subtotal: try row.decode("subtotal"), discount: try row.decode("discount"), tax: try row.decode("tax"), shipping: try row.decode("shipping"))
+        couponCode = try row.decode("coupon_code")
         currency = try row.decode("currency")
         shippingAddress = try Self.address(row, "shipping_address")
         billingAddress = try Self.address(row, "billing_address")
@@ -74,6 +77,7 @@ public struct OrderRecord: Sendable {
         status = placed.status
         paymentStatus = placed.paymentStatus
         totals = order.totals
+        couponCode = order.couponCode
         currency = order.currency
         shippingAddress = order.shippingAddress
         billingAddress = order.billingAddress
@@ -135,7 +139,8 @@ public struct OrderView: JSONRepresentable {
         return .object([
             "id": .string(order.id), "orderNumber": .string(order.orderNumber), "status": .string(order.status.rawValue),
             "paymentStatus": .string(order.paymentStatus.rawValue), "items": .array(order.items.map(\.json)),
-            "subtotal": .string(order.totals.subtotal.description), "tax": .string(order.totals.tax.description),
+            "subtotal": .string(order.totals.subtotal.description), "couponCode": order.couponCode.map(JSONValue.string) ?? .null,
+            "discount": .string(order.totals.discount.description), "tax": .string(order.totals.tax.description),
             "shipping": .string(order.totals.shipping.description), "total": .string(order.totals.total.description),
             "currency": .string(order.currency), "shippingAddress": order.shippingAddress.json, "billingAddress": order.billingAddress.json,
             "paidAt": order.paidAt.map(JSONValue.string) ?? .null, "cancelledAt": order.cancelledAt.map(JSONValue.string) ?? .null,

@@ -1,4 +1,5 @@
 import Cart
+import Coupons
 import HTTP
 import Inventory
 import Postgres
@@ -14,6 +15,9 @@ public enum OrderStore {
         let shippingAddress: PostalAddress
         let billingAddress: PostalAddress
         let lines: [CartLine]
+        /// The coupon redeemed for it (the redemption counted already) and its terms.
+        let coupon: (id: String, terms: CouponTerms)?
+        var couponCode: String? { coupon?.terms.code }
     }
 
     /// What placing an order wrote that its caller did not already know.
@@ -37,8 +41,9 @@ public enum OrderStore {
         let row = try db.query(
             """
             WITH new_order AS (
-                INSERT INTO orders (order_number, user_id, subtotal, tax, shipping, total, currency, shipping_address, billing_address)
-                VALUES ('ORD-' || nextval('order_number_seq'), \(bind: order.userId), \(bind: totals.subtotal)::numeric, \(bind: totals.tax)::numeric,
+                INSERT INTO orders (order_number, user_id, subtotal, discount, coupon_code, tax, shipping, total, currency, shipping_address, billing_address)
+                VALUES ('ORD-' || nextval('order_number_seq'), \(bind: order.userId), \(bind: totals.subtotal)::numeric,
+                        \(bind: totals.discount)::numeric, \(bind: order.couponCode), \(bind: totals.tax)::numeric,
                         \(bind: totals.shipping)::numeric, \(bind: totals.total)::numeric, \(bind: order.currency),
                         \(bind: text(order.shippingAddress.json))::jsonb, \(bind: text(order.billingAddress.json))::jsonb)
                 RETURNING id, order_number, status, payment_status, created_at, updated_at
@@ -57,8 +62,8 @@ public enum OrderStore {
             ), emptied AS (
                 \(CartStore.emptying(cartId: cartId))
             ), touched AS (
-                \(CartStore.touching(cartId: cartId))
-            )
+                \(CartStore.checkedOut(cartId: cartId))
+            )\(redemption(order))
             SELECT o.id, o.order_number, o.status, o.payment_status,
                    \(SQLFragment.isoTimestamp("o.created_at")) AS created_at, \(SQLFragment.isoTimestamp("o.updated_at")) AS updated_at,
                    (SELECT string_agg(id::text, ',' ORDER BY position) FROM items) AS item_ids,
@@ -74,6 +79,12 @@ public enum OrderStore {
             id: try row.decode("id"), orderNumber: try row.decode("order_number"), status: try row.decode("status"),
             paymentStatus: try row.decode("payment_status"), createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"),
             itemIds: itemIds, stock: try StockStore.levels(aggregated: try row.decode("stock"), column: "stock"))
+    }
+
+    /// The coupon's redemption row, written with the order; nothing without a coupon.
+    private static func redemption(_ order: NewOrder) -> PostgresQuery {
+        guard let coupon = order.coupon else { return "" }
+        return ", redeemed AS (\(CouponStore.recordingRedemption(couponId: coupon.id, userId: order.userId, orderFrom: "new_order")))"
     }
 
     /// The product as the customer saw it at checkout, kept beside the item's own columns.

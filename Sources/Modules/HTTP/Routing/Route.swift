@@ -4,6 +4,8 @@ public enum RouteAccess: String, Sendable {
     case `public`
     case bearer
     case admin
+    /// A bearer token, or without one a guest's `X-Cart-Token` (API.md §12.1): the cart routes.
+    case bearerOrCartToken
 }
 
 /// What a route reads from the body; the worker checks the media type before the handler runs.

@@ -75,8 +75,8 @@ public struct ObjectReader {
         return text
     }
 
-    public mutating func int(_ name: String, required: Bool = true, range: ClosedRange<Int>) -> Int? {
-        guard let value = take(name, required: required, nullable: false) else { return nil }
+    public mutating func int(_ name: String, required: Bool = true, nullable: Bool = false, range: ClosedRange<Int>) -> Int? {
+        guard let value = take(name, required: required, nullable: nullable) else { return nil }
         guard case .number(let literal) = value, let number = Int(literal) else { fail(name, "must be an integer"); return nil }
         guard range.contains(number) else { fail(name, "must be between \(range.lowerBound) and \(range.upperBound)"); return nil }
         return number

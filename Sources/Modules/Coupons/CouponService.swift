@@ -1,0 +1,63 @@
+import HTTP
+import Postgres
+
+/// The admin rules of API.md §12.2: codes unique ignoring case (stored upper-case), a coupon
+/// that was ever redeemed is deactivated instead of deleted.
+struct CouponService<Context: CouponsContext> {
+    let context: Context
+    var db: PostgresClient { context.database }
+
+    func create(_ input: CouponInput) throws -> CouponRecord {
+        try Self.mappingConflicts { try CouponStore.insert(input, on: db) }
+    }
+
+    func update(_ id: String, _ input: CouponInput) throws -> CouponRecord {
+        try db.withTransaction { db in
+            guard let current = try CouponStore.find(id, on: db) else { throw APIError.notFound("Coupon not found") }
+            // A type change needs its value (the reader insists); a value alone is read as the
+            // current type's.
+            var input = input
+            if input.kind == nil, input.value != nil, current.terms.kind == .percentage {
+                guard let cents = input.value, cents.value % 100 == 0, (100...10_000).contains(cents.value) else {
+                    throw APIError.validation([FieldError(field: "value", message: "must be an integer between 1 and 100")])
+                }
+                input.value = cents
+            }
+            try Self.checkWindow(current, input)
+            guard let updated = try Self.mappingConflicts({ try CouponStore.update(current.id, input, on: db) }) else {
+                throw APIError.notFound("Coupon not found")
+            }
+            return updated
+        }
+    }
+
+    func find(_ id: String) throws -> CouponRecord {
+        guard let coupon = try CouponStore.find(id, on: db) else { throw APIError.notFound("Coupon not found") }
+        return coupon
+    }
+
+    func delete(_ id: String) throws {
+        switch try CouponStore.delete(id, on: db) {
+        case true?: return
+        case false?: throw APIError.notFound("Coupon not found")
+        case nil: throw APIError.conflict("A coupon that was redeemed cannot be deleted; set isActive to false instead")
+        }
+    }
+
+    /// The window as it will be once the update applies: still from before to after.
+    private static func checkWindow(_ current: CouponRecord, _ input: CouponInput) throws(APIError) {
+        let start = input.startsAt ?? current.startsAt
+        let end = input.endsAt ?? current.endsAt
+        if let start, let end, let from = RFC3339.epochMilliseconds(start), let to = RFC3339.epochMilliseconds(end), from >= to {
+            throw APIError.validation([FieldError(field: "endsAt", message: "must be after startsAt")])
+        }
+    }
+
+    private static func mappingConflicts<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError where error.kind == .uniqueViolation(constraint: "coupons_code_key") {
+            throw APIError.conflict("Coupon code is already taken", details: [FieldError(field: "code", message: "is already taken")])
+        }
+    }
+}
