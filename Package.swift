@@ -56,7 +56,7 @@ let package = Package(
         module("Cart", ["Auth", "Coupons", "Crypto", "HTTP", "Inventory", "Postgres"]),
         module("Orders", ["Cart", "Coupons", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
         module("Payments", ["Crypto", "HTTP", "HTTPClient", "Postgres", "Orders", "Mail", "Idempotency"]),
-        module("Demo", ["Catalog", "Uploads", "Core", "Crypto", "Postgres"]),
+        module("Demo", ["Catalog", "Coupons", "Uploads", "Core", "Crypto", "Postgres"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
         module(

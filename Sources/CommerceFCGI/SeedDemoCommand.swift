@@ -15,7 +15,7 @@ enum SeedDemoCommand {
             print("seed-demo: the catalog already has products; nothing loaded")
             return 0
         }
-        print("seed-demo: \(outcome.categories) categories, \(outcome.products) products, \(outcome.images) images")
+        print("seed-demo: \(outcome.categories) categories, \(outcome.products) products, \(outcome.images) images, \(outcome.coupons) coupons")
         return 0
     }
 }

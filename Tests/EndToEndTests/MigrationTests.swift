@@ -47,7 +47,7 @@ extension EndToEndTests {
                 .rows.compactMap { $0.string("table_name") }
             #expect(
                 tables == [
-                    "addresses", "auth_failures", "cart_items", "carts", "categories", "email_outbox", "idempotency_keys", "order_items", "orders",
+                    "addresses", "auth_failures", "cart_items", "carts", "categories", "coupon_redemptions", "coupons", "email_outbox", "idempotency_keys", "order_items", "orders",
                     "password_reset_requests", "password_reset_tokens", "payments", "product_images", "products", "refresh_tokens", "schema_migrations",
                     "sessions", "stripe_events", "users",
                 ])
@@ -63,6 +63,15 @@ extension EndToEndTests {
                 #expect(error.kind == .checkViolation(constraint: "products_stock_quantity_check"))
             }
             try connection.query("ROLLBACK TO SAVEPOINT s")
+            // A cart is a user's or a guest token's, never both or neither.
+            do {
+                try connection.query("SAVEPOINT o")
+                try connection.query("INSERT INTO carts DEFAULT VALUES")
+                Issue.record("a cart without an owner was accepted")
+            } catch {
+                #expect(error.kind == .checkViolation(constraint: "carts_one_owner"))
+            }
+            try connection.query("ROLLBACK TO SAVEPOINT o")
             do {
                 try connection.query("SAVEPOINT t")
                 try connection.query("INSERT INTO products (name, slug, price, sku) VALUES ('B', 'b-probe', 1.00, $1)", ["SKU-PROBE"])

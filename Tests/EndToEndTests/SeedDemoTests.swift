@@ -34,13 +34,15 @@ extension EndToEndTests {
             let uploads = try #require(env["UPLOAD_DIR"])
             let (status, output) = try Subprocess.run(stack.binary, ["seed-demo", "--products", "420"], environment: env)
             #expect(status == 0)
-            #expect(String(decoding: output, as: UTF8.self).contains("24 categories, 420 products, 300 images"))
+            #expect(String(decoding: output, as: UTF8.self).contains("24 categories, 420 products, 300 images, 2 coupons"))
 
             let db = try PostgresConnection.connect([("dbname", env["DATABASE_URL"]!)])
             #expect(try db.query("SELECT count(*) FROM categories WHERE parent_id IS NULL").int(0, 0) == 5)
             #expect(try db.query("SELECT count(DISTINCT category_id) FROM products").int(0, 0) == 19)
             #expect(try db.query("SELECT count(*) FROM products WHERE price > 0 AND description <> '' AND stock_quantity >= 0").int(0, 0) == 420)
             #expect(try db.query("SELECT count(*) FROM products WHERE search @@ websearch_to_tsquery('english', 'parka')").int(0, 0)! > 0)
+            let coupons = try db.query("SELECT code || ' ' || type || ' ' || value || ' ' || min_subtotal AS c FROM coupons ORDER BY code")
+            #expect(coupons.rows.compactMap { $0.string("c") } == ["SAVE5 fixed 5.00 50.00", "WELCOME10 percentage 10.00 20.00"])
             let paths = try db.query("SELECT path FROM product_images").rows.compactMap { $0.string("path") }
             #expect(paths.count == 300)
             let first = try #require(FileManager.default.contents(atPath: uploads + "/" + paths[0]))
@@ -65,13 +67,13 @@ extension EndToEndTests {
             #expect(failed.status != 0)
 
             let db = try PostgresConnection.connect([("dbname", env["DATABASE_URL"]!)])
-            for table in ["categories", "products", "product_images"] {
+            for table in ["categories", "products", "product_images", "coupons"] {
                 #expect(try db.query("SELECT count(*) FROM \(table)").int(0, 0) == 0, "\(table)")
             }
             env["UPLOAD_DIR"] = uploads
             let again = try Subprocess.run(stack.binary, ["seed-demo", "--products", "50"], environment: env)
             #expect(again.status == 0)
-            #expect(String(decoding: again.output, as: UTF8.self).contains("24 categories, 50 products, 50 images"))
+            #expect(String(decoding: again.output, as: UTF8.self).contains("24 categories, 50 products, 50 images, 2 coupons"))
         }
     }
 }

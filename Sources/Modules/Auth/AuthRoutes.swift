@@ -6,7 +6,8 @@ public enum AuthRoutes {
         [
             Route(.post, "/api/auth/register", body: .json) { request, context in
                 let input = try RegisterInput(request)
-                return Envelope.success(try AuthService(context: context.app).register(input, client: ClientInfo(request), cartToken: request.headers["x-cart-token"]), status: .created)
+                return Envelope.success(
+                    try AuthService(context: context.app).register(input, client: ClientInfo(request), cartToken: request.headers["x-cart-token"]), status: .created)
             },
             Route(.post, "/api/auth/login", body: .json) { request, context in
                 let input = try LoginInput(request)

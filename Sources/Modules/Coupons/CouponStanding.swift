@@ -27,13 +27,11 @@ public struct CouponStanding: Sendable {
     /// Why the coupon cannot apply to a cart of `subtotal`; nil when it can.
     public func refusal(subtotal: Cents) -> APIError? {
         let reason: String? =
-            if !isActive { "is no longer active" }
-            else if notStarted { "is not valid yet" }
-            else if ended { "has expired" }
-            else if exhausted { "has been fully redeemed" }
-            else if usedUp { "has already been used the most times one customer may" }
-            else if let minSubtotal, subtotal < minSubtotal { "needs a subtotal of at least \(minSubtotal)" }
-            else { nil }
+            if !isActive { "is no longer active" } else if notStarted { "is not valid yet" } else if ended { "has expired" } else if exhausted {
+                "has been fully redeemed"
+            } else if usedUp { "has already been used the most times one customer may" } else if let minSubtotal, subtotal < minSubtotal {
+                "needs a subtotal of at least \(minSubtotal)"
+            } else { nil }
         return reason.map(Self.conflict)
     }
 

@@ -19,6 +19,20 @@ public enum CouponStore {
         ).single().decodeRecord()
     }
 
+    /// A coupon made outside the API (`seed-demo`), unless its code exists; whether it was made.
+    public static func insertIfAbsent(
+        _ terms: CouponTerms, minSubtotal: Cents?, maxRedemptionsPerUser: Int?, on db: PostgresClient
+    ) throws -> Bool {
+        try db.query(
+            """
+            INSERT INTO coupons (code, type, value, min_subtotal, max_redemptions_per_user)
+            VALUES (\(bind: terms.code), \(bind: terms.kind.rawValue), \(bind: terms.value)::numeric,
+                    \(bind: minSubtotal)::numeric, \(bind: maxRedemptionsPerUser)::int)
+            ON CONFLICT (code) DO NOTHING
+            """
+        ).affectedRows == 1
+    }
+
     /// Only the fields the body names change; a named null clears.
     static func update(_ id: String, _ input: CouponInput, on db: PostgresClient) throws -> CouponRecord? {
         func set<T>(_ field: T??) -> Bool { field != nil }

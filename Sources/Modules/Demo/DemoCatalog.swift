@@ -1,5 +1,6 @@
 import Catalog
 import Core
+import Coupons
 import Crypto
 import Postgres
 import Uploads
@@ -12,7 +13,15 @@ public enum DemoCatalog {
         public let categories: Int
         public let products: Int
         public let images: Int
+        public let coupons: Int
     }
+
+    /// Two coupons to try at checkout: a first-order percentage and a fixed amount off a
+    /// bigger basket.
+    static let coupons: [(terms: CouponTerms, minSubtotal: Cents?, perCustomer: Int?)] = [
+        (CouponTerms(code: "WELCOME10", kind: .percentage, value: Cents(1000)), Cents(2000), 1),
+        (CouponTerms(code: "SAVE5", kind: .fixed, value: Cents(500)), Cents(5000), nil),
+    ]
 
     static let tree: [(String, [String])] = [
         ("Clothing", ["Jackets", "Sweaters", "T-Shirts", "Shoes"]),
@@ -57,7 +66,10 @@ public enum DemoCatalog {
             let (categories, leaves) = try insertCategories(on: db)
             try insertProducts(count, leaves: leaves, on: db)
             let images = try addImages(limit: min(count, 300), db: db, uploadDirectory: uploadDirectory, clock: clock)
-            return Outcome(categories: categories, products: count, images: images)
+            let coupons = try Self.coupons.filter {
+                try CouponStore.insertIfAbsent($0.terms, minSubtotal: $0.minSubtotal, maxRedemptionsPerUser: $0.perCustomer, on: db)
+            }.count
+            return Outcome(categories: categories, products: count, images: images, coupons: coupons)
         }
         try ProductStore.refreshStatistics(on: db)
         try CategoryStore.refreshStatistics(on: db)
