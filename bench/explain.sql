@@ -36,3 +36,40 @@ ORDER BY p.name ASC, p.id ASC LIMIT 20 OFFSET 0;
 
 \echo '== 6. a product page by slug'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT p.id FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.slug = 'tidal-walnut-turtleneck-5';
+
+-- API.md §12.3. Facets: three grouped counts, each over the filters but its own (here the
+-- unfiltered catalog, the worst case: every row is counted).
+\echo '== 7a. facet: products per category (rolled up the tree in the worker)'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT p.category_id, count(*) FROM products p LEFT JOIN categories c ON c.id = p.category_id
+WHERE p.is_active AND (c.id IS NULL OR c.is_active) AND p.category_id IS NOT NULL GROUP BY p.category_id;
+\echo '== 7b. facet: price buckets'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT width_bucket(p.price, '{25.00,50.00,100.00,250.00,500.00}'::numeric[]), count(*)
+FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.is_active AND (c.id IS NULL OR c.is_active) GROUP BY 1;
+\echo '== 7c. facet: in stock or not'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT count(*) FILTER (WHERE p.stock_quantity > 0), count(*) FILTER (WHERE p.stock_quantity <= 0)
+FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.is_active AND (c.id IS NULL OR c.is_active);
+\echo '== 7d. facet: price buckets within a category (its subtree)'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT width_bucket(p.price, '{25.00,50.00,100.00,250.00,500.00}'::numeric[]), count(*)
+FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.is_active AND (c.id IS NULL OR c.is_active) AND p.category_id IN (
+  WITH RECURSIVE subtree AS (SELECT id FROM categories WHERE id = :'category'
+    UNION ALL SELECT c.id FROM categories c JOIN subtree s ON c.parent_id = s.id) SELECT id FROM subtree) GROUP BY 1;
+
+\echo '== 8a. typo candidates from the name vocabulary (product_words, trigram index)'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT q.word, w.word FROM unnest('{jnuiper,parak}'::text[]) AS q(word)
+JOIN LATERAL (SELECT word FROM product_words WHERE word % q.word ORDER BY word <-> q.word LIMIT 8) AS w ON true;
+\echo '== 8b. a search with a corrected word, exact matches ranked first'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT p.id, CASE WHEN p.search @@ e.q THEN 1 + ts_rank_cd(p.search, e.q, 32) ELSE ts_rank_cd(p.search, f.q, 32) END AS rank
+FROM products p LEFT JOIN categories c ON c.id = p.category_id,
+     (SELECT websearch_to_tsquery('english', 'jnuiper parka') || websearch_to_tsquery('simple', 'jnuiper parka') || to_tsquery('simple', 'jnuiper:* & parka:*') AS q) e,
+     (SELECT to_tsquery('simple', '(jnuiper:* | juniper) & parka:*') AS q) f
+WHERE p.is_active AND (c.id IS NULL OR c.is_active) AND (p.search @@ e.q OR p.search @@ f.q)
+ORDER BY rank DESC, p.created_at DESC, p.id DESC LIMIT 20 OFFSET 0;
+
+\echo '== 9. suggestions for "jun": names starting with it (index range), then words starting with it'
+EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON)
+(SELECT p.name, p.slug, 0 AS tier FROM products p WHERE lower(p.name) LIKE 'jun%' AND p.is_active
+   AND NOT EXISTS (SELECT 1 FROM categories oc WHERE oc.id = p.category_id AND NOT oc.is_active) ORDER BY lower(p.name), p.id LIMIT 10)
+UNION ALL
+(SELECT p.name, p.slug, 1 AS tier FROM products p WHERE p.search @@ to_tsquery('simple', 'jun:*') AND NOT lower(p.name) LIKE 'jun%' AND p.is_active
+   AND NOT EXISTS (SELECT 1 FROM categories oc WHERE oc.id = p.category_id AND NOT oc.is_active) ORDER BY lower(p.name), p.id LIMIT 10)
+ORDER BY tier, 1 LIMIT 10;

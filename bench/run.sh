@@ -71,6 +71,12 @@ page_bytes="$(curl -fsS -o /dev/null -w '%{size_download}' "$base/api/products")
 results+=("$(run_vs_ceiling "Swift pool filtered search (cached)" "$base/api/products?$search" 16)")
 results+=("$(run_vs_ceiling "Swift pool filtered search (PostgreSQL)" "$base/api/products?$search&includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
 results+=("$(run_vs_ceiling "Swift pool first page (PostgreSQL)" "$base/api/products?includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
+# API.md §12.3: the first page with facets (cached; and from PostgreSQL, three grouped counts
+# over every product, through the admin view), a typo search, and autocomplete.
+results+=("$(run_vs_ceiling "Swift pool first page with facets (cached)" "$base/api/products?facets=true" 16)")
+results+=("$(run_vs_ceiling "Swift pool first page with facets (PostgreSQL)" "$base/api/products?facets=true&includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
+results+=("$(run_vs_ceiling "Swift pool typo search 'jnuiper parak' (PostgreSQL)" "$base/api/products?search=jnuiper%20parak&includeInactive=true" 16 -H "Authorization: Bearer $admin_token")")
+results+=("$(run_vs_ceiling "Swift pool GET /api/products/suggest?q=jun (cached)" "$base/api/products/suggest?q=jun" 16)")
 category=$(psql "$DATABASE_URL" -Atc "SELECT id FROM categories WHERE slug = 'clothing'")
 psql "$DATABASE_URL" -v category="$category" -v search='juniper parka' -f "$ROOT/bench/explain.sql" > "$OUT/explain-$(date -u +%Y%m%dT%H%M%SZ).txt" 2>&1
 

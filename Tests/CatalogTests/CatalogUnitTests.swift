@@ -28,6 +28,26 @@ import Testing
         #expect(ProductSearch.prefixQuery("日本") == nil)
     }
 
+    @Test func oneEditIsOneInsertionDeletionOrSubstitution() {
+        for (a, b) in [("hedphones", "headphones"), ("studio", "studeo"), ("parka", "parka"), ("parka", "park"), ("abc", "xbc"), ("", "a")] {
+            #expect(ProductSearch.withinOneEdit(a, b) && ProductSearch.withinOneEdit(b, a), "\(a) \(b)")
+        }
+        for (a, b) in [("hedphonez", "headphones"), ("parka", "prak"), ("abc", "cab"), ("abcd", "ab"), ("", "ab")] {
+            #expect(!ProductSearch.withinOneEdit(a, b), "\(a) \(b)")
+        }
+    }
+
+    @Test func correctionsJoinTheTypedWordAsAlternatives() {
+        #expect(ProductSearch.correctedQuery("Hedphones studio", corrections: [:]) == nil)
+        #expect(
+            ProductSearch.correctedQuery("Hedphones studio", corrections: ["hedphones": ["headphones"]])
+                == "(hedphones:* | headphones) & studio:*")
+        // A known word outside [a-z0-9] never reaches the tsquery text.
+        #expect(ProductSearch.correctedQuery("cafe", corrections: ["cafe": ["café", "cafes"]]) == "(cafe:* | cafes)")
+        #expect(ProductSearch.correctedQuery("cafe", corrections: ["cafe": ["caf\u{e9}' | !x"]]) == nil)
+        #expect(ProductSearch.typoCandidates("a tent of ultralight parkas") == ["tent", "ultralight", "parkas"])
+    }
+
     @Test func theTsqueryUsesParametersOnly() {
         let withPrefix = ProductSearch.tsquery("Lapt | pro").rendered
         #expect(withPrefix.sql == "(websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $2) || to_tsquery('simple', $3))")

@@ -48,7 +48,7 @@ extension EndToEndTests {
             #expect(
                 tables == [
                     "addresses", "auth_failures", "cart_items", "carts", "categories", "coupon_redemptions", "coupons", "email_outbox", "idempotency_keys", "order_items", "orders",
-                    "password_reset_requests", "password_reset_tokens", "payments", "product_images", "products", "refresh_tokens", "schema_migrations",
+                    "password_reset_requests", "password_reset_tokens", "payments", "product_images", "product_words", "products", "refresh_tokens", "schema_migrations",
                     "sessions", "stripe_events", "users",
                 ])
             // Stock can never go negative, and a SKU is unique: the database says no, whatever the code does.

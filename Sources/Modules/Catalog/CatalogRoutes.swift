@@ -47,24 +47,38 @@ public enum CatalogRoutes {
                 if query.includeInactive {
                     try AdminView.require(request, context.app)
                     let listing = try ProductService(context: context.app).list(query)
-                    return CatalogResponse.uncached(request, Envelope.list(listing.products, pagination: listing.pagination))
+                    return CatalogResponse.uncached(request, Envelope.list(listing.products, pagination: listing.pagination, facets: listing.facets?.json))
                 }
                 let app = context.app
                 let build = { () throws -> CatalogResponse.Built in
                     let listing = try ProductService(context: app).list(query)
-                    let response = Envelope.list(listing.products.map(\.withStockHole), pagination: listing.pagination)
+                    let response = Envelope.list(listing.products.map(\.withStockHole), pagination: listing.pagination, facets: listing.facets?.json)
                     return listing.categoryKnown ? .page(response) : .once(response)
                 }
                 // Deep pages are rare and each is a different key: they are answered, not kept.
                 guard query.page <= ProductListQuery.maxCachedPage else { return try CatalogResponse.fresh(request, context.app, try build()) }
-                // Which products are in stock changes as they sell out: an `inStock` listing is
-                // kept per state of that, which moves only when a product crosses zero.
+                // Which products are in stock changes as they sell out: an `inStock` listing (and
+                // the in-stock counts of facets) is kept per state of that, which moves only when
+                // a product crosses zero.
                 var identity = query.identity
-                if query.inStock {
+                if query.inStock || query.facets {
                     guard let boundary = context.stockLevels.boundaryVersion() else { return try CatalogResponse.fresh(request, context.app, try build()) }
                     identity += "&stock=" + boundary
                 }
                 return try CatalogResponse.cached(request, context.app, kind: "products", identity: identity, build: build)
+            },
+            Route(.get, "/api/products/suggest") { request, context in
+                var reader = QueryReader(request.query)
+                let typed = reader.string("q", maxLength: 100)
+                if typed == nil { reader.fail("q", "is required") }
+                let q = typed.flatMap(ProductListQuery.normalised)
+                if typed != nil && q == nil { reader.fail("q", "must not be blank") }
+                try reader.finish()
+                let prefix = q ?? ""
+                return try CatalogResponse.cached(request, context.app, kind: "suggest", identity: prefix) {
+                    let found = try ProductStore.suggestions(prefix, limit: 10, on: context.app.database)
+                    return .page(Envelope.success(JSONValue.array(found.map { .object(["name": .string($0.name), "slug": .string($0.slug)]) })))
+                }
             },
             Route(.get, "/api/products/:idOrSlug") { request, context in
                 let key = CatalogKey(context.parameter("idOrSlug") ?? "")

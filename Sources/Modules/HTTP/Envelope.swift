@@ -12,7 +12,8 @@ public enum Envelope {
         return Response(status: status, headers: [("Content-Type", Response.jsonContentType)], body: writer.bytes)
     }
 
-    public static func list(_ items: [JSONRepresentable], pagination: Pagination) -> Response {
+    /// `facets`, when given, follows `pagination` (API.md §12.3).
+    public static func list(_ items: [JSONRepresentable], pagination: Pagination, facets: JSONValue? = nil) -> Response {
         var writer = JSONWriter(capacity: 4096)
         writer.raw("{\"statusCode\":200,\"message\":\"Success\",\"data\":[")
         for (i, item) in items.enumerated() {
@@ -21,6 +22,10 @@ public enum Envelope {
         }
         writer.raw("],\"pagination\":")
         writer.write(pagination.json)
+        if let facets {
+            writer.raw(",\"facets\":")
+            writer.write(facets)
+        }
         writer.raw("}")
         return Response(status: .ok, headers: [("Content-Type", Response.jsonContentType)], body: writer.bytes)
     }

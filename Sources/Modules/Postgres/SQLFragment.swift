@@ -8,13 +8,18 @@ public enum SQLFragment {
 
     /// A LIKE pattern matching `text` anywhere, with `%`, `_` and `\` taken literally. Escaped
     /// by Unicode scalar: a combining mark cannot hide a `%` inside a larger Character.
-    public static func containsPattern(_ text: String) -> String {
+    public static func containsPattern(_ text: String) -> String { "%" + likeLiteral(text) + "%" }
+
+    /// A LIKE pattern matching text that starts with `text`, escaped the same way.
+    public static func likePrefix(_ text: String) -> String { likeLiteral(text) + "%" }
+
+    private static func likeLiteral(_ text: String) -> String {
         var escaped = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if scalar == "%" || scalar == "_" || scalar == "\\" { escaped.append("\\") }
             escaped.append(scalar)
         }
-        return "%" + String(escaped) + "%"
+        return String(escaped)
     }
 
     /// An array literal of text elements (`{"a","b c"}`) for one `$n::text[]`, `uuid[]`, `int[]`

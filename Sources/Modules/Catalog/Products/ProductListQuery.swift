@@ -11,6 +11,8 @@ struct ProductListQuery {
     var inStock: Bool
     var sort: SortOrder
     var includeInactive: Bool
+    /// `facets=true`: the counts of API.md §12.3 beside the page.
+    var facets: Bool
 
     static let sortFields = ["createdAt", "price", "name", "relevance"]
     /// Pages past this are answered from PostgreSQL every time, never cached.
@@ -25,6 +27,7 @@ struct ProductListQuery {
         search = query.string("search", maxLength: 200).flatMap(Self.normalised)
         inStock = query.bool("inStock") ?? false
         includeInactive = query.bool("includeInactive") ?? false
+        facets = query.bool("facets") ?? false
         let fallback = SortOrder(field: search == nil ? "createdAt" : "relevance", descending: true)
         sort = query.sort(allowed: Self.sortFields, default: fallback)
         if sort.field == "relevance" && search == nil { query.fail("sort", "relevance needs a search") }
@@ -41,7 +44,7 @@ struct ProductListQuery {
     }
 
     /// Same filters, same key, whatever order or spelling the query string used.
-    var identity: String { "p=\(page)&l=\(limit)&o=\(sort.field):\(sort.descending)&" + filterIdentity }
+    var identity: String { "p=\(page)&l=\(limit)&o=\(sort.field):\(sort.descending)&f=\(facets)&" + filterIdentity }
 
     /// The rows the query matches, whatever page of them and in whatever order: the key of
     /// its pagination total.

@@ -12,6 +12,8 @@ struct ProductService<Context: CatalogContext> {
         /// False when the filter names a category that does not exist (or is hidden), whose
         /// empty answer is not worth caching.
         let categoryKnown: Bool
+        /// With `facets=true`.
+        var facets: ProductFacets? = nil
     }
 
     /// One page and its total. The total (an index-only scan of every matching row: 23 ms
@@ -21,11 +23,16 @@ struct ProductService<Context: CatalogContext> {
         if let key = query.category {
             guard let category = try CategoryStore.find(key, on: db), category.isActive || query.includeInactive else {
                 // An unknown category filters everything out, as an empty filter result would.
-                return Listing(products: [], pagination: Pagination(total: 0, page: query.page, limit: query.limit), categoryKnown: false)
+                // Its facets: the categories there are, and nothing in any price or stock bucket.
+                let facets = try query.facets ? ProductFacets.count(query, categoryId: nil, corrections: [:], categoryMatchesNothing: true, on: db) : nil
+                return Listing(
+                    products: [], pagination: Pagination(total: 0, page: query.page, limit: query.limit), categoryKnown: false, facets: facets)
             }
             categoryId = category.id
         }
-        let filter = ProductStore.Filter(query, categoryId: categoryId)
+        // A search's words one edit from a known name word also match, ranked below exact ones.
+        let corrections = try query.search.map { try ProductStore.corrections(for: ProductSearch.typoCandidates($0), on: db) } ?? [:]
+        let filter = ProductStore.Filter(query, categoryId: categoryId, corrections: corrections)
         let total: Int
         switch context.catalogCache.total(filter: query.filterIdentity + (query.inStock ? "&stock=" + (context.stockLevels.boundaryVersion() ?? "?") : "")) {
         case .known(let known):
@@ -37,7 +44,9 @@ struct ProductService<Context: CatalogContext> {
             total = try ProductStore.count(filter, on: db)
         }
         let products = try total > (query.page - 1) * query.limit ? ProductStore.page(query, filter, currency: context.currency, on: db) : []
-        return Listing(products: products, pagination: Pagination(total: total, page: query.page, limit: query.limit), categoryKnown: true)
+        let facets = try query.facets ? ProductFacets.count(query, categoryId: categoryId, corrections: corrections, on: db) : nil
+        return Listing(
+            products: products, pagination: Pagination(total: total, page: query.page, limit: query.limit), categoryKnown: true, facets: facets)
     }
 
     func find(_ key: CatalogKey, includeInactive: Bool) throws -> ProductRecord {

@@ -8,22 +8,40 @@ public enum ProductStore {
     /// The WHERE clause of a listing, assembled from fixed fragments; every value is a bind.
     /// Price ranges and searches pick the plan, so listings are planned per execution.
     struct Filter {
+        /// The parts a facet leaves out to count over the others (API.md §12.3).
+        enum Part {
+            case category
+            case price
+            case inStock
+        }
+
         let whereClause: PostgresQuery
-        /// `ts_rank_cd` of the search, or 0.
+        /// The search's rank, or 0: `ts_rank_cd` normalised into [0, 1), plus 1 for an exact
+        /// match, so a match found only through a typo correction ranks below every exact one.
         let rank: PostgresQuery
 
-        init(_ query: ProductListQuery, categoryId: String?) {
+        init(_ query: ProductListQuery, categoryId: String?, corrections: [String: [String]] = [:], omitting omitted: Part? = nil) {
             var conditions: [PostgresQuery] = []
             if !query.includeInactive { conditions.append("p.is_active AND (c.id IS NULL OR c.is_active)") }
-            if let categoryId { conditions.append("p.category_id IN (\(CategoryStore.subtree(of: categoryId)))") }
-            if let minPrice = query.minPrice { conditions.append("p.price >= \(bind: minPrice)::numeric") }
-            if let maxPrice = query.maxPrice { conditions.append("p.price <= \(bind: maxPrice)::numeric") }
-            if query.inStock { conditions.append("p.stock_quantity > 0") }
+            if let categoryId, omitted != .category { conditions.append("p.category_id IN (\(CategoryStore.subtree(of: categoryId)))") }
+            if omitted != .price {
+                if let minPrice = query.minPrice { conditions.append("p.price >= \(bind: minPrice)::numeric") }
+                if let maxPrice = query.maxPrice { conditions.append("p.price <= \(bind: maxPrice)::numeric") }
+            }
+            if query.inStock && omitted != .inStock { conditions.append("p.stock_quantity > 0") }
             var rank: PostgresQuery = "0"
             if let search = query.search {
-                let tsquery = ProductSearch.tsquery(search)
-                conditions.append("p.search @@ \(tsquery)")
-                rank = "ts_rank_cd(p.search, \(tsquery))"
+                let exact = ProductSearch.tsquery(search)
+                if let tolerant = ProductSearch.correctedQuery(search, corrections: corrections) {
+                    let fuzzy: PostgresQuery = "to_tsquery('simple', \(bind: tolerant))"
+                    conditions.append("(p.search @@ \(exact) OR p.search @@ \(fuzzy))")
+                    rank = """
+                        CASE WHEN p.search @@ \(exact) THEN 1 + ts_rank_cd(p.search, \(exact), 32) ELSE ts_rank_cd(p.search, \(fuzzy), 32) END
+                        """
+                } else {
+                    conditions.append("p.search @@ \(exact)")
+                    rank = "1 + ts_rank_cd(p.search, \(exact), 32)"
+                }
             }
             whereClause = conditions.isEmpty ? "" : "WHERE \(conditions.joined(separator: " AND "))"
             self.rank = rank
