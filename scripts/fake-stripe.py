@@ -101,21 +101,37 @@ def cancel_intent(intent_id):
 
 
 def create_refund(params):
+    """As Stripe: `amount` (minor units) or the whole unrefunded rest; several partial refunds
+    per charge, never more than was captured; `charge.refunded` follows with the charge's
+    cumulative `amount_refunded`, `refunded` true only once all of it is, and its refunds
+    newest first."""
     intent = intents.get(params.get("payment_intent", ""))
     if intent is None:
         return error(404, "invalid_request_error", "No such payment_intent", "resource_missing", "payment_intent")
     if intent["status"] != "succeeded":
         return error(400, "invalid_request_error", "This PaymentIntent does not have a successful charge to refund.", "charge_not_captured")
-    if intent.get("refunded"):
+    refunded = intent.get("amount_refunded", 0)
+    rest = intent["amount_received"] - refunded
+    if rest <= 0:
         return error(400, "invalid_request_error", "Charge has already been refunded.", "charge_already_refunded")
-    intent["refunded"] = True
-    refund = {"id": new_id("re"), "object": "refund", "amount": intent["amount_received"], "currency": intent["currency"],
+    amount = rest
+    if "amount" in params:
+        if not params["amount"].isdigit() or int(params["amount"]) <= 0:
+            return error(400, "invalid_request_error", "Invalid positive integer", "parameter_invalid_integer", "amount")
+        amount = int(params["amount"])
+        if amount > rest:
+            return error(400, "invalid_request_error",
+                         "Refund amount (%d) is greater than unrefunded amount on charge (%d)" % (amount, rest), "amount_too_large", "amount")
+    intent["amount_refunded"] = refunded + amount
+    refund = {"id": new_id("re"), "object": "refund", "amount": amount, "currency": intent["currency"],
               "payment_intent": intent["id"], "charge": intent["latest_charge"], "status": "succeeded",
               "metadata": params.get("metadata", {}), "created": int(time.time())}
     refunds[refund["id"]] = refund
-    charge = {"id": intent["latest_charge"], "object": "charge", "amount": intent["amount_received"], "amount_refunded": refund["amount"],
-              "currency": intent["currency"], "payment_intent": intent["id"], "refunded": True, "status": "succeeded",
-              "refunds": {"object": "list", "data": [refund]}}
+    intent.setdefault("refund_ids", []).insert(0, refund["id"])
+    charge = {"id": intent["latest_charge"], "object": "charge", "amount": intent["amount_received"],
+              "amount_refunded": intent["amount_refunded"], "currency": intent["currency"], "payment_intent": intent["id"],
+              "refunded": intent["amount_refunded"] == intent["amount_received"], "status": "succeeded",
+              "refunds": {"object": "list", "data": [dict(refunds[r]) for r in intent["refund_ids"][:10]]}}
     # Stripe sends the event some moments after answering.
     threading.Thread(target=lambda: (time.sleep(0.2), deliver("charge.refunded", charge)), daemon=True).start()
     return 200, refund

@@ -22,7 +22,8 @@ extension EndToEndTests {
             #expect(
                 order.objectValue?.keys == [
                     "id", "orderNumber", "status", "paymentStatus", "items", "subtotal", "couponCode", "discount", "tax", "shipping", "total",
-                    "currency", "shippingAddress", "billingAddress", "paidAt", "cancelledAt", "createdAt", "updatedAt", "payment",
+                    "currency", "shippingAddress", "billingAddress", "paidAt", "cancelledAt", "createdAt", "updatedAt", "payment", "refunds",
+                    "refundedTotal",
                 ])
             #expect(order["status"] == "PENDING" && order["paymentStatus"] == "PENDING")
             #expect(order["subtotal"] == "50.92" && order["tax"] == "4.20" && order["shipping"] == "5.00" && order["total"] == "60.12")

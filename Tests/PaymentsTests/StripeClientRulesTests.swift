@@ -76,11 +76,18 @@ import Testing
             body: Array(
                 #"""
                 {"id":"evt_2","object":"event","type":"charge.refunded","data":{"object":{"id":"ch_1","object":"charge","payment_intent":"pi_1",
-                 "amount":100,"amount_refunded":40,"refunded":false,"refunds":{"data":[{"id":"re_1"}]}}}}
+                 "amount":100,"amount_refunded":40,"refunded":false,"refunds":{"data":[
+                   {"id":"re_2","status":"pending"},
+                   {"id":"re_1","status":"succeeded","metadata":{"refund_id":"6D0E8F2A-4B1C-4D3E-9F5A-7B8C9D0E1F2A"}},
+                   {"id":"re_0","status":"succeeded","metadata":{"refund_id":"not-a-uuid"}},
+                   {"id":"bad id","status":"succeeded"}]}}}}
                 """#.utf8))
         #expect(refunded.paymentIntentId == "pi_1")
         guard case .chargeRefunded(let charge) = try refunded.kind() else { Issue.record("not a refund"); return }
-        #expect(charge.amountRefunded == 40 && !charge.fullyRefunded && charge.refundId == "re_1")
+        #expect(charge.amountRefunded == 40 && !charge.fullyRefunded)
+        // Only succeeded refunds with a well-formed id; a malformed refund_id is dropped.
+        #expect(charge.succeededRefunds.map(\.stripeId) == ["re_1", "re_0"])
+        #expect(charge.succeededRefunds.map(\.refundId) == ["6d0e8f2a-4b1c-4d3e-9f5a-7b8c9d0e1f2a", nil])
 
         let other = try StripeEvent(body: Array(#"{"id":"evt_3","object":"event","type":"customer.created","data":{"object":{"object":"customer"}}}"#.utf8))
         guard case .ignored = try other.kind() else { Issue.record("not ignored"); return }

@@ -41,7 +41,9 @@ public final class JobsRunner {
             context.count(.emailsSent, UInt64(pass.sent))
             context.count(.emailsFailed, UInt64(pass.failed))
             let expired = try expireUnpaidOrders()
-            let refunds = try PaymentFollowUp(context: context).retryRefunds(limit: Self.refundBatch)
+            let refunds =
+                try PaymentFollowUp(context: context).retryRefunds(limit: Self.refundBatch)
+                + PaymentFollowUp(context: context).resendRefunds(limit: Self.refundBatch)
             let guestCarts = try expireIdleGuestCarts()
             try purgeIfDue()
             return pass.sent + pass.failed >= 20 || resets >= Self.resetBatch || expired >= Self.expiryBatch || refunds >= Self.refundBatch

@@ -38,10 +38,13 @@ public struct OrderRecord: Sendable {
     public let createdAt: String
     public let updatedAt: String
     public internal(set) var items: [Item] = []
+    /// What the refunds hold, pending or succeeded (API.md §12.4).
+    public let refundedTotal: Cents
+    public internal(set) var refunds: [RefundRecord] = []
 
     static let columns: PostgresQuery = """
         o.id, o.order_number, o.user_id, o.status, o.payment_status, o.subtotal::text AS subtotal, o.discount::text AS discount, o.coupon_code, o.tax::text AS tax,
-        o.shipping::text AS shipping, o.currency, o.shipping_address::text AS shipping_address,
+        o.shipping::text AS shipping, o.refunded_total::text AS refunded_total, o.currency, o.shipping_address::text AS shipping_address,
         o.billing_address::text AS billing_address, o.payment_intent_id, o.client_secret,
         \(SQLFragment.isoTimestamp("o.paid_at")) AS paid_at, \(SQLFragment.isoTimestamp("o.cancelled_at")) AS cancelled_at,
         \(SQLFragment.isoTimestamp("o.created_at")) AS created_at, \(SQLFragment.isoTimestamp("o.updated_at")) AS updated_at
@@ -58,6 +61,7 @@ public struct OrderRecord: Sendable {
         totals = OrderTotals(
             subtotal: try row.decode("subtotal"), discount: try row.decode("discount"), tax: try row.decode("tax"), shipping: try row.decode("shipping"))
         couponCode = try row.decode("coupon_code")
+        refundedTotal = try row.decode("refunded_total")
         currency = try row.decode("currency")
         shippingAddress = try Self.address(row, "shipping_address")
         billingAddress = try Self.address(row, "billing_address")
@@ -78,6 +82,7 @@ public struct OrderRecord: Sendable {
         paymentStatus = placed.paymentStatus
         totals = order.totals
         couponCode = order.couponCode
+        refundedTotal = .zero
         currency = order.currency
         shippingAddress = order.shippingAddress
         billingAddress = order.billingAddress
@@ -145,6 +150,7 @@ public struct OrderView: JSONRepresentable {
             "currency": .string(order.currency), "shippingAddress": order.shippingAddress.json, "billingAddress": order.billingAddress.json,
             "paidAt": order.paidAt.map(JSONValue.string) ?? .null, "cancelledAt": order.cancelledAt.map(JSONValue.string) ?? .null,
             "createdAt": .string(order.createdAt), "updatedAt": .string(order.updatedAt), "payment": payment,
+            "refunds": .array(order.refunds.map(\.json)), "refundedTotal": .string(order.refundedTotal.description),
         ])
     }
 }

@@ -11,6 +11,8 @@ public enum OrderStatus: String, Sendable, CaseIterable {
 
     /// What an owner or admin may cancel; stock goes back from each of these.
     public static let cancellable: [OrderStatus] = [.pending, .paid, .processing]
+    /// What an admin may refund part of (API.md §12.4): paid, and not cancelled.
+    public static let refundable: [OrderStatus] = [.paid, .processing, .shipped, .delivered]
 
     static let unknownMessage = "must be one of " + allCases.map(\.rawValue).joined(separator: ", ")
 
@@ -30,6 +32,7 @@ public enum PaymentStatus: String, Sendable, CaseIterable {
     case pending = "PENDING"
     case succeeded = "SUCCEEDED"
     case failed = "FAILED"
+    case partiallyRefunded = "PARTIALLY_REFUNDED"
     case refunded = "REFUNDED"
 }
 

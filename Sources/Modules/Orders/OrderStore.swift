@@ -167,7 +167,11 @@ public enum OrderStore {
             """, idempotent: true)
         var byOrder: [String: [OrderRecord.Item]] = [:]
         for row in rows.rows { byOrder[try row.decode("order_id"), default: []].append(try OrderRecord.item(row: row)) }
-        for index in orders.indices { orders[index].items = byOrder[orders[index].id] ?? [] }
+        let refunds = try RefundStore.refunds(ofOrders: orders.map(\.id), on: db)
+        for index in orders.indices {
+            orders[index].items = byOrder[orders[index].id] ?? []
+            orders[index].refunds = refunds[orders[index].id] ?? []
+        }
     }
 
     /// Moves the order to `target` only from one of `from`, locking it: of two concurrent moves

@@ -16,6 +16,17 @@ public struct PaymentFollowUp<Context: PaymentsContext> {
         return due.count
     }
 
+    /// Partial refunds Stripe never answered, sent again under their own keys; how many.
+    public func resendRefunds(idleSeconds: Int = 30, limit: Int = 20) throws -> Int {
+        let unsent = try RefundStore.unsent(idleSeconds: idleSeconds, limit: limit, on: context.database)
+        let payments = PaymentService(context: context)
+        for refund in unsent {
+            guard let intentId = try OrderStore.payable(refund.orderId, ownerId: nil, on: context.database)?.paymentIntentId else { continue }
+            payments.send(refund, intentId: intentId)
+        }
+        return unsent.count
+    }
+
     /// Orders the expiry cancelled: their intents can no longer be paid.
     public func ordersExpired(_ orders: [OrderRecord]) {
         let hooks = StripeOrderPayments(context: context)

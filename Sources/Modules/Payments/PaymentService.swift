@@ -1,4 +1,6 @@
+import Crypto
 import HTTP
+import Idempotency
 import Orders
 import Postgres
 
@@ -75,28 +77,112 @@ struct PaymentService<Context: PaymentsContext> {
         }
     }
 
-    /// Refunds a payment owed back. The key is the intent's, so the worker that cancelled and
-    /// the jobs process retrying make one refund between them. False when it must be retried.
+    /// Refunds what remains of a payment owed back (a cancelled paid order), less what partial
+    /// refunds took already. The key is the intent's, so the worker that cancelled and the jobs
+    /// process retrying make one refund between them. False when it must be retried.
     @discardableResult
     func refund(orderId: String, intentId: String) -> Bool {
-        guard let stripe = context.stripe else { return false }
+        guard context.stripe != nil else { return false }
         do {
             guard try PaymentStore.refundIsDue(intentId: intentId, on: db) else { return true }
-            let refund = try stripe.createRefund(
-                paymentIntent: intentId, metadata: [("order_id", orderId)],
-                idempotencyKey: "order-\(orderId)-refund-\(intentId)")
-            try PaymentStore.recordRefund(intentId: intentId, refundId: refund.id, on: db)
-            context.paymentRecorded(.refundRequested)
-            context.logger.info("refund created", ["orderId": .string(orderId), "paymentIntentId": .string(intentId), "refundId": .string(refund.id)])
+            let key = "order-\(orderId)-refund-\(intentId)"
+            let reserved: RefundRecord? = try db.withTransaction { db in
+                guard let order = try RefundStore.lockOrder(orderId, on: db) else { return nil }
+                if let earlier = try RefundStore.find(idempotencyKey: key, on: db) { return earlier }
+                guard order.remaining > .zero else { return nil }
+                return try RefundStore.reserve(orderId: orderId, amount: order.remaining, reason: "order cancelled", idempotencyKey: key, on: db)
+            }
+            guard let refund = reserved else {
+                // Partial refunds gave everything back already.
+                try PaymentStore.setPaymentStatus(intentId: intentId, "refunded", on: db)
+                return true
+            }
+            if let stripeId = refund.stripeRefundId ?? send(refund, intentId: intentId) {
+                try PaymentStore.recordRefund(intentId: intentId, refundId: stripeId, on: db)
+                return true
+            }
+            // Refused for good (refunded by hand in Stripe's dashboard, say): no more retries;
+            // the log and the payments row say so.
+            guard try RefundStore.find(refund.id, on: db)?.status == .failed else {
+                // Not answered: still due; touching the payment spaces the jobs' retries.
+                try PaymentStore.recordRefundFailure(intentId: intentId, error: "Stripe did not answer the refund", on: db)
+                return false
+            }
+            try PaymentStore.setPaymentStatus(intentId: intentId, "refund_failed", lastError: "Stripe refused the refund", on: db)
+            context.logger.error("refund refused for good", ["orderId": .string(orderId), "refundId": .string(refund.id)])
             return true
         } catch {
             try? PaymentStore.recordRefundFailure(intentId: intentId, error: String(describing: error), on: db)
             context.logger.warn(
                 "refund not created; the jobs process retries",
-                [
-                    "orderId": .string(orderId), "paymentIntentId": .string(intentId), "error": .string(String(describing: error)),
-                ])
+                ["orderId": .string(orderId), "paymentIntentId": .string(intentId), "error": .string(String(describing: error))])
             return false
+        }
+    }
+
+    /// `POST /api/orders/:id/refunds` (API.md §12.4): reserves `amount` on the locked order
+    /// (so concurrent refunds never pass what was paid), then asks Stripe outside the
+    /// transaction. The refund as it stands: pending until Stripe confirms it, failed (and its
+    /// amount given back) when Stripe refuses it; pending without a Stripe id when Stripe could
+    /// not be reached (the jobs process sends it again under the same key).
+    func refund(_ input: RefundInput, orderId: String, idempotencyKey: IdempotencyKey?) throws -> Response {
+        let (refund, intentId): (RefundRecord, String) = try db.withTransaction { db in
+            guard let order = try RefundStore.lockOrder(orderId, on: db) else { throw APIError.notFound("Order not found") }
+            guard OrderStatus.refundable.contains(order.status), order.paymentStatus == .succeeded || order.paymentStatus == .partiallyRefunded,
+                let intentId = order.paymentIntentId
+            else {
+                throw APIError.conflict("An order that is \(order.status.rawValue) with payment \(order.paymentStatus.rawValue) cannot be refunded")
+            }
+            // The refund's own id names its Stripe key, so each try of it is the same refund.
+            let id = try UUIDGenerator.random()
+            guard input.amount <= order.remaining,
+                let refund = try RefundStore.reserve(
+                    id: id, orderId: orderId, amount: input.amount, reason: input.reason, idempotencyKey: "order-\(orderId)-refund-\(id)", on: db)
+            else {
+                throw APIError.conflict(
+                    "The refund is more than remains refundable",
+                    details: [FieldError(field: "amount", message: "at most \(order.remaining) remains refundable")])
+            }
+            // Committed with the reservation, not final: a duplicate meanwhile gets 409.
+            if let idempotencyKey { try IdempotencyStore.commit(idempotencyKey, response: Envelope.success(refund, status: .created), on: db) }
+            return (refund, intentId)
+        }
+        context.logger.info("refund reserved", ["orderId": .string(orderId), "refundId": .string(refund.id), "amount": .string(refund.amount.description)])
+        _ = send(refund, intentId: intentId)
+        let now = try RefundStore.find(refund.id, on: db) ?? refund
+        let response = Envelope.success(now, status: .created)
+        if let idempotencyKey { try? IdempotencyStore.complete(idempotencyKey, response: response, on: db) }
+        return response
+    }
+
+    /// Asks Stripe for a reserved refund under its own key. Stripe's refund id; nil when it was
+    /// refused for good (the refund is then failed and its amount back on the order) or not
+    /// answered (kept pending for the jobs process).
+    @discardableResult
+    func send(_ refund: RefundRecord, intentId: String) -> String? {
+        guard let stripe = context.stripe else { return nil }
+        do {
+            let created = try stripe.createRefund(
+                paymentIntent: intentId, amount: refund.amount.value, metadata: [("order_id", refund.orderId), ("refund_id", refund.id)],
+                idempotencyKey: refund.stripeIdempotencyKey)
+            if created.status == "failed" || created.status == "canceled" {
+                try RefundStore.markFailed(refund.id, error: "Stripe answered the refund \(created.status)", on: db)
+                return nil
+            }
+            try RefundStore.recordSent(refund.id, stripeRefundId: created.id, on: db)
+            context.paymentRecorded(.refundRequested)
+            context.logger.info("refund created", ["orderId": .string(refund.orderId), "refundId": .string(refund.id), "stripeRefundId": .string(created.id)])
+            return created.id
+        } catch let error as StripeError where error.isFinalRefusal {
+            try? RefundStore.markFailed(refund.id, error: error.description, on: db)
+            context.logger.warn("refund refused by Stripe", ["orderId": .string(refund.orderId), "refundId": .string(refund.id), "error": .string(error.description)])
+            return nil
+        } catch {
+            try? RefundStore.recordUnsent(refund.id, error: String(describing: error), on: db)
+            context.logger.warn(
+                "refund not sent; the jobs process retries",
+                ["orderId": .string(refund.orderId), "refundId": .string(refund.id), "error": .string(String(describing: error))])
+            return nil
         }
     }
 

@@ -2,7 +2,7 @@ import Orders
 import HTTP
 import Idempotency
 
-/// API.md §7.
+/// API.md §7, and §12.4's refunds (they are Stripe calls).
 public enum PaymentsRoutes {
     public static func routes<Context: PaymentsContext>() -> [Route<Context>] {
         [
@@ -18,6 +18,15 @@ public enum PaymentsRoutes {
                     let response = Envelope.success(try PaymentService(context: context.app).intent(for: order))
                     if let key { try IdempotencyStore.complete(key, response: response, on: context.database) }
                     return response
+                }
+            },
+            Route(.post, "/api/orders/:id/refunds", access: .admin, body: .json) { request, context in
+                let principal = try context.requirePrincipal()
+                let orderId = try context.uuidParameter("id")
+                let input = try RefundInput(request)
+                let key = try IdempotencyKey(request, userId: principal.userId, scope: "refunds")
+                return try IdempotentRequest.run(key, on: context.database) { key in
+                    try PaymentService(context: context.app).refund(input, orderId: orderId, idempotencyKey: key)
                 }
             },
             // Stripe signs the raw body; no bearer token.

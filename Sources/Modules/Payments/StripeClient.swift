@@ -75,9 +75,9 @@ public final class StripeClient {
                 idempotencyKey: idempotencyKey))
     }
 
-    /// A refund of the whole amount captured by the intent.
-    public func createRefund(paymentIntent id: String, metadata: [(String, String)], idempotencyKey: String) throws(StripeError) -> Refund {
-        var form = StripeForm([("payment_intent", id)])
+    /// A refund of `amount` (minor units) of what the intent captured.
+    public func createRefund(paymentIntent id: String, amount: Int64, metadata: [(String, String)], idempotencyKey: String) throws(StripeError) -> Refund {
+        var form = StripeForm([("payment_intent", id), ("amount", String(amount))])
         for (key, value) in metadata { form.metadata(key, value) }
         return try Refund(json: call("POST", "/v1/refunds", form: form, idempotencyKey: idempotencyKey))
     }

@@ -25,9 +25,11 @@ struct StripeEvent: Sendable {
     struct ChargeFields {
         let paymentIntentId: String
         let amountRefunded: Int64
-        /// True once the whole charge is refunded; partial refunds leave the order as it is.
+        /// True once the whole charge is refunded.
         let fullyRefunded: Bool
-        let refundId: String?
+        /// The charge's refunds that succeeded (Stripe lists the latest), each with the
+        /// `metadata[refund_id]` it was created with.
+        let succeededRefunds: [(stripeId: String, refundId: String?)]
     }
 
     struct Malformed: Error {
@@ -73,11 +75,14 @@ struct StripeEvent: Sendable {
             else {
                 throw Malformed(reason: "charge.refunded without a charge")
             }
-            let refundId = object["refunds"]?["data"]?.arrayValue?.first?["id"]?.stringValue.flatMap { Self.isIdentifier($0) ? $0 : nil }
+            let refunds = (object["refunds"]?["data"]?.arrayValue ?? []).compactMap { refund -> (String, String?)? in
+                guard let id = refund["id"]?.stringValue, Self.isIdentifier(id), refund["status"]?.stringValue == "succeeded" else { return nil }
+                return (id, refund["metadata"]?["refund_id"]?.stringValue.flatMap { UUIDText.isValid($0) ? $0.lowercased() : nil })
+            }
             return .chargeRefunded(
                 ChargeFields(
                     paymentIntentId: intentId, amountRefunded: refunded,
-                    fullyRefunded: object["refunded"]?.boolValue == true, refundId: refundId))
+                    fullyRefunded: object["refunded"]?.boolValue == true, succeededRefunds: refunds))
         default:
             return .ignored
         }

@@ -65,6 +65,13 @@ public enum StripeError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Stripe answered and said no for good (a 4xx other than 429): retrying the same request
+    /// cannot succeed, and with the same key would only replay the refusal.
+    public var isFinalRefusal: Bool {
+        if case .api(let status, _, _, _) = self { return (400..<500).contains(status) && status != 429 }
+        return false
+    }
+
     /// No answer, or one saying Stripe itself is in trouble (5xx, 429): what the breaker counts.
     /// A card declined or a bad parameter is Stripe working.
     var meansStripeIsFailing: Bool {

@@ -5,7 +5,8 @@ import Postgres
 
 /// `POST /api/stripe/webhook` (API.md §7). The event id is recorded in the same transaction as
 /// the event's effect, so each event acts once however often Stripe delivers it. Payment
-/// status only moves forward (PENDING → FAILED → SUCCEEDED → REFUNDED, FAILED may repeat), so
+/// status only moves forward (PENDING → FAILED → SUCCEEDED → PARTIALLY_REFUNDED → REFUNDED,
+/// FAILED may repeat), so
 /// events arriving out of order never undo a later one.
 struct StripeWebhook<Context: PaymentsContext> {
     let context: Context
@@ -112,19 +113,20 @@ struct StripeWebhook<Context: PaymentsContext> {
         return (.applied, .metric(.failed))
     }
 
+    /// The refunds Stripe confirms become succeeded, one email each; the order's payment
+    /// status follows what succeeded (PARTIALLY_REFUNDED, then REFUNDED at the total).
     private func refunded(_ charge: StripeEvent.ChargeFields, on db: PostgresClient) throws -> (Outcome, FollowUp) {
-        guard charge.fullyRefunded,
-            let order = try OrderStore.lockPayable(paymentIntentId: charge.paymentIntentId, orderIdHint: nil, on: db),
-            order.paymentStatus != .refunded
-        else {
+        guard let order = try OrderStore.lockPayable(paymentIntentId: charge.paymentIntentId, orderIdHint: nil, on: db) else {
             return (.ignored, .none)
         }
-        try OrderStore.setPaymentStatus(orderId: order.id, .refunded, on: db)
-        try PaymentStore.setPaymentStatus(intentId: charge.paymentIntentId, "refunded", on: db)
-        if let refundId = charge.refundId { try PaymentStore.recordRefund(intentId: charge.paymentIntentId, refundId: refundId, on: db) }
+        let (confirmed, status) = try RefundStore.confirm(orderId: order.id, stripeRefunds: charge.succeededRefunds, on: db)
+        guard !confirmed.isEmpty, let status else { return (.ignored, .none) }
+        if status == .refunded { try PaymentStore.setPaymentStatus(intentId: charge.paymentIntentId, "refunded", on: db) }
         if let record = try OrderLookup.find(order.id, on: db) {
             let customer = try OrderLookup.customer(of: order.id, on: db)
-            try Outbox.enqueue(OrderMail.refunded(record, amount: Cents(charge.amountRefunded), to: customer.email, firstName: customer.firstName), on: db)
+            for refund in confirmed {
+                try Outbox.enqueue(OrderMail.refunded(record, amount: refund.amount, to: customer.email, firstName: customer.firstName), on: db)
+            }
         }
         return (.applied, .metric(.refunded))
     }
