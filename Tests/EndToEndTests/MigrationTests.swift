@@ -48,7 +48,7 @@ extension EndToEndTests {
             #expect(
                 tables == [
                     "addresses", "auth_failures", "cart_items", "carts", "categories", "coupon_redemptions", "coupons", "email_outbox", "idempotency_keys", "order_items", "orders",
-                    "password_reset_requests", "password_reset_tokens", "payments", "product_images", "product_words", "products", "refresh_tokens", "schema_migrations",
+                    "password_reset_requests", "password_reset_tokens", "payments", "product_images", "product_words", "products", "refresh_tokens", "refunds", "schema_migrations",
                     "sessions", "stripe_events", "users",
                 ])
             // Stock can never go negative, and a SKU is unique: the database says no, whatever the code does.
@@ -72,6 +72,15 @@ extension EndToEndTests {
                 #expect(error.kind == .checkViolation(constraint: "carts_one_owner"))
             }
             try connection.query("ROLLBACK TO SAVEPOINT o")
+            // Refunds never hold more than the order's total.
+            do {
+                try connection.query("SAVEPOINT r")
+                try connection.query("UPDATE orders SET refunded_total = total + 0.01 WHERE id = (SELECT id FROM orders LIMIT 1)")
+                if try connection.query("SELECT count(*) AS n FROM orders").first?.int("n") ?? 0 > 0 { Issue.record("a refund past the total was accepted") }
+            } catch {
+                #expect(error.kind == .checkViolation(constraint: "orders_refunds_within_total"))
+            }
+            try connection.query("ROLLBACK TO SAVEPOINT r")
             do {
                 try connection.query("SAVEPOINT t")
                 try connection.query("INSERT INTO products (name, slug, price, sku) VALUES ('B', 'b-probe', 1.00, $1)", ["SKU-PROBE"])
