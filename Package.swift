@@ -46,16 +46,17 @@ let package = Package(
         module("Metrics", ["Core", "HTTP", "Scoreboard", "Crypto"]),
         module("Docs", ["HTTP"], resources: [.embedInCode("openapi.json"), .embedInCode("docs.html")]),
         module("Mail", ["HTTP", "Postgres"]),
-        module("Auth", ["HTTP", "Postgres", "Redis", "Crypto", "JWT", "Mail"]),
-        module("Users", ["Auth", "HTTP", "Postgres"]),
-        module("Catalog", ["Auth", "HTTP", "Postgres", "Redis", "Crypto", "Inventory", "Gzip"]),
-        module("Uploads", ["Catalog", "HTTP", "Postgres", "Crypto"]),
+        module("Audit", ["HTTP", "Postgres"]),
+        module("Auth", ["Audit", "HTTP", "Postgres", "Redis", "Crypto", "JWT", "Mail"]),
+        module("Users", ["Audit", "Auth", "HTTP", "Postgres"]),
+        module("Catalog", ["Audit", "Auth", "HTTP", "Postgres", "Redis", "Crypto", "Inventory", "Gzip"]),
+        module("Uploads", ["Audit", "Catalog", "HTTP", "Postgres", "Crypto"]),
         module("Idempotency", ["HTTP", "Postgres", "Crypto"]),
         module("Inventory", ["Core", "Postgres", "Redis"]),
-        module("Coupons", ["Auth", "HTTP", "Postgres"]),
+        module("Coupons", ["Audit", "Auth", "HTTP", "Postgres"]),
         module("Cart", ["Auth", "Coupons", "Crypto", "HTTP", "Inventory", "Postgres"]),
-        module("Orders", ["Cart", "Coupons", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
-        module("Payments", ["Crypto", "HTTP", "HTTPClient", "Postgres", "Orders", "Mail", "Idempotency"]),
+        module("Orders", ["Audit", "Cart", "Coupons", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
+        module("Payments", ["Audit", "Crypto", "HTTP", "HTTPClient", "Postgres", "Orders", "Mail", "Idempotency"]),
         module("Demo", ["Catalog", "Coupons", "Uploads", "Core", "Crypto", "Postgres"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
@@ -63,7 +64,7 @@ let package = Package(
             "App",
             [
                 "Core", "HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient",
-                "Idempotency", "Coupons", "Cart", "Orders", "Payments", "Inventory", "Demo",
+                "Idempotency", "Audit", "Coupons", "Cart", "Orders", "Payments", "Inventory", "Demo",
             ]),
         module("Pool", ["App", "FastCGI", "HTTP", "Crypto", "Scoreboard", "CSystem"]),
 

@@ -3,7 +3,7 @@
 -- run, and the jobs process cancelling them (stock back, Stripe cancels) would load the
 -- machine under whatever that run measures.
 BEGIN;
-TRUNCATE orders, order_items, payments, carts, cart_items, idempotency_keys, email_outbox, password_reset_tokens, stripe_events, auth_failures;
+TRUNCATE orders, order_items, payments, refunds, coupon_redemptions, carts, cart_items, idempotency_keys, email_outbox, password_reset_tokens, stripe_events, auth_failures;
 DELETE FROM product_images WHERE product_id IN (SELECT id FROM products WHERE sku LIKE 'BENCH-%');
 DELETE FROM products WHERE sku LIKE 'BENCH-%';
 DELETE FROM categories WHERE slug LIKE 'bench-sale-%';

@@ -62,3 +62,20 @@ import HTTP
         }
     }
 }
+
+@Suite struct APIKeyScopeTableTests {
+    /// A renamed route must not silently leave the key table: every entry names a real admin route.
+    @Test func everyScopedRouteExistsAndIsAnAdminOrBearerRoute() {
+        let routes = RouteTable.routes(enableTestRoutes: false)
+        for key in APIKeyScopeTable.scopes.keys {
+            let route = routes.first { APIKeyScopeTable.key($0.method, $0.pattern) == key }
+            #expect(route != nil, "\(key)")
+            #expect(route.map { $0.access != .public } ?? false, "\(key)")
+        }
+        // What a person must do themselves stays closed to keys.
+        for (method, pattern) in [(HTTPMethod.post, "/api/api-keys"), (.patch, "/api/users/:id"), (.post, "/api/orders"), (.get, "/api/cart")] {
+            #expect(APIKeyScopeTable.scope(method, pattern) == nil, "\(method) \(pattern)")
+        }
+        #expect(APIKeyScopeTable.scope(.patch, "/api/products/:idOrSlug") == "catalog:write")
+    }
+}

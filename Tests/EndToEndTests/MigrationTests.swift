@@ -47,7 +47,8 @@ extension EndToEndTests {
                 .rows.compactMap { $0.string("table_name") }
             #expect(
                 tables == [
-                    "addresses", "auth_failures", "cart_items", "carts", "categories", "coupon_redemptions", "coupons", "email_outbox", "idempotency_keys", "order_items", "orders",
+                    "addresses", "api_keys", "audit_log", "auth_failures", "cart_items", "carts", "categories", "coupon_redemptions", "coupons", "email_outbox", "idempotency_keys",
+                    "order_items", "orders",
                     "password_reset_requests", "password_reset_tokens", "payments", "product_images", "product_words", "products", "refresh_tokens", "refunds", "schema_migrations",
                     "sessions", "stripe_events", "users",
                 ])

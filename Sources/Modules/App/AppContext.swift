@@ -1,3 +1,4 @@
+import Audit
 import Auth
 import Cart
 import Catalog
@@ -17,7 +18,7 @@ import Scoreboard
 /// A worker's long-lived state, built once after fork and handed to every handler: the
 /// connections, the clock, the logger and the worker's scoreboard slot. One request at a
 /// time uses it, so it needs no locks.
-public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext, PaymentsContext, CouponsContext {
+public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext, PaymentsContext, CouponsContext, AuditContext {
     public let configuration: Configuration
     /// The worker's logger; while a request is served, the same with its `requestId`, so a
     /// line logged from any module during the request carries it (one request at a time).
@@ -40,6 +41,11 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     }
     public let webhookSignature: StripeSignature?
     public var currency: String { configuration.currency }
+    /// API keys used since the last write of their `lastUsedAt` (epoch ms), written at most
+    /// every few seconds by this worker.
+    private var apiKeyUses: [String: Int64] = [:]
+    private var apiKeyUsesWrittenAt: Int64 = 0
+    static let apiKeyUseWriteInterval: Int64 = 5_000
     public var uploadDirectory: String { configuration.uploadDirectory }
     public var uploadMaxBytes: Int { configuration.uploadMaxBytes }
 
@@ -104,4 +110,14 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     }
 
     func endRequest() { logger = workerLogger }
+
+    public func apiKeyUsed(_ id: String) {
+        let now = clock.epochMilliseconds()
+        apiKeyUses[id] = now
+        guard now - apiKeyUsesWrittenAt >= Self.apiKeyUseWriteInterval else { return }
+        // A failed write keeps the times for the next one.
+        guard (try? APIKeyStore.touch(apiKeyUses, on: database)) != nil else { return }
+        apiKeyUses = [:]
+        apiKeyUsesWrittenAt = now
+    }
 }

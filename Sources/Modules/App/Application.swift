@@ -1,6 +1,7 @@
 import Auth
 import Cart
 import HTTP
+import Metrics
 import Scoreboard
 
 /// The request pipeline of one worker: responder, access log and scoreboard accounting.
@@ -21,7 +22,12 @@ public final class Application {
                 if route.access == .bearerOrCartToken, Authenticator.bearerToken(request) == nil, request.headers[CartOwner.tokenHeader] != nil {
                     return
                 }
-                context.principal = try Authenticator.authenticate(request, access: route.access, context: context.app)
+                let scope = APIKeyScopeTable.scope(route.method, route.pattern)
+                let principal = try Authenticator.authenticate(request, access: route.access, apiKeyScope: scope, context: context.app)
+                if principal.apiKey != nil, let scope, let counter = MetricCounter.apiKeyRequests(scope: scope) {
+                    context.app.slot.add(namedCounter: counter.rawValue)
+                }
+                context.principal = principal
             },
             mapError: ErrorMapping.apiError(for:)
         )

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Audit
 import Auth
 import Cart
 import HTTP
@@ -108,13 +109,14 @@ public final class JobsRunner {
         let accounts = try AccountsRetention.purge(on: context.database)
         let mail = try Outbox.purgeSent(on: context.database)
         let keys = try IdempotencyStore.purgeExpired(on: context.database)
+        let audit = try AuditLog.purge(retentionSeconds: context.configuration.auditRetention, on: context.database)
         lastPurge = now
-        if accounts != AccountsRetention.Purged() || mail > 0 || keys > 0 {
+        if accounts != AccountsRetention.Purged() || mail > 0 || keys > 0 || audit > 0 {
             context.logger.info(
                 "purged old rows",
                 [
                     "refreshTokens": .int(accounts.refreshTokens), "sessions": .int(accounts.sessions),
-                    "resetTokens": .int(accounts.resetTokens), "sentMail": .int(mail), "idempotencyKeys": .int(keys),
+                    "resetTokens": .int(accounts.resetTokens), "sentMail": .int(mail), "idempotencyKeys": .int(keys), "auditEntries": .int(audit),
                 ])
         }
     }

@@ -1,3 +1,4 @@
+import Audit
 import Auth
 import Cart
 import Catalog
@@ -17,8 +18,8 @@ public enum RouteTable {
     public static func routes(enableTestRoutes: Bool) -> [Route<AppContext>] {
         var routes: [Route<AppContext>] =
             HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
-            + AuthRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes() + UploadRoutes.routes()
-            + CartRoutes.routes() + CouponRoutes.routes() + OrdersRoutes.routes() + PaymentsRoutes.routes()
+            + AuthRoutes.routes() + APIKeyRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes() + UploadRoutes.routes()
+            + CartRoutes.routes() + CouponRoutes.routes() + OrdersRoutes.routes() + PaymentsRoutes.routes() + AuditRoutes.routes()
         if enableTestRoutes { routes += DiagnosticRoutes.routes() }
         return routes
     }

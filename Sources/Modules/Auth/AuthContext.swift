@@ -15,6 +15,8 @@ public protocol AuthContext: AnyObject {
     /// transaction (API.md §12.1): the lines that were capped, or nil when there is no such
     /// guest cart. Carts are a feature above accounts, so the wiring supplies it.
     func mergeGuestCart(cartToken: String, intoUser userId: String, on db: PostgresClient) throws -> [JSONValue]?
+    /// An API key was let in: its `lastUsedAt` is written in batches, never per request.
+    func apiKeyUsed(_ id: String)
 }
 
 public enum SessionLookupOutcome: Sendable {
@@ -27,6 +29,7 @@ public enum SessionLookupOutcome: Sendable {
 extension AuthContext {
     public func recordSessionLookup(_ outcome: SessionLookupOutcome) {}
     public func mergeGuestCart(cartToken: String, intoUser userId: String, on db: PostgresClient) throws -> [JSONValue]? { nil }
+    public func apiKeyUsed(_ id: String) {}
 
     var nowSeconds: Int64 { clock.epochMilliseconds() / 1000 }
 }

@@ -1,3 +1,4 @@
+import Audit
 import Auth
 import HTTP
 
@@ -30,16 +31,16 @@ public enum CatalogRoutes {
             },
             Route(.post, "/api/categories", access: .admin, body: .json) { request, context in
                 let input = try CategoryInput(request, creating: true)
-                return Envelope.success(try CategoryService(context: context.app).create(input), status: .created)
+                return Envelope.success(try CategoryService(context: context.app).create(input, by: try context.auditActor(request)), status: .created)
             },
             // Writes name a category by id (API.md §4); only reads accept a slug.
             Route(.patch, "/api/categories/:idOrSlug", access: .admin, body: .json) { request, context in
                 let id = try context.uuidParameter("idOrSlug", field: "id")
                 let input = try CategoryInput(request, creating: false)
-                return Envelope.success(try CategoryService(context: context.app).update(.id(id), input))
+                return Envelope.success(try CategoryService(context: context.app).update(.id(id), input, by: try context.auditActor(request)))
             },
             Route(.delete, "/api/categories/:idOrSlug", access: .admin) { request, context in
-                try CategoryService(context: context.app).delete(.id(try context.uuidParameter("idOrSlug", field: "id")))
+                try CategoryService(context: context.app).delete(.id(try context.uuidParameter("idOrSlug", field: "id")), by: try context.auditActor(request))
                 return Envelope.success(nil)
             },
             Route(.get, "/api/products") { request, context in
@@ -91,15 +92,15 @@ public enum CatalogRoutes {
             },
             Route(.post, "/api/products", access: .admin, body: .json) { request, context in
                 let input = try ProductInput(request, creating: true)
-                return Envelope.success(try ProductService(context: context.app).create(input), status: .created)
+                return Envelope.success(try ProductService(context: context.app).create(input, by: try context.auditActor(request)), status: .created)
             },
             Route(.patch, "/api/products/:idOrSlug", access: .admin, body: .json) { request, context in
                 let id = try context.uuidParameter("idOrSlug", field: "id")
                 let input = try ProductInput(request, creating: false)
-                return Envelope.success(try ProductService(context: context.app).update(id, input))
+                return Envelope.success(try ProductService(context: context.app).update(id, input, by: try context.auditActor(request)))
             },
             Route(.delete, "/api/products/:idOrSlug", access: .admin) { request, context in
-                try ProductService(context: context.app).delete(try context.uuidParameter("idOrSlug", field: "id"))
+                try ProductService(context: context.app).delete(try context.uuidParameter("idOrSlug", field: "id"), by: try context.auditActor(request))
                 return Envelope.success(nil)
             },
         ]
@@ -110,12 +111,12 @@ public enum CatalogRoutes {
 enum AdminView {
     /// `includeInactive=true` is an admin's request: 401 without a token, 403 for a user.
     static func require(_ request: Request, _ context: some CatalogContext) throws {
-        _ = try Authenticator.authenticate(request, access: .admin, context: context)
+        _ = try Authenticator.authenticate(request, access: .admin, apiKeyScope: APIKeyScope.catalogRead.rawValue, context: context)
     }
 
     /// True for a valid admin token; anything else (none, expired, a user's) is the public view.
     static func isAdmin(_ request: Request, _ context: some CatalogContext) throws -> Bool {
         guard request.headers["authorization"] != nil else { return false }
-        return (try? Authenticator.authenticate(request, access: .admin, context: context)) != nil
+        return (try? Authenticator.authenticate(request, access: .admin, apiKeyScope: APIKeyScope.catalogRead.rawValue, context: context)) != nil
     }
 }

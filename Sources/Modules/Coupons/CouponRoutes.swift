@@ -1,3 +1,4 @@
+import Audit
 import HTTP
 
 /// API.md §12.2, the admin half: coupon CRUD. Applying one to a cart is a cart route.
@@ -6,7 +7,7 @@ public enum CouponRoutes {
         [
             Route(.post, "/api/coupons", access: .admin, body: .json) { request, context in
                 let input = try CouponInput(request, creating: true)
-                return Envelope.success(try CouponService(context: context.app).create(input), status: .created)
+                return Envelope.success(try CouponService(context: context.app).create(input, by: try context.auditActor(request)), status: .created)
             },
             Route(.get, "/api/coupons", access: .admin) { request, context in
                 var query = QueryReader(request.query)
@@ -23,10 +24,10 @@ public enum CouponRoutes {
             Route(.patch, "/api/coupons/:id", access: .admin, body: .json) { request, context in
                 let id = try context.uuidParameter("id")
                 let input = try CouponInput(request, creating: false)
-                return Envelope.success(try CouponService(context: context.app).update(id, input))
+                return Envelope.success(try CouponService(context: context.app).update(id, input, by: try context.auditActor(request)))
             },
             Route(.delete, "/api/coupons/:id", access: .admin) { request, context in
-                try CouponService(context: context.app).delete(try context.uuidParameter("id"))
+                try CouponService(context: context.app).delete(try context.uuidParameter("id"), by: try context.auditActor(request))
                 return Envelope.success(nil)
             },
         ]

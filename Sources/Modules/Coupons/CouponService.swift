@@ -1,3 +1,4 @@
+import Audit
 import HTTP
 import Postgres
 
@@ -7,11 +8,17 @@ struct CouponService<Context: CouponsContext> {
     let context: Context
     var db: PostgresClient { context.database }
 
-    func create(_ input: CouponInput) throws -> CouponRecord {
-        try Self.mappingConflicts { try CouponStore.insert(input, on: db) }
+    func create(_ input: CouponInput, by actor: AuditActor) throws -> CouponRecord {
+        try Self.mappingConflicts {
+            try db.withTransaction { db in
+                let coupon = try CouponStore.insert(input, on: db)
+                try AuditLog.record(actor, action: "coupon.create", entityType: "coupon", entityId: coupon.id, after: coupon.json, on: db)
+                return coupon
+            }
+        }
     }
 
-    func update(_ id: String, _ input: CouponInput) throws -> CouponRecord {
+    func update(_ id: String, _ input: CouponInput, by actor: AuditActor) throws -> CouponRecord {
         try db.withTransaction { db in
             guard let current = try CouponStore.find(id, on: db) else { throw APIError.notFound("Coupon not found") }
             // A type change needs its value (the reader insists); a value alone is read as the
@@ -27,6 +34,7 @@ struct CouponService<Context: CouponsContext> {
             guard let updated = try Self.mappingConflicts({ try CouponStore.update(current.id, input, on: db) }) else {
                 throw APIError.notFound("Coupon not found")
             }
+            try AuditLog.record(actor, action: "coupon.update", entityType: "coupon", entityId: current.id, before: current.json, after: updated.json, on: db)
             return updated
         }
     }
@@ -36,11 +44,14 @@ struct CouponService<Context: CouponsContext> {
         return coupon
     }
 
-    func delete(_ id: String) throws {
-        switch try CouponStore.delete(id, on: db) {
-        case true?: return
-        case false?: throw APIError.notFound("Coupon not found")
-        case nil: throw APIError.conflict("A coupon that was redeemed cannot be deleted; set isActive to false instead")
+    func delete(_ id: String, by actor: AuditActor) throws {
+        try db.withTransaction { db in
+            let before = try CouponStore.find(id, on: db)
+            switch try CouponStore.delete(id, on: db) {
+            case true?: try AuditLog.record(actor, action: "coupon.delete", entityType: "coupon", entityId: id, before: before?.json, on: db)
+            case false?: throw APIError.notFound("Coupon not found")
+            case nil: throw APIError.conflict("A coupon that was redeemed cannot be deleted; set isActive to false instead")
+            }
         }
     }
 

@@ -11,11 +11,25 @@ public struct Principal: Sendable, Equatable {
     public let sessionId: String
     public let role: Role
     public let profile: JSONValue?
+    /// Set when the caller is an API key (API.md §12.5): `userId` is then the admin who made it.
+    public let apiKey: APIKeyGrant?
 
-    public init(userId: String, sessionId: String, role: Role, profile: JSONValue? = nil) {
+    public init(userId: String, sessionId: String, role: Role, profile: JSONValue? = nil, apiKey: APIKeyGrant? = nil) {
         self.userId = userId
         self.sessionId = sessionId
         self.role = role
         self.profile = profile
+        self.apiKey = apiKey
+    }
+}
+
+/// An API key as the guard let it in: which key, and what it may do.
+public struct APIKeyGrant: Sendable, Equatable {
+    public let id: String
+    public let scopes: Set<String>
+
+    public init(id: String, scopes: Set<String>) {
+        self.id = id
+        self.scopes = scopes
     }
 }

@@ -20,6 +20,19 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
     case emailsFailed
     case dbConnectsOK
     case dbConnectsFailed
+    case apiKeyCatalogRead
+    case apiKeyCatalogWrite
+    case apiKeyOrdersRead
+    case apiKeyOrdersWrite
+    case apiKeyCustomersRead
+    case apiKeyCouponsWrite
+    case apiKeyWebhooksWrite
+    case apiKeyAuditRead
+
+    /// The counter of requests let in with an API key for `scope` (`catalog:read`…).
+    public static func apiKeyRequests(scope: String) -> MetricCounter? {
+        allCases.first { $0.family == "api_key_requests_total" && $0.labels.first?.1 == scope }
+    }
 
     public var family: String {
         switch self {
@@ -32,6 +45,9 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
             "payments_total"
         case .emailsSent, .emailsFailed: "emails_sent_total"
         case .dbConnectsOK, .dbConnectsFailed: "db_connection_attempts_total"
+        case .apiKeyCatalogRead, .apiKeyCatalogWrite, .apiKeyOrdersRead, .apiKeyOrdersWrite, .apiKeyCustomersRead, .apiKeyCouponsWrite,
+            .apiKeyWebhooksWrite, .apiKeyAuditRead:
+            "api_key_requests_total"
         }
     }
 
@@ -55,6 +71,14 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         case .emailsFailed: [("result", "failed")]
         case .dbConnectsOK: [("result", "ok")]
         case .dbConnectsFailed: [("result", "failed")]
+        case .apiKeyCatalogRead: [("scope", "catalog:read")]
+        case .apiKeyCatalogWrite: [("scope", "catalog:write")]
+        case .apiKeyOrdersRead: [("scope", "orders:read")]
+        case .apiKeyOrdersWrite: [("scope", "orders:write")]
+        case .apiKeyCustomersRead: [("scope", "customers:read")]
+        case .apiKeyCouponsWrite: [("scope", "coupons:write")]
+        case .apiKeyWebhooksWrite: [("scope", "webhooks:write")]
+        case .apiKeyAuditRead: [("scope", "audit:read")]
         }
     }
 
@@ -64,6 +88,7 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         "payments_total": "Payment events: intents created and cancelled, payments succeeded or failed, refunds requested and confirmed, amount mismatches.",
         "emails_sent_total": "Outbox emails handed to the SMTP relay (sent) or refused by it (failed; retried with backoff).",
         "cache_requests_total": "Redis cache lookups by cache and result (error: Redis unreachable, answered from PostgreSQL).",
+        "api_key_requests_total": "Requests let in with an API key, by the scope the route needed.",
         "db_connection_attempts_total": "Connections to PostgreSQL opened by the workers, by result; while it is down each worker tries at most four times a second.",
     ]
 }

@@ -1,3 +1,4 @@
+import Audit
 import Coupons
 import Inventory
 import Mail
@@ -14,11 +15,18 @@ enum OrderCancellation {
     }
 
     /// nil when the order is not in one of `from` (or not `ownerId`'s): nothing changed.
+    /// `actor`: who to record in the audit log (an admin, a key, the expiry); nil for a customer
+    /// cancelling their own order.
     static func cancel(
-        _ id: String, ownerId: String?, from: [OrderStatus], reason: OrderMail.CancelReason, stock: StockWrite,
+        _ id: String, ownerId: String?, from: [OrderStatus], reason: OrderMail.CancelReason, stock: StockWrite, actor: AuditActor?,
         on db: PostgresClient
     ) throws -> Outcome? {
         guard let previous = try OrderStore.transition(id, ownerId: ownerId, from: from, to: .cancelled, on: db) else { return nil }
+        if let actor {
+            try AuditLog.record(
+                actor, action: "order.cancel", entityType: "order", entityId: id,
+                changes: .object(["status": .array([.string(previous.rawValue), .string(OrderStatus.cancelled.rawValue)])]), on: db)
+        }
         guard let order = try OrderStore.find(id, on: db) else { throw PostgresDecodingError(column: "id", type: "OrderRecord", problem: .rowCount(0)) }
         stock.changed(try StockStore.restore(order.items.map { ($0.productId, $0.quantity) }, on: db))
         // After the products, as checkout takes them: the coupon's redemption is given back.
@@ -42,7 +50,7 @@ public enum OrderExpiry {
                     // PENDING only: a payment that landed since the scan wins.
                     try OrderCancellation.cancel(
                         id, ownerId: nil, from: [.pending], reason: .paymentTimeout(minutes: max(1, timeoutSeconds / 60)),
-                        stock: stock, on: db)
+                        stock: stock, actor: .system, on: db)
                 }
             }
             if let outcome { cancelled.append(outcome.order) }

@@ -1,3 +1,4 @@
+import Audit
 import HTTP
 import Mail
 import Postgres
@@ -17,14 +18,15 @@ struct OrderService<Context: OrdersContext> {
         return order
     }
 
-    func cancel(_ id: String, by principal: Principal) throws -> OrderRecord {
+    func cancel(_ id: String, by principal: Principal, actor: AuditActor) throws -> OrderRecord {
         let ownerId = Self.ownerFilter(principal)
         let outcome = try context.stockLevels.writing { stock in
             try db.withTransaction { db in
                 guard
                     let outcome = try OrderCancellation.cancel(
                         id, ownerId: ownerId, from: OrderStatus.cancellable,
-                        reason: .requestedBy(userId: principal.userId), stock: stock, on: db)
+                        reason: .requestedBy(userId: principal.userId), stock: stock,
+                        actor: principal.role == .admin ? actor : nil, on: db)
                 else {
                     throw try refusal(id, ownerId: ownerId, on: db, "cancelled")
                 }
@@ -36,11 +38,14 @@ struct OrderService<Context: OrdersContext> {
     }
 
     /// PAID→PROCESSING→SHIPPED→DELIVERED, and PAID→SHIPPED; SHIPPED queues the shipping email.
-    func changeStatus(_ id: String, to target: OrderStatus) throws -> OrderRecord {
+    func changeStatus(_ id: String, to target: OrderStatus, by actor: AuditActor) throws -> OrderRecord {
         try db.withTransaction { db in
-            guard try OrderStore.transition(id, ownerId: nil, from: target.adminPredecessors, to: target, on: db) != nil else {
+            guard let previous = try OrderStore.transition(id, ownerId: nil, from: target.adminPredecessors, to: target, on: db) else {
                 throw try refusal(id, ownerId: nil, on: db, "moved to \(target.rawValue)")
             }
+            try AuditLog.record(
+                actor, action: "order.status", entityType: "order", entityId: id,
+                changes: .object(["status": .array([.string(previous.rawValue), .string(target.rawValue)])]), on: db)
             guard let order = try OrderStore.find(id, on: db) else { throw APIError.notFound("Order not found") }
             if target == .shipped {
                 let customer = try OrderStore.customer(of: id, on: db)

@@ -1,3 +1,4 @@
+import Audit
 import HTTP
 import Idempotency
 
@@ -29,14 +30,15 @@ public enum OrdersRoutes {
             },
             Route(.patch, "/api/orders/:id/cancel", access: .bearer) { request, context in
                 let principal = try context.requirePrincipal()
-                let order = try OrderService(context: context.app).cancel(try context.uuidParameter("id"), by: principal)
+                let order = try OrderService(context: context.app).cancel(try context.uuidParameter("id"), by: principal, actor: AuditActor(principal, request))
                 return Envelope.success(OrderView(order, viewerId: principal.userId))
             },
             Route(.patch, "/api/orders/:id/status", access: .admin, body: .json) { request, context in
                 let principal = try context.requirePrincipal()
                 let id = try context.uuidParameter("id")
                 let input = try OrderStatusChange(request)
-                return Envelope.success(OrderView(try OrderService(context: context.app).changeStatus(id, to: input.status), viewerId: principal.userId))
+                return Envelope.success(
+                    OrderView(try OrderService(context: context.app).changeStatus(id, to: input.status, by: AuditActor(principal, request)), viewerId: principal.userId))
             },
         ]
     }

@@ -1,3 +1,4 @@
+import Audit
 import Crypto
 import HTTP
 import Idempotency
@@ -125,7 +126,7 @@ struct PaymentService<Context: PaymentsContext> {
     /// transaction. The refund as it stands: pending until Stripe confirms it, failed (and its
     /// amount given back) when Stripe refuses it; pending without a Stripe id when Stripe could
     /// not be reached (the jobs process sends it again under the same key).
-    func refund(_ input: RefundInput, orderId: String, idempotencyKey: IdempotencyKey?) throws -> Response {
+    func refund(_ input: RefundInput, orderId: String, idempotencyKey: IdempotencyKey?, by actor: AuditActor) throws -> Response {
         let (refund, intentId): (RefundRecord, String) = try db.withTransaction { db in
             guard let order = try RefundStore.lockOrder(orderId, on: db) else { throw APIError.notFound("Order not found") }
             guard OrderStatus.refundable.contains(order.status), order.paymentStatus == .succeeded || order.paymentStatus == .partiallyRefunded,
@@ -143,6 +144,12 @@ struct PaymentService<Context: PaymentsContext> {
                     "The refund is more than remains refundable",
                     details: [FieldError(field: "amount", message: "at most \(order.remaining) remains refundable")])
             }
+            try AuditLog.record(
+                actor, action: "order.refund", entityType: "order", entityId: orderId,
+                changes: .object([
+                    "refundedTotal": .array([.string(order.refundedTotal.description), .string((order.refundedTotal + refund.amount).description)]),
+                    "refundId": .array([.null, .string(refund.id)]),
+                ]), on: db)
             // Committed with the reservation, not final: a duplicate meanwhile gets 409.
             if let idempotencyKey { try IdempotencyStore.commit(idempotencyKey, response: Envelope.success(refund, status: .created), on: db) }
             return (refund, intentId)

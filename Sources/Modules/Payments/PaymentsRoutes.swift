@@ -1,3 +1,4 @@
+import Audit
 import Orders
 import HTTP
 import Idempotency
@@ -26,7 +27,7 @@ public enum PaymentsRoutes {
                 let input = try RefundInput(request)
                 let key = try IdempotencyKey(request, userId: principal.userId, scope: "refunds")
                 return try IdempotentRequest.run(key, on: context.database) { key in
-                    try PaymentService(context: context.app).refund(input, orderId: orderId, idempotencyKey: key)
+                    try PaymentService(context: context.app).refund(input, orderId: orderId, idempotencyKey: key, by: AuditActor(principal, request))
                 }
             },
             // Stripe signs the raw body; no bearer token.

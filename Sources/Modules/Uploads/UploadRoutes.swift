@@ -1,3 +1,4 @@
+import Audit
 import HTTP
 
 /// API.md §9. Bodies are streamed (`body: .multipart`), never held whole in memory.
@@ -12,7 +13,7 @@ public enum UploadRoutes {
                     throw APIError.validation([FieldError(field: "file", message: "is required")])
                 }
                 let altText = try altTextField(received)
-                return Envelope.success(try service.store(received, productId: productId, altText: altText)[0], status: .created)
+                return Envelope.success(try service.store(received, productId: productId, altText: altText, by: try context.auditActor(request))[0], status: .created)
             },
             Route(.post, "/api/upload/products", access: .admin, body: .multipart) { request, context in
                 let service = UploadService(context: context.app)
@@ -23,11 +24,12 @@ public enum UploadRoutes {
                 }
                 guard !received.files.isEmpty else { throw APIError.validation([FieldError(field: "files", message: "needs 1 to 10 files")]) }
                 let altText = try altTextField(received)
-                return Envelope.success(JSONValue.array(try service.store(received, productId: productId, altText: altText).map(\.json)), status: .created)
+                return Envelope.success(
+                    JSONValue.array(try service.store(received, productId: productId, altText: altText, by: try context.auditActor(request)).map(\.json)), status: .created)
             },
             Route(.delete, "/api/upload/*filepath", access: .admin) { request, context in
                 let prefix = "/api/upload/"
-                try UploadService(context: context.app).delete(rawPath: String(request.rawPath.dropFirst(prefix.count)))
+                try UploadService(context: context.app).delete(rawPath: String(request.rawPath.dropFirst(prefix.count)), by: try context.auditActor(request))
                 return Envelope.success(nil)
             },
         ]

@@ -1,3 +1,4 @@
+import Audit
 import Catalog
 import Crypto
 import HTTP
@@ -35,7 +36,7 @@ struct UploadService<Context: UploadsContext> {
     }
 
     /// Stores every received file, linking each to `productId` when given.
-    func store(_ received: UploadReceiver.Received, productId: String?, altText: String?) throws -> [StoredImage] {
+    func store(_ received: UploadReceiver.Received, productId: String?, altText: String?, by actor: AuditActor) throws -> [StoredImage] {
         let folder = try storage.monthFolder(epochMilliseconds: context.clock.epochMilliseconds())
         var committed: [String] = []
         do {
@@ -54,7 +55,9 @@ struct UploadService<Context: UploadsContext> {
                         productId: productId, altText: altText, on: db)
                     try storage.commit(file.file, as: path)
                     committed.append(path)
-                    images.append(StoredImage(path: path, filename: file.filename, size: size, kind: file.kind, productImageId: productId == nil ? nil : id))
+                    let image = StoredImage(path: path, filename: file.filename, size: size, kind: file.kind, productImageId: productId == nil ? nil : id)
+                    try AuditLog.record(actor, action: "upload.create", entityType: "upload", entityId: path, after: image.json, on: db)
+                    images.append(image)
                 }
                 return images
             }
@@ -68,11 +71,15 @@ struct UploadService<Context: UploadsContext> {
     }
 
     /// `DELETE /api/upload/:filepath`.
-    func delete(rawPath: String) throws {
+    func delete(rawPath: String, by actor: AuditActor) throws {
         guard let decoded = PercentDecoding.decode(rawPath), !decoded.contains("\0"), !decoded.hasPrefix("/"),
             !decoded.split(separator: "/").contains(".."), UploadStorage.isGeneratedPath(decoded)
         else { throw APIError.validation([FieldError(field: "filepath", message: "must be a path as returned by an upload, like 2026/11/<uuid>.jpg")]) }
-        let existed = try context.database.withTransaction { db in try UploadStore.delete(path: decoded, on: db) }
+        let existed = try context.database.withTransaction { db in
+            guard try UploadStore.delete(path: decoded, on: db) else { return false }
+            try AuditLog.record(actor, action: "upload.delete", entityType: "upload", entityId: decoded, before: .object(["path": .string(decoded)]), on: db)
+            return true
+        }
         guard existed else { throw APIError.notFound("Upload not found") }
         storage.remove(decoded)
         context.catalogCache.bump()

@@ -1,3 +1,4 @@
+import Audit
 import Auth
 import HTTP
 import Postgres
@@ -17,7 +18,7 @@ struct AdminUserService<Context: UsersContext> {
 
     /// Deactivating revokes every session at once; a demotion (or any other change) takes
     /// effect on the user's next request. The last active admin can be neither demoted nor deactivated.
-    func update(_ id: String, _ input: AdminUserUpdate) throws -> UserRecord {
+    func update(_ id: String, _ input: AdminUserUpdate, by actor: AuditActor) throws -> UserRecord {
         let changes = UserStore.Changes(firstName: input.firstName, lastName: input.lastName, role: input.role, isActive: input.isActive)
         let (user, revoked, live): (UserRecord, [String], [String]) = try context.database.withTransaction { db in
             let admins = try UserStore.lockActiveAdmins(on: db)
@@ -25,7 +26,9 @@ struct AdminUserService<Context: UsersContext> {
             if losesAdmin && admins.count == 1 {
                 throw APIError.conflict("The last active administrator cannot be demoted or deactivated")
             }
+            let before = try UserStore.user(id: id, on: db)
             guard let user = try UserStore.update(id, changes, on: db) else { throw APIError.notFound("User not found") }
+            try AuditLog.record(actor, action: "user.update", entityType: "user", entityId: id, before: before?.json, after: user.json, on: db)
             let revoked = user.isActive ? [] : try SessionStore.revoke(.user(id, except: nil), reason: "deactivated", on: db)
             let live = try SessionStore.liveSessionIds(userId: id, on: db)
             return (user, revoked, live)

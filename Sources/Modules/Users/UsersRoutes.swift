@@ -1,3 +1,4 @@
+import Audit
 import Auth
 import HTTP
 
@@ -40,7 +41,7 @@ public enum UsersRoutes {
             Route(.patch, "/api/users/:id", access: .admin, body: .json) { request, context in
                 let id = try context.uuidParameter("id")
                 let input = try AdminUserUpdate(request)
-                return Envelope.success(try AdminUserService(context: context.app).update(id, input))
+                return Envelope.success(try AdminUserService(context: context.app).update(id, input, by: try context.auditActor(request)))
             },
         ]
     }

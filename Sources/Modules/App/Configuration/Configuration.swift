@@ -52,6 +52,8 @@ public struct Configuration: Sendable {
     public var orderPaymentTimeout: Int
     /// `GUEST_CART_TTL`: a guest cart untouched this long is deleted by `jobs`.
     public var guestCartTTL: Int
+    /// `AUDIT_RETENTION`: audit log entries older than this are purged by `jobs`.
+    public var auditRetention: Int
     public var maxPendingOrders: Int
     public var cacheTTL: Int
     /// `CACHE_MAX_ENTRIES`: catalog pages one catalog version may keep in Redis.
@@ -150,6 +152,7 @@ public struct Configuration: Sendable {
             freeShippingMinimum: env.money("FREE_SHIPPING_MIN", default: Cents(10_000)),
             orderPaymentTimeout: env.seconds("ORDER_PAYMENT_TIMEOUT", default: 1800),
             guestCartTTL: env.seconds("GUEST_CART_TTL", default: 2_592_000),
+            auditRetention: env.seconds("AUDIT_RETENTION", default: 31_536_000),
             maxPendingOrders: env.int("MAX_PENDING_ORDERS", default: 5, range: 0...1_000_000),
             cacheTTL: env.seconds("CACHE_TTL", default: 3600),
             cacheMaxEntries: env.int("CACHE_MAX_ENTRIES", default: 10_000, range: 1...10_000_000),

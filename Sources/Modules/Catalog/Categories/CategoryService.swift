@@ -1,3 +1,4 @@
+import Audit
 import HTTP
 import Postgres
 
@@ -18,21 +19,23 @@ struct CategoryService<Context: CatalogContext> {
         return category
     }
 
-    func create(_ input: CategoryInput) throws -> CategoryRecord {
+    func create(_ input: CategoryInput, by actor: AuditActor) throws -> CategoryRecord {
         guard let slug = input.slug ?? Slug.make(from: input.name!) else {
             throw APIError.validation([FieldError(field: "slug", message: "cannot be made from this name; give one")])
         }
         let category = try writing {
             try db.withTransaction { db in
                 if let parent = input.parentId ?? nil, try !CategoryStore.exists(parent, on: db) { throw Self.unknownParent }
-                return try CategoryStore.insert(input, slug: slug, on: db)
+                let category = try CategoryStore.insert(input, slug: slug, on: db)
+                try AuditLog.record(actor, action: "category.create", entityType: "category", entityId: category.id, after: category.json, on: db)
+                return category
             }
         }
         context.catalogCache.bump()
         return category
     }
 
-    func update(_ key: CatalogKey, _ input: CategoryInput) throws -> CategoryRecord {
+    func update(_ key: CatalogKey, _ input: CategoryInput, by actor: AuditActor) throws -> CategoryRecord {
         let category: CategoryRecord = try writing {
             try db.withTransaction { db in
                 guard let current = try CategoryStore.find(key, on: db) else { throw APIError.notFound("Category not found") }
@@ -44,6 +47,8 @@ struct CategoryService<Context: CatalogContext> {
                     }
                 }
                 guard let updated = try CategoryStore.update(current.id, input, on: db) else { throw APIError.notFound("Category not found") }
+                try AuditLog.record(
+                    actor, action: "category.update", entityType: "category", entityId: current.id, before: current.json, after: updated.json, on: db)
                 return updated
             }
         }
@@ -51,7 +56,7 @@ struct CategoryService<Context: CatalogContext> {
         return category
     }
 
-    func delete(_ key: CatalogKey) throws {
+    func delete(_ key: CatalogKey, by actor: AuditActor) throws {
         try db.withTransaction { db in
             guard let current = try CategoryStore.find(key, on: db) else { throw APIError.notFound("Category not found") }
             let (products, children) = try CategoryStore.dependents(of: current.id, on: db)
@@ -59,6 +64,7 @@ struct CategoryService<Context: CatalogContext> {
                 throw APIError.conflict("Category still has \(products) product(s) and \(children) subcategorie(s)")
             }
             _ = try CategoryStore.delete(current.id, on: db)
+            try AuditLog.record(actor, action: "category.delete", entityType: "category", entityId: current.id, before: current.json, on: db)
         }
         context.catalogCache.bump()
     }

@@ -17,37 +17,48 @@ struct ProductFacets: JSONRepresentable {
     let inStock: Int
     let outOfStock: Int
 
-    /// Three grouped counts, each a scan of the rows its filter matches (planned per
-    /// execution, like the listing). A category counts every product of its subtree, as the
-    /// `category` filter does; only categories with products are listed, most first.
+    /// One scan (`ProductStore.facetCells`), then each facet summed over the cells that pass
+    /// the other filters. A category counts every product of its subtree, as the `category`
+    /// filter does; only categories with products are listed, most first. Products in an
+    /// inactive category are left out here unless the request is an admin's `includeInactive`.
     static func count(
         _ query: ProductListQuery, categoryId: String?, corrections: [String: [String]], categoryMatchesNothing: Bool = false,
         on db: PostgresClient
     ) throws -> ProductFacets {
-        func filter(_ omitted: ProductStore.Filter.Part) -> ProductStore.Filter {
-            ProductStore.Filter(query, categoryId: categoryId, corrections: corrections, omitting: omitted)
+        let filter = ProductStore.Filter(query, categoryId: categoryId, corrections: corrections)
+        let all = try CategoryStore.list(includeInactive: true, on: db)
+        let byId = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+        let cells = try ProductStore.facetCells(filter, on: db).filter { cell in
+            query.includeInactive || cell.categoryId.map { byId[$0]?.isActive ?? false } ?? true
         }
-        let direct = try ProductStore.countsByCategory(filter(.category), on: db)
-        let all = try CategoryStore.list(includeInactive: query.includeInactive, on: db)
-        let parents = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.parentId) })
+        let inCategory = { (cell: ProductStore.FacetCell) in cell.inCategory && !categoryMatchesNothing }
+        let stockPasses = { (cell: ProductStore.FacetCell) in !query.inStock || cell.inStock }
+
+        var direct: [String: Int] = [:]
+        for cell in cells where cell.inPrice && stockPasses(cell) {
+            if let id = cell.categoryId { direct[id, default: 0] += cell.count }
+        }
         var rolled: [String: Int] = [:]
         for (id, count) in direct {
             var current: String? = id
             var seen = Set<String>()
             while let node = current, seen.insert(node).inserted {
                 rolled[node, default: 0] += count
-                current = parents[node] ?? nil
+                current = byId[node]?.parentId
             }
         }
-        let categories = all.compactMap { category in rolled[category.id].map { CategoryCount(category: category, count: $0) } }
+        let shown = all.filter { query.includeInactive || $0.isActive }
+        let categories = shown.compactMap { category in rolled[category.id].map { CategoryCount(category: category, count: $0) } }
             .sorted { ($0.count, $1.category.name) > ($1.count, $0.category.name) }
-        if categoryMatchesNothing {
-            return ProductFacets(categories: categories, priceCounts: Array(repeating: 0, count: priceBounds.count), inStock: 0, outOfStock: 0)
+
+        var prices = Array(repeating: 0, count: priceBounds.count)
+        for cell in cells where inCategory(cell) && stockPasses(cell) && prices.indices.contains(cell.bucket) { prices[cell.bucket] += cell.count }
+        var inStock = 0
+        var outOfStock = 0
+        for cell in cells where inCategory(cell) && cell.inPrice {
+            if cell.inStock { inStock += cell.count } else { outOfStock += cell.count }
         }
-        let stock = try ProductStore.countsByStock(filter(.inStock), on: db)
-        return ProductFacets(
-            categories: categories, priceCounts: try ProductStore.countsByPrice(filter(.price), on: db), inStock: stock.inStock,
-            outOfStock: stock.outOfStock)
+        return ProductFacets(categories: categories, priceCounts: prices, inStock: inStock, outOfStock: outOfStock)
     }
 
     var json: JSONValue {

@@ -1,3 +1,4 @@
+import Audit
 import HTTP
 import Postgres
 
@@ -58,24 +59,30 @@ struct ProductService<Context: CatalogContext> {
 
     /// A slug made from the name gets `-2`, `-3`… when taken; a slug the client chose is
     /// theirs or a 409.
-    func create(_ input: ProductInput) throws -> ProductRecord {
+    func create(_ input: ProductInput, by actor: AuditActor) throws -> ProductRecord {
         let id: String = try writing {
             try db.withTransaction { db in
                 try checkCategory(input, on: db)
-                let slug = try input.slug ?? freeSlug(for: input.name!, on: db)
-                return try ProductStore.insert(input, slug: slug, on: db)
+                let slug = try input.slug ?? freeSlug(for: input.name ?? "", on: db)
+                let id = try ProductStore.insert(input, slug: slug, on: db)
+                let created = try ProductStore.find(.id(id), currency: context.currency, on: db)
+                try AuditLog.record(actor, action: "product.create", entityType: "product", entityId: id, after: created?.json, on: db)
+                return id
             }
         }
         context.catalogCache.bump()
         return try find(.id(id), includeInactive: true)
     }
 
-    func update(_ id: String, _ input: ProductInput) throws -> ProductRecord {
+    func update(_ id: String, _ input: ProductInput, by actor: AuditActor) throws -> ProductRecord {
         try writing {
             try context.stockLevels.writing { stock in
                 try db.withTransaction { db in
                     try checkCategory(input, on: db)
+                    let before = try ProductStore.find(.id(id), currency: context.currency, on: db)
                     guard try ProductStore.update(id, input, on: db) else { throw APIError.notFound("Product not found") }
+                    let after = try ProductStore.find(.id(id), currency: context.currency, on: db)
+                    try AuditLog.record(actor, action: "product.update", entityType: "product", entityId: id, before: before?.json, after: after?.json, on: db)
                     // A new quantity set by hand: unknown until read again.
                     if input.stockQuantity != nil { stock.changed([id]) }
                 }
@@ -85,8 +92,13 @@ struct ProductService<Context: CatalogContext> {
         return try find(.id(id), includeInactive: true)
     }
 
-    func delete(_ id: String) throws {
-        guard try ProductStore.deactivate(id, on: db) else { throw APIError.notFound("Product not found") }
+    func delete(_ id: String, by actor: AuditActor) throws {
+        try db.withTransaction { db in
+            let before = try ProductStore.find(.id(id), currency: context.currency, on: db)
+            guard try ProductStore.deactivate(id, on: db) else { throw APIError.notFound("Product not found") }
+            let after = try ProductStore.find(.id(id), currency: context.currency, on: db)
+            try AuditLog.record(actor, action: "product.delete", entityType: "product", entityId: id, before: before?.json, after: after?.json, on: db)
+        }
         context.catalogCache.bump()
     }
 

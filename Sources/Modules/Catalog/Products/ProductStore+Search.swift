@@ -29,45 +29,37 @@ extension ProductStore {
         return corrections
     }
 
-    /// Products per category they sit in directly, over the filter (which leaves the category
-    /// out); rolled up the tree by the caller.
-    static func countsByCategory(_ filter: Filter, on db: PostgresClient) throws -> [String: Int] {
-        let rows = try db.query(
-            """
-            SELECT p.category_id, count(*) AS n FROM \(from) \(filter.whereClause)\(filter.whereClause == "" ? "WHERE" : " AND") p.category_id IS NOT NULL
-            GROUP BY p.category_id
-            """, idempotent: true, planning: .perExecution)
-        var counts: [String: Int] = [:]
-        for row in rows.rows { counts[try row.decode("category_id")] = try row.decode("n") }
-        return counts
+    /// One row of the facet scan: how many products sit directly in a category, in a price
+    /// bucket, in stock or not, and whether they pass the request's category and price filters.
+    struct FacetCell {
+        let categoryId: String?
+        let bucket: Int
+        let inStock: Bool
+        let inCategory: Bool
+        let inPrice: Bool
+        let count: Int
     }
 
-    /// Products per price bucket (`ProductFacets.priceBounds`), over the filter (which leaves
-    /// the price range out): one count per bucket, zeros included.
-    static func countsByPrice(_ filter: Filter, on db: PostgresClient) throws -> [Int] {
+    /// Every facet from one scan (`products_facets_idx` covers it when no search narrows the
+    /// rows first): rows grouped by category, price bucket and stock state, each group marked
+    /// with whether it passes the category and price filters, so the caller can count every
+    /// facet over the other filters. A few hundred rows at most.
+    static func facetCells(_ filter: Filter, on db: PostgresClient) throws -> [FacetCell] {
         let bounds = ProductFacets.priceBounds.dropFirst()
+        var bucket: PostgresQuery = "CASE"
+        for (index, bound) in bounds.enumerated() { bucket += " WHEN p.price < \(bind: bound)::numeric THEN \(bind: index)::int" }
+        bucket += " ELSE \(bind: bounds.count)::int END"
         let rows = try db.query(
             """
-            SELECT width_bucket(p.price, \(bind: SQLFragment.array(bounds.map(\.description)))::numeric[]) AS bucket, count(*) AS n
-            FROM \(from) \(filter.whereClause) GROUP BY 1
+            SELECT p.category_id, \(bucket) AS bucket, p.stock_quantity > 0 AS in_stock,
+                   \(filter.category ?? "true") AS in_category, \(filter.price ?? "true") AS in_price, count(*) AS n
+            FROM products p WHERE \(filter.facetBase) GROUP BY 1, 2, 3, 4, 5
             """, idempotent: true, planning: .perExecution)
-        var counts = Array(repeating: 0, count: ProductFacets.priceBounds.count)
-        for row in rows.rows {
-            let bucket = try row.decode("bucket", as: Int.self)
-            if counts.indices.contains(bucket) { counts[bucket] = try row.decode("n") }
+        return try rows.map {
+            FacetCell(
+                categoryId: try $0.decode("category_id"), bucket: try $0.decode("bucket"), inStock: try $0.decode("in_stock"),
+                inCategory: try $0.decode("in_category"), inPrice: try $0.decode("in_price"), count: try $0.decode("n"))
         }
-        return counts
-    }
-
-    /// Products in stock and out of it, over the filter (which leaves `inStock` out).
-    static func countsByStock(_ filter: Filter, on db: PostgresClient) throws -> (inStock: Int, outOfStock: Int) {
-        let row = try db.query(
-            """
-            SELECT count(*) FILTER (WHERE p.stock_quantity > 0) AS yes, count(*) FILTER (WHERE p.stock_quantity <= 0) AS no
-            FROM \(from) \(filter.whereClause)
-            """, idempotent: true, planning: .perExecution
-        ).single()
-        return (try row.decode("yes"), try row.decode("no"))
     }
 
     /// Up to `limit` products on sale for autocomplete: names starting with `prefix` first (an

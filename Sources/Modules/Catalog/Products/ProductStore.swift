@@ -8,42 +8,52 @@ public enum ProductStore {
     /// The WHERE clause of a listing, assembled from fixed fragments; every value is a bind.
     /// Price ranges and searches pick the plan, so listings are planned per execution.
     struct Filter {
-        /// The parts a facet leaves out to count over the others (API.md §12.3).
-        enum Part {
-            case category
-            case price
-            case inStock
-        }
-
         let whereClause: PostgresQuery
-        /// The search's rank, or 0: `ts_rank_cd` normalised into [0, 1), plus 1 for an exact
-        /// match, so a match found only through a typo correction ranks below every exact one.
+        /// `ts_rank_cd` normalised into [0, 1), plus 1 for an exact match, so a match found
+        /// only through a typo correction ranks below every exact one; 0 without a search.
         let rank: PostgresQuery
+        /// The filters one by one, for the facets (API.md §12.3), which count each over the
+        /// others: nil where the request has none.
+        let category: PostgresQuery?
+        let price: PostgresQuery?
+        let inStock: PostgresQuery?
+        /// What every row must pass whatever the facet: active (products only; the category's
+        /// activity is checked by the facets in the worker) and the search.
+        let facetBase: PostgresQuery
 
-        init(_ query: ProductListQuery, categoryId: String?, corrections: [String: [String]] = [:], omitting omitted: Part? = nil) {
+        init(_ query: ProductListQuery, categoryId: String?, corrections: [String: [String]] = [:]) {
+            var base: [PostgresQuery] = []
             var conditions: [PostgresQuery] = []
-            if !query.includeInactive { conditions.append("p.is_active AND (c.id IS NULL OR c.is_active)") }
-            if let categoryId, omitted != .category { conditions.append("p.category_id IN (\(CategoryStore.subtree(of: categoryId)))") }
-            if omitted != .price {
-                if let minPrice = query.minPrice { conditions.append("p.price >= \(bind: minPrice)::numeric") }
-                if let maxPrice = query.maxPrice { conditions.append("p.price <= \(bind: maxPrice)::numeric") }
+            if !query.includeInactive {
+                conditions.append("p.is_active AND (c.id IS NULL OR c.is_active)")
+                base.append("p.is_active")
             }
-            if query.inStock && omitted != .inStock { conditions.append("p.stock_quantity > 0") }
+            category = categoryId.map { "p.category_id IN (\(CategoryStore.subtree(of: $0)))" }
+            var prices: [PostgresQuery] = []
+            if let minPrice = query.minPrice { prices.append("p.price >= \(bind: minPrice)::numeric") }
+            if let maxPrice = query.maxPrice { prices.append("p.price <= \(bind: maxPrice)::numeric") }
+            price = prices.isEmpty ? nil : prices.joined(separator: " AND ")
+            inStock = query.inStock ? "p.stock_quantity > 0" : nil
+            conditions += [category, price, inStock].compactMap { $0 }
             var rank: PostgresQuery = "0"
             if let search = query.search {
                 let exact = ProductSearch.tsquery(search)
+                let matches: PostgresQuery
                 if let tolerant = ProductSearch.correctedQuery(search, corrections: corrections) {
                     let fuzzy: PostgresQuery = "to_tsquery('simple', \(bind: tolerant))"
-                    conditions.append("(p.search @@ \(exact) OR p.search @@ \(fuzzy))")
+                    matches = "(p.search @@ \(exact) OR p.search @@ \(fuzzy))"
                     rank = """
                         CASE WHEN p.search @@ \(exact) THEN 1 + ts_rank_cd(p.search, \(exact), 32) ELSE ts_rank_cd(p.search, \(fuzzy), 32) END
                         """
                 } else {
-                    conditions.append("p.search @@ \(exact)")
+                    matches = "p.search @@ \(exact)"
                     rank = "1 + ts_rank_cd(p.search, \(exact), 32)"
                 }
+                conditions.append(matches)
+                base.append(matches)
             }
             whereClause = conditions.isEmpty ? "" : "WHERE \(conditions.joined(separator: " AND "))"
+            facetBase = base.isEmpty ? "true" : base.joined(separator: " AND ")
             self.rank = rank
         }
     }

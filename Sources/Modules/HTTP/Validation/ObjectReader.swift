@@ -117,6 +117,22 @@ public struct ObjectReader {
         return text.lowercased()
     }
 
+    /// An array of strings, each at most `maxLength`; at most `maxCount` of them.
+    public mutating func strings(_ name: String, required: Bool = true, maxCount: Int = 100, maxLength: Int = 255) -> [String]? {
+        guard let value = take(name, required: required, nullable: false) else { return nil }
+        guard case .array(let items) = value else { fail(name, "must be an array of strings"); return nil }
+        guard items.count <= maxCount else { fail(name, "must have at most \(maxCount) items"); return nil }
+        var out: [String] = []
+        for item in items {
+            guard case .string(let text) = item, text.unicodeScalars.count <= maxLength, !text.utf8.contains(0) else {
+                fail(name, "must be an array of strings of at most \(maxLength) characters")
+                return nil
+            }
+            out.append(text)
+        }
+        return out
+    }
+
     public mutating func email(_ name: String, required: Bool = true) -> String? {
         guard let text = string(name, required: required, maxLength: 254) else { return nil }
         guard EmailAddress.isPlausible(text) else { fail(name, "must be a valid email address"); return nil }
