@@ -22,7 +22,7 @@ stage=$OUT/stage
 rm -rf "$stage" && mkdir -p "$stage/DEBIAN"
 install -D -m 0755 "$OUT/build/release/commerce-fcgi" "$stage/usr/bin/commerce-fcgi"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/commerce-fcgi"
-for unit in "$ROOT"/deploy/systemd/*.service "$ROOT"/deploy/systemd/*.socket "$ROOT"/deploy/systemd/*.target; do
+for unit in "$ROOT"/deploy/systemd/*.service "$ROOT"/deploy/systemd/*.socket "$ROOT"/deploy/systemd/*.target "$ROOT"/deploy/systemd/*.path; do
   install -D -m 0644 "$unit" "$stage/lib/systemd/system/$(basename "$unit")"
   sed -i 's|/usr/local/bin/commerce-fcgi|/usr/bin/commerce-fcgi|g' "$stage/lib/systemd/system/$(basename "$unit")"
 done

@@ -8,7 +8,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Units: the binary path is the only thing that differs from an installed host.
 mkdir -p "$work/units"
-for unit in "$ROOT"/deploy/systemd/*.service "$ROOT"/deploy/systemd/*.socket "$ROOT"/deploy/systemd/*.target; do
+for unit in "$ROOT"/deploy/systemd/*.service "$ROOT"/deploy/systemd/*.socket "$ROOT"/deploy/systemd/*.target "$ROOT"/deploy/systemd/*.path; do
   sed "s|/usr/local/bin/commerce-fcgi|$BIN|" "$unit" > "$work/units/$(basename "$unit")"
 done
 report=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "$work"/units/* 2>&1 || true)

@@ -13,7 +13,8 @@ struct CommerceFCGICommand: ParsableCommand {
             See README.md, "Configuration", and commerce-fcgi(1).
             """,
         subcommands: [
-            Serve.self, Worker.self, Migrate.self, Jobs.self, CreateAdmin.self, SeedDemo.self, Status.self, RollingRestart.self, CheckConfig.self,
+            Serve.self, Worker.self, Migrate.self, Jobs.self, CreateAdmin.self, SeedDemo.self, Catalog.self, Status.self, RollingRestart.self,
+            CheckConfig.self,
         ])
 }
 
@@ -117,6 +118,43 @@ extension CommerceFCGICommand {
         func execute(_ environment: [String: String]) throws -> Int32 {
             try SeedDemoCommand.run(options: Options(values: ["products": products.map(String.init)]), environment: environment)
         }
+    }
+
+    struct Catalog: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export the catalog as CSV, or import one (upsert by SKU, all or nothing).",
+            subcommands: [CatalogExport.self, CatalogImport.self, CatalogImportDirectory.self])
+    }
+
+    struct CatalogExport: CommerceSubcommand {
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Write every product as CSV (RFC 4180, UTF-8, a header row).")
+        @OptionGroup var environment: EnvironmentOptions
+        @Option(help: ArgumentHelp("Write here instead of standard output.", valueName: "file")) var out: String?
+
+        func execute(_ environment: [String: String]) throws -> Int32 { try CatalogCommand.export(out: out, environment: environment) }
+    }
+
+    struct CatalogImport: CommerceSubcommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Upsert products by SKU from a CSV file in one transaction; any invalid row writes nothing (exit 65) and is listed.")
+        @OptionGroup var environment: EnvironmentOptions
+        @Argument(help: "The CSV file, with the export's columns (a subset; sku required).") var file: String
+        @Flag(help: "Check everything, write nothing.") var dryRun = false
+
+        func execute(_ environment: [String: String]) throws -> Int32 {
+            try CatalogCommand.importFile(file, dryRun: dryRun, environment: environment)
+        }
+    }
+
+    struct CatalogImportDirectory: CommerceSubcommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-dir",
+            abstract: "Import every *.csv in a folder, moving each to done/ or failed/ with its report (commerce-catalog-import.service).")
+        @OptionGroup var environment: EnvironmentOptions
+        @Argument(help: "The folder (/var/lib/commerce-fcgi/import).") var directory: String
+
+        func execute(_ environment: [String: String]) throws -> Int32 { try CatalogCommand.importDirectory(directory, environment: environment) }
     }
 
     struct Status: CommerceSubcommand {

@@ -17,6 +17,7 @@ enum APIKeyScopeTable {
                 (.post, "/api/products"), (.patch, "/api/products/:idOrSlug"), (.delete, "/api/products/:idOrSlug"),
                 (.post, "/api/upload/single"), (.post, "/api/upload/products"), (.delete, "/api/upload/*filepath"),
             ])
+        allow(.catalogRead, [(.get, "/api/products/export.csv")])
         allow(.ordersRead, [(.get, "/api/orders"), (.get, "/api/orders/:id")])
         allow(.ordersWrite, [(.patch, "/api/orders/:id/status"), (.patch, "/api/orders/:id/cancel"), (.post, "/api/orders/:id/refunds")])
         allow(.customersRead, [(.get, "/api/users"), (.get, "/api/users/:id")])

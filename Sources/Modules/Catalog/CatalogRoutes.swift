@@ -68,6 +68,17 @@ public enum CatalogRoutes {
                 }
                 return try CatalogResponse.cached(request, context.app, kind: "products", identity: identity, build: build)
             },
+            // API.md §12.8: the whole catalog as CSV, streamed a thousand products at a time.
+            Route(.get, "/api/products/export.csv", access: .admin) { request, context in
+                let db = context.database
+                return Response(
+                    status: .ok,
+                    headers: [
+                        ("Content-Type", "text/csv; charset=utf-8"), ("Content-Disposition", "attachment; filename=\"catalog.csv\""),
+                        ("Cache-Control", "no-store"),
+                    ],
+                    stream: ResponseStream { write in try CatalogExport.write(on: db) { try write(Array($0.utf8)) } })
+            },
             Route(.get, "/api/products/suggest") { request, context in
                 var reader = QueryReader(request.query)
                 let typed = reader.string("q", maxLength: 100)

@@ -3,11 +3,15 @@ public struct Response: Sendable {
     public var status: HTTPStatus
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// More body, written after `body` chunk by chunk as it is produced (a CSV export of the
+    /// whole catalog), so an answer of any size takes constant memory.
+    public var stream: ResponseStream?
 
-    public init(status: HTTPStatus, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(status: HTTPStatus, headers: [(name: String, value: String)] = [], body: [UInt8] = [], stream: ResponseStream? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.stream = stream
     }
 
     public static let jsonContentType = "application/json; charset=utf-8"
@@ -41,4 +45,13 @@ public struct Response: Sendable {
         head += "\r\n"
         return Array(head.utf8)
     }
+}
+
+/// A body produced after the handler returned: `produce` calls `write` with each chunk. It runs
+/// on the worker that answered, before its next request, so it may use the worker's
+/// connections; an error ends the answer short (nginx sees it incomplete).
+public struct ResponseStream: @unchecked Sendable {
+    public let produce: (_ write: ([UInt8]) throws -> Void) throws -> Void
+
+    public init(_ produce: @escaping (_ write: ([UInt8]) throws -> Void) throws -> Void) { self.produce = produce }
 }

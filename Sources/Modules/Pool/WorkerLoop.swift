@@ -90,6 +90,7 @@ public final class WorkerLoop {
         }
         do {
             try exchange.write(head: response.cgiHead(), body: response.body)
+            try response.stream?.produce { chunk in try exchange.write(head: [], body: chunk) }
         } catch {
             // nginx went away (client abort or fastcgi_read_timeout): nothing left to tell it.
             logger.warn("response not delivered", ["requestId": .string(request.requestId), "error": .string(String(describing: error))])
