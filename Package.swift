@@ -47,16 +47,17 @@ let package = Package(
         module("Docs", ["HTTP"], resources: [.embedInCode("openapi.json"), .embedInCode("docs.html")]),
         module("Mail", ["HTTP", "Postgres"]),
         module("Audit", ["HTTP", "Postgres"]),
+        module("Webhooks", ["Audit", "Crypto", "HTTP", "HTTPClient", "Postgres"]),
         module("Auth", ["Audit", "HTTP", "Postgres", "Redis", "Crypto", "JWT", "Mail"]),
         module("Users", ["Audit", "Auth", "HTTP", "Postgres"]),
-        module("Catalog", ["Audit", "Auth", "HTTP", "Postgres", "Redis", "Crypto", "Inventory", "Gzip"]),
+        module("Catalog", ["Audit", "Webhooks", "Auth", "HTTP", "Postgres", "Redis", "Crypto", "Inventory", "Gzip"]),
         module("Uploads", ["Audit", "Catalog", "HTTP", "Postgres", "Crypto"]),
         module("Idempotency", ["HTTP", "Postgres", "Crypto"]),
         module("Inventory", ["Core", "Postgres", "Redis"]),
         module("Coupons", ["Audit", "Auth", "HTTP", "Postgres"]),
         module("Cart", ["Auth", "Coupons", "Crypto", "HTTP", "Inventory", "Postgres"]),
-        module("Orders", ["Audit", "Cart", "Coupons", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
-        module("Payments", ["Audit", "Crypto", "HTTP", "HTTPClient", "Postgres", "Orders", "Mail", "Idempotency"]),
+        module("Orders", ["Audit", "Webhooks", "Cart", "Coupons", "Users", "Idempotency", "Inventory", "Mail", "HTTP", "Postgres"]),
+        module("Payments", ["Audit", "Webhooks", "Crypto", "HTTP", "HTTPClient", "Postgres", "Orders", "Mail", "Idempotency"]),
         module("Demo", ["Catalog", "Coupons", "Uploads", "Core", "Crypto", "Postgres"]),
 
         // Wiring: configuration, the route table, the worker loop and the supervisor.
@@ -64,7 +65,7 @@ let package = Package(
             "App",
             [
                 "Core", "HTTP", "Postgres", "Redis", "Crypto", "Scoreboard", "Health", "Metrics", "Docs", "Auth", "Users", "Catalog", "Uploads", "Mail", "HTTPClient",
-                "Idempotency", "Audit", "Coupons", "Cart", "Orders", "Payments", "Inventory", "Demo",
+                "Idempotency", "Audit", "Webhooks", "Coupons", "Cart", "Orders", "Payments", "Inventory", "Demo",
             ]),
         module("Pool", ["App", "FastCGI", "HTTP", "Crypto", "Scoreboard", "CSystem"]),
 
@@ -86,6 +87,7 @@ let package = Package(
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Coupons", "Idempotency", "Users", "HTTP", "Postgres"], path: "Tests/OrdersTests"),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "HTTP"], path: "Tests/PaymentsTests"),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], path: "Tests/FastCGITests"),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Crypto"], path: "Tests/WebhooksTests"),
         .testTarget(name: "RedisTests", dependencies: ["Redis"], path: "Tests/RedisTests"),
         .testTarget(name: "PoolTests", dependencies: ["Pool", "Scoreboard"], path: "Tests/PoolTests"),
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),

@@ -8,9 +8,9 @@ PROFILE=${PROFILE:-run}
 # ephemeral port can find it taken by an outgoing connection (under load, workers retrying
 # PostgreSQL once connected to themselves on its port, and it could not bind again).
 case "$PROFILE" in
-  run)  defaults=(8080 8443 15432 16379 2525 12111) ;;
-  test) defaults=(18080 18443 15433 16380 12525 22111) ;;
-  bench) defaults=(28080 28443 15434 16381 22525 32111) ;;
+  run)  defaults=(8080 8443 15432 16379 2525 12111 12112) ;;
+  test) defaults=(18080 18443 15433 16380 12525 22111 22112) ;;
+  bench) defaults=(28080 28443 15434 16381 22525 32111 32112) ;;
   *) echo "unknown PROFILE $PROFILE" >&2; exit 2 ;;
 esac
 HTTP_PORT=${HTTP_PORT:-${defaults[0]}}
@@ -20,6 +20,8 @@ REDIS_PORT=${REDIS_PORT:-${defaults[3]}}
 SMTP_PORT=${SMTP_PORT:-${defaults[4]}}
 # The local fake of Stripe's API (scripts/fake-stripe.py).
 STRIPE_PORT=${STRIPE_PORT:-${defaults[5]}}
+# The local webhook receiver (scripts/webhook-sink.py), standing in for a merchant's.
+WEBHOOK_SINK_PORT=${WEBHOOK_SINK_PORT:-${defaults[6]}}
 STATE=${STATE_DIR:-$ROOT/.state/$PROFILE}
 LOGS=$STATE/logs
 BUILD_CONFIG=${BUILD_CONFIG:-$([ "$PROFILE" = test ] && echo debug || echo release)}

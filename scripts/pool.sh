@@ -24,7 +24,7 @@ setting() {
 # Settings this script has no default for, written only when the environment gives them.
 PASSTHROUGH=(CHECKOUT_REQUEST_TIMEOUT CHECKOUT_MAX_REQUESTS STRIPE_BREAKER_WINDOW JWT_ACCESS_TTL JWT_REFRESH_TTL SESSION_CACHE_TTL UPLOAD_MAX_BYTES CURRENCY SHIPPING_FLAT FREE_SHIPPING_MIN
   ORDER_PAYMENT_TIMEOUT CACHE_TTL CACHE_MAX_ENTRIES CATALOG_CACHE_SCOPE MAIL_MAX_ATTEMPTS DB_STATEMENT_TIMEOUT_MS REDIS_TIMEOUT_MS
-  SLOW_REQUEST_MS LISTEN_BACKLOG SCOREBOARD_SLOTS SOCKET_MODE)
+  SLOW_REQUEST_MS LISTEN_BACKLOG SCOREBOARD_SLOTS SOCKET_MODE GUEST_CART_TTL AUDIT_RETENTION WEBHOOK_MAX_ATTEMPTS)
 
 write_env() {
   mkdir -p "$STATE" "$LOGS" "$STATE/uploads"
@@ -64,6 +64,11 @@ write_env() {
     setting PASSWORD_SCRYPT_LOG_N "$([ $test = 1 ] && echo 14 || echo 17)"
     setting MAIL_RETRY_BASE "$([ $test = 1 ] && echo 1 || echo 30)"
     setting JOBS_POLL_MS "$([ $test = 1 ] && echo 200 || echo 1000)"
+    # The local receiver is on loopback over http; tests retry within seconds.
+    setting WEBHOOK_ALLOW_PRIVATE true
+    # Not read by the service: where the local receiver listens, for people and tests.
+    setting WEBHOOK_SINK_URL "http://127.0.0.1:$WEBHOOK_SINK_PORT"
+    setting WEBHOOK_RETRY_BASE_SECONDS "$([ $test = 1 ] && echo 1 || echo 60)"
     # 8.25 %: unlike 8 %, it gives exact half cents on whole-cent subtotals (2.00 → 0.165), so the
     # tests can see half-up rounding.
     setting TAX_RATE "$([ $test = 1 ] && echo 0.0825 || echo 0.08)"

@@ -14,6 +14,7 @@ CommerceFCGI is up (api pool: $WORKERS workers, checkout pool: $CHECKOUT_WORKERS
   Pools      kill -HUP \$(cat $STATE/pool.pid)   replaces the workers one by one
              $BIN status --env-file $STATE/commerce.env   every worker, as php-fpm's status?full
   Mail       $STATE/mail/*.eml   (what the jobs process sent to the local SMTP sink)
+  Webhooks   $LOGS/webhooks.jsonl  (what jobs delivered to the local receiver: POST http://127.0.0.1:$WEBHOOK_SINK_PORT/any-path)
 
   Make an admin (the only way to get one):
     echo 'a long admin password' | $BIN create-admin --env-file $STATE/commerce.env --email admin@example.com

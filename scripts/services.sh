@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PostgreSQL, Redis, the local SMTP sink and the local fake of Stripe for one profile, private
 # to its state folder, on loopback.
-#   services.sh start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop|stripe-start|stripe-stop
+#   services.sh start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop|stripe-start|stripe-stop|webhooks-start|webhooks-stop
 source "$(dirname "$0")/lib.sh"
 
 REDIS_DIR=$STATE/redis
@@ -91,6 +91,16 @@ smtp_start() {
 }
 smtp_stop() { stop_pidfile "$STATE/smtp.pid"; }
 
+# Webhooks the jobs process delivers land in $LOGS/webhooks.jsonl (scripts/webhook-sink.py).
+webhooks_start() {
+  mkdir -p "$LOGS"
+  if [ -f "$STATE/webhooks.pid" ] && kill -0 "$(cat "$STATE/webhooks.pid")" 2>/dev/null; then return 0; fi
+  nohup python3 "$ROOT/scripts/webhook-sink.py" --port "$WEBHOOK_SINK_PORT" --log "$LOGS/webhooks.jsonl" >>"$LOGS/webhook-sink.log" 2>&1 </dev/null &
+  echo $! > "$STATE/webhooks.pid"
+  wait_for "the webhook receiver" 50 bash -c "exec 3<>/dev/tcp/127.0.0.1/$WEBHOOK_SINK_PORT"
+}
+webhooks_stop() { stop_pidfile "$STATE/webhooks.pid"; }
+
 # Stripe's API on loopback (scripts/fake-stripe.py): it delivers signed webhooks to this
 # profile's nginx, as Stripe would.
 stripe_start() {
@@ -106,8 +116,10 @@ stripe_start() {
 stripe_stop() { stop_pidfile "$STATE/stripe.pid"; }
 
 case "${1:-}" in
-  start) pg_start; redis_start; smtp_start; stripe_start ;;
-  stop) stripe_stop; smtp_stop; redis_stop; pg_stop ;;
+  start) pg_start; redis_start; smtp_start; stripe_start; webhooks_start ;;
+  stop) webhooks_stop; stripe_stop; smtp_stop; redis_stop; pg_stop ;;
+  webhooks-start) webhooks_start ;;
+  webhooks-stop) webhooks_stop ;;
   smtp-start) smtp_start ;;
   smtp-stop) smtp_stop ;;
   stripe-start) stripe_start ;;
@@ -116,5 +128,5 @@ case "${1:-}" in
   pg-stop) pg_stop ;;
   redis-start) redis_start ;;
   redis-stop) redis_stop ;;
-  *) echo "usage: $0 start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop|stripe-start|stripe-stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|pg-start|pg-stop|redis-start|redis-stop|smtp-start|smtp-stop|stripe-start|stripe-stop|webhooks-start|webhooks-stop" >&2; exit 2 ;;
 esac

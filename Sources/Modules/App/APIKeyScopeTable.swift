@@ -25,6 +25,13 @@ enum APIKeyScopeTable {
             .couponsWrite,
             [(.post, "/api/coupons"), (.get, "/api/coupons"), (.get, "/api/coupons/:id"), (.patch, "/api/coupons/:id"), (.delete, "/api/coupons/:id")])
         allow(.auditRead, [(.get, "/api/audit-log")])
+        allow(
+            .webhooksWrite,
+            [
+                (.post, "/api/webhook-endpoints"), (.get, "/api/webhook-endpoints"), (.get, "/api/webhook-endpoints/:id"),
+                (.patch, "/api/webhook-endpoints/:id"), (.delete, "/api/webhook-endpoints/:id"), (.get, "/api/webhook-endpoints/:id/deliveries"),
+                (.post, "/api/webhook-deliveries/:id/retry"),
+            ])
         return table
     }()
 

@@ -1,3 +1,4 @@
+import Webhooks
 import Audit
 import Auth
 import Cart
@@ -18,7 +19,9 @@ import Scoreboard
 /// A worker's long-lived state, built once after fork and handed to every handler: the
 /// connections, the clock, the logger and the worker's scoreboard slot. One request at a
 /// time uses it, so it needs no locks.
-public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext, PaymentsContext, CouponsContext, AuditContext {
+public final class AppContext: HealthContext, MetricsContext, AuthContext, CatalogContext, UploadsContext, OrdersContext, PaymentsContext, CouponsContext, AuditContext,
+    WebhooksContext
+{
     public let configuration: Configuration
     /// The worker's logger; while a request is served, the same with its `requestId`, so a
     /// line logged from any module during the request carries it (one request at a time).
@@ -34,6 +37,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     public let catalogCache: CatalogCache
     public let stockLevels: StockLevels
     public let orderSettings: OrderSettings
+    public let webhooks: WebhookSettings
     public var orderPayments: any OrderPaymentHooks { StripeOrderPayments(context: self) }
     /// Made on first use, after fork: its libcurl handle belongs to this worker.
     public private(set) lazy var stripe: StripeClient? = configuration.stripeSettings.map { [scoreboard] in
@@ -59,6 +63,7 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         metricsRenderer = MetricsRenderer(scoreboard: scoreboard)
         auth = configuration.authSettings
         orderSettings = configuration.orderSettings
+        webhooks = configuration.webhookSettings
         webhookSignature = configuration.stripeWebhookSecret.map { StripeSignature(secret: $0) }
         database = configuration.databaseClient(applicationName: "commerce-fcgi@\(workerName)")
         cache = configuration.cacheClient()

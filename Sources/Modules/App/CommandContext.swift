@@ -1,3 +1,4 @@
+import Webhooks
 import Auth
 import HTTP
 import Inventory
@@ -16,6 +17,7 @@ public final class CommandContext: AuthContext, PaymentsContext {
     public let database: PostgresClient
     public let cache: RedisClient
     public let auth: AuthSettings
+    public let webhooks: WebhookSettings
     /// Where this process's counters go (emails, payments), so `/api/metrics` sums them with
     /// the pool's; nil counts nothing.
     public var metricsSlot: ScoreboardSlot?
@@ -39,6 +41,7 @@ public final class CommandContext: AuthContext, PaymentsContext {
         database = configuration.databaseClient(applicationName: "commerce-fcgi \(name)")
         cache = configuration.cacheClient()
         auth = configuration.authSettings
+        webhooks = configuration.webhookSettings
     }
 
     public func paymentRecorded(_ event: PaymentMetric) { count(MetricCounter(event)) }

@@ -1,3 +1,4 @@
+import Webhooks
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,6 +18,7 @@ import Scoreboard
 public final class JobsRunner {
     public let context: CommandContext
     private let mail: MailDispatcher
+    private let webhooks: WebhookDispatcher
     private var lastPurge: UInt64?
     /// Old tokens, sessions and sent mail are purged at most this often.
     static let purgeIntervalNanoseconds: UInt64 = 10 * 60 * 1_000_000_000
@@ -25,6 +27,9 @@ public final class JobsRunner {
         self.context = context
         let configuration = context.configuration
         let smtp = SMTPClient()
+        webhooks = WebhookDispatcher(
+            database: context.database, settings: context.webhooks, client: HTTPClient(),
+            epochSeconds: { [clock = context.clock] in clock.epochMilliseconds() / 1000 })
         mail = MailDispatcher(
             settings: .init(from: configuration.smtpFrom, retryBaseSeconds: configuration.mailRetryBaseSeconds, maxAttempts: configuration.mailMaxAttempts),
             database: context.database, clock: context.clock, logger: context.logger,
@@ -46,9 +51,13 @@ public final class JobsRunner {
                 try PaymentFollowUp(context: context).retryRefunds(limit: Self.refundBatch)
                 + PaymentFollowUp(context: context).resendRefunds(limit: Self.refundBatch)
             let guestCarts = try expireIdleGuestCarts()
+            let deliveries = try webhooks.runOnce(limit: Self.webhookBatch)
+            context.count(.webhookSucceeded, UInt64(deliveries.succeeded))
+            context.count(.webhookRetried, UInt64(deliveries.retried))
+            context.count(.webhookFailed, UInt64(deliveries.failed))
             try purgeIfDue()
             return pass.sent + pass.failed >= 20 || resets >= Self.resetBatch || expired >= Self.expiryBatch || refunds >= Self.refundBatch
-                || guestCarts >= Self.guestCartBatch
+                || guestCarts >= Self.guestCartBatch || deliveries.total >= Self.webhookBatch
         } catch {
             // PostgreSQL is down or restarting: nothing is lost, the next pass retries.
             context.logger.error("jobs pass failed", ["error": .string(String(describing: error))])
@@ -60,6 +69,7 @@ public final class JobsRunner {
     static let expiryBatch = 50
     static let refundBatch = 20
     static let guestCartBatch = 500
+    static let webhookBatch = 20
 
     /// Deletes guest carts idle past `GUEST_CART_TTL` (API.md §12.1): one indexed statement a pass.
     private func expireIdleGuestCarts() throws -> Int {

@@ -1,3 +1,4 @@
+import Webhooks
 import Audit
 import Auth
 import Cart
@@ -19,7 +20,7 @@ public enum RouteTable {
         var routes: [Route<AppContext>] =
             HealthRoutes.routes() + MetricsRoutes.routes() + DocsRoutes.routes()
             + AuthRoutes.routes() + APIKeyRoutes.routes() + UsersRoutes.routes() + CatalogRoutes.routes() + UploadRoutes.routes()
-            + CartRoutes.routes() + CouponRoutes.routes() + OrdersRoutes.routes() + PaymentsRoutes.routes() + AuditRoutes.routes()
+            + CartRoutes.routes() + CouponRoutes.routes() + OrdersRoutes.routes() + PaymentsRoutes.routes() + AuditRoutes.routes() + WebhookRoutes.routes()
         if enableTestRoutes { routes += DiagnosticRoutes.routes() }
         return routes
     }

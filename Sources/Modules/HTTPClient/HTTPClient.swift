@@ -38,6 +38,9 @@ public final class HTTPClient {
         // An explicit empty Expect stops libcurl from waiting for 100-continue on large bodies.
         headerList = curl_slist_append(headerList, "Expect:")
         defer { curl_slist_free_all(headerList) }
+        var resolveList: UnsafeMutablePointer<curl_slist>?
+        for pin in request.resolve { resolveList = curl_slist_append(resolveList, pin) }
+        defer { curl_slist_free_all(resolveList) }
 
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
             let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
@@ -64,6 +67,11 @@ public final class HTTPClient {
             }
             if let local = request.localAddress { cfcgi_curl_setopt_ptr(handle, CURLOPT_INTERFACE, "host!" + local) }
             if let caBundle = request.caBundlePath { cfcgi_curl_setopt_ptr(handle, CURLOPT_CAINFO, caBundle) }
+            if resolveList != nil { cfcgi_curl_setopt_ptr(handle, CURLOPT_RESOLVE, resolveList) }
+            if request.webOnly {
+                cfcgi_curl_setopt_ptr(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+                cfcgi_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+            }
             if request.method == "HEAD" { cfcgi_curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
             guard let body = request.body else { return curl_easy_perform(handle) }
             return body.withUnsafeBytes { raw in

@@ -9,6 +9,11 @@ public struct HTTPClientRequest: Sendable {
     public var caBundlePath: String?
     /// The local address to connect from (`127.0.0.2`), when the peer treats addresses differently.
     public var localAddress: String?
+    /// `host:port:address` pins (CURLOPT_RESOLVE): connect to the address checked beforehand,
+    /// whatever a second DNS answer would say.
+    public var resolve: [String] = []
+    /// Only http and https, and no redirect followed (libcurl's default, said here).
+    public var webOnly = false
 
     public init(
         method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,

@@ -28,6 +28,9 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
     case apiKeyCouponsWrite
     case apiKeyWebhooksWrite
     case apiKeyAuditRead
+    case webhookSucceeded
+    case webhookRetried
+    case webhookFailed
 
     /// The counter of requests let in with an API key for `scope` (`catalog:read`…).
     public static func apiKeyRequests(scope: String) -> MetricCounter? {
@@ -48,6 +51,7 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         case .apiKeyCatalogRead, .apiKeyCatalogWrite, .apiKeyOrdersRead, .apiKeyOrdersWrite, .apiKeyCustomersRead, .apiKeyCouponsWrite,
             .apiKeyWebhooksWrite, .apiKeyAuditRead:
             "api_key_requests_total"
+        case .webhookSucceeded, .webhookRetried, .webhookFailed: "webhook_deliveries_total"
         }
     }
 
@@ -79,6 +83,9 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         case .apiKeyCouponsWrite: [("scope", "coupons:write")]
         case .apiKeyWebhooksWrite: [("scope", "webhooks:write")]
         case .apiKeyAuditRead: [("scope", "audit:read")]
+        case .webhookSucceeded: [("result", "succeeded")]
+        case .webhookRetried: [("result", "retried")]
+        case .webhookFailed: [("result", "failed")]
         }
     }
 
@@ -88,6 +95,7 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         "payments_total": "Payment events: intents created and cancelled, payments succeeded or failed, refunds requested and confirmed, amount mismatches.",
         "emails_sent_total": "Outbox emails handed to the SMTP relay (sent) or refused by it (failed; retried with backoff).",
         "cache_requests_total": "Redis cache lookups by cache and result (error: Redis unreachable, answered from PostgreSQL).",
+        "webhook_deliveries_total": "Webhook delivery tries by the jobs process: succeeded, retried later, or failed for good after the last try.",
         "api_key_requests_total": "Requests let in with an API key, by the scope the route needed.",
         "db_connection_attempts_total": "Connections to PostgreSQL opened by the workers, by result; while it is down each worker tries at most four times a second.",
     ]

@@ -1,3 +1,4 @@
+import Webhooks
 import Cart
 import Coupons
 import HTTP
@@ -58,6 +59,12 @@ struct CheckoutService<Context: OrdersContext> {
                 let placed = try OrderStore.place(newOrder, cartId: cartId, on: db)
                 stock.changed(placed.stock)
                 let order = OrderRecord(placed, newOrder)
+                try WebhookOutbox.emit(.orderCreated, entity: "order:\(order.id)", data: OrderView(order, viewerId: "").json, on: db)
+                for level in placed.stock where level.after <= 0 && level.before > 0 {
+                    try WebhookOutbox.emit(
+                        .productOutOfStock, entity: "product:\(level.productId)",
+                        data: .object(["id": .string(level.productId), "stockQuantity": .int(level.after)]), on: db)
+                }
                 let response = Envelope.success(OrderView(order, viewerId: principal.userId), status: .created)
                 // Committed with the order, but not final: a duplicate arriving while the
                 // PaymentIntent is being made gets 409 instead of this answer without its payment.

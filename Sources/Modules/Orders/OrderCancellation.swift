@@ -1,3 +1,4 @@
+import Webhooks
 import Audit
 import Coupons
 import Inventory
@@ -31,6 +32,7 @@ enum OrderCancellation {
         stock.changed(try StockStore.restore(order.items.map { ($0.productId, $0.quantity) }, on: db))
         // After the products, as checkout takes them: the coupon's redemption is given back.
         try CouponStore.release(orderId: id, on: db)
+        try WebhookOutbox.emit(.orderCancelled, entity: "order:\(id)", data: OrderView(order, viewerId: "").json, on: db)
         let customer = try OrderStore.customer(of: id, on: db)
         let wasPaid = previous == .paid || previous == .processing
         try Outbox.enqueue(OrderMail.cancelled(order, reason: reason, wasPaid: wasPaid, to: customer.email, firstName: customer.firstName), on: db)

@@ -1,3 +1,4 @@
+import Webhooks
 import Audit
 import HTTP
 import Mail
@@ -47,6 +48,9 @@ struct OrderService<Context: OrdersContext> {
                 actor, action: "order.status", entityType: "order", entityId: id,
                 changes: .object(["status": .array([.string(previous.rawValue), .string(target.rawValue)])]), on: db)
             guard let order = try OrderStore.find(id, on: db) else { throw APIError.notFound("Order not found") }
+            if let event: WebhookEventType = target == .shipped ? .orderShipped : target == .delivered ? .orderDelivered : nil {
+                try WebhookOutbox.emit(event, entity: "order:\(id)", data: OrderView(order, viewerId: "").json, on: db)
+            }
             if target == .shipped {
                 let customer = try OrderStore.customer(of: id, on: db)
                 try Outbox.enqueue(OrderMail.shipped(order, to: customer.email, firstName: customer.firstName), on: db)

@@ -1,3 +1,4 @@
+import Webhooks
 import HTTP
 import Mail
 import Orders
@@ -89,6 +90,7 @@ struct StripeWebhook<Context: PaymentsContext> {
             if let paid = try OrderLookup.find(order.id, on: db) {
                 let customer = try OrderLookup.customer(of: order.id, on: db)
                 try Outbox.enqueue(OrderMail.confirmation(paid, to: customer.email, firstName: customer.firstName), on: db)
+                try WebhookOutbox.emit(.orderPaid, entity: "order:\(order.id)", data: OrderView(paid, viewerId: "").json, on: db)
             }
             return (.applied, .metric(.succeeded))
         case .cancelled:
@@ -123,6 +125,7 @@ struct StripeWebhook<Context: PaymentsContext> {
         guard !confirmed.isEmpty, let status else { return (.ignored, .none) }
         if status == .refunded { try PaymentStore.setPaymentStatus(intentId: charge.paymentIntentId, "refunded", on: db) }
         if let record = try OrderLookup.find(order.id, on: db) {
+            try WebhookOutbox.emit(.orderRefunded, entity: "order:\(order.id)", data: OrderView(record, viewerId: "").json, on: db)
             let customer = try OrderLookup.customer(of: order.id, on: db)
             for refund in confirmed {
                 try Outbox.enqueue(OrderMail.refunded(record, amount: refund.amount, to: customer.email, firstName: customer.firstName), on: db)

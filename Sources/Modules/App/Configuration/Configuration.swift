@@ -54,6 +54,10 @@ public struct Configuration: Sendable {
     public var guestCartTTL: Int
     /// `AUDIT_RETENTION`: audit log entries older than this are purged by `jobs`.
     public var auditRetention: Int
+    /// `WEBHOOK_ALLOW_PRIVATE`, `WEBHOOK_MAX_ATTEMPTS`, `WEBHOOK_RETRY_BASE_SECONDS`.
+    public var webhookAllowPrivate: Bool
+    public var webhookMaxAttempts: Int
+    public var webhookRetryBaseSeconds: Int
     public var maxPendingOrders: Int
     public var cacheTTL: Int
     /// `CACHE_MAX_ENTRIES`: catalog pages one catalog version may keep in Redis.
@@ -153,6 +157,9 @@ public struct Configuration: Sendable {
             orderPaymentTimeout: env.seconds("ORDER_PAYMENT_TIMEOUT", default: 1800),
             guestCartTTL: env.seconds("GUEST_CART_TTL", default: 2_592_000),
             auditRetention: env.seconds("AUDIT_RETENTION", default: 31_536_000),
+            webhookAllowPrivate: env.bool("WEBHOOK_ALLOW_PRIVATE", default: false),
+            webhookMaxAttempts: env.int("WEBHOOK_MAX_ATTEMPTS", default: 15, range: 1...100),
+            webhookRetryBaseSeconds: env.seconds("WEBHOOK_RETRY_BASE_SECONDS", default: 60),
             maxPendingOrders: env.int("MAX_PENDING_ORDERS", default: 5, range: 0...1_000_000),
             cacheTTL: env.seconds("CACHE_TTL", default: 3600),
             cacheMaxEntries: env.int("CACHE_MAX_ENTRIES", default: 10_000, range: 1...10_000_000),

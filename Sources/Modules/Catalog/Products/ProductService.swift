@@ -1,3 +1,4 @@
+import Webhooks
 import Audit
 import HTTP
 import Postgres
@@ -67,6 +68,7 @@ struct ProductService<Context: CatalogContext> {
                 let id = try ProductStore.insert(input, slug: slug, on: db)
                 let created = try ProductStore.find(.id(id), currency: context.currency, on: db)
                 try AuditLog.record(actor, action: "product.create", entityType: "product", entityId: id, after: created?.json, on: db)
+                if let created { try WebhookOutbox.emit(.productCreated, entity: "product:\(id)", data: created.json, on: db) }
                 return id
             }
         }
@@ -83,6 +85,12 @@ struct ProductService<Context: CatalogContext> {
                     guard try ProductStore.update(id, input, on: db) else { throw APIError.notFound("Product not found") }
                     let after = try ProductStore.find(.id(id), currency: context.currency, on: db)
                     try AuditLog.record(actor, action: "product.update", entityType: "product", entityId: id, before: before?.json, after: after?.json, on: db)
+                    if let after {
+                        try WebhookOutbox.emit(.productUpdated, entity: "product:\(id)", data: after.json, on: db)
+                        if after.stockQuantity <= 0 && (before?.stockQuantity ?? 0) > 0 {
+                            try WebhookOutbox.emit(.productOutOfStock, entity: "product:\(id)", data: after.json, on: db)
+                        }
+                    }
                     // A new quantity set by hand: unknown until read again.
                     if input.stockQuantity != nil { stock.changed([id]) }
                 }
@@ -98,6 +106,7 @@ struct ProductService<Context: CatalogContext> {
             guard try ProductStore.deactivate(id, on: db) else { throw APIError.notFound("Product not found") }
             let after = try ProductStore.find(.id(id), currency: context.currency, on: db)
             try AuditLog.record(actor, action: "product.delete", entityType: "product", entityId: id, before: before?.json, after: after?.json, on: db)
+            if let after { try WebhookOutbox.emit(.productDeleted, entity: "product:\(id)", data: after.json, on: db) }
         }
         context.catalogCache.bump()
     }
