@@ -80,6 +80,7 @@ results+=("$(run_vs_ceiling "Swift pool GET /api/products/suggest?q=jun (cached)
 category=$(psql "$DATABASE_URL" -Atc "SELECT id FROM categories WHERE slug = 'clothing'")
 psql "$DATABASE_URL" -v category="$category" -v search='juniper parka' -f "$ROOT/bench/explain.sql" > "$OUT/explain-$(date -u +%Y%m%dT%H%M%SZ).txt" 2>&1
 
+
 # The shop as it is used: a catalog mix read-only and during sales, and checkouts spread over
 # 100 products and on one hot row (bench/sales.sh).
 source "$ROOT/bench/sales.sh"
@@ -132,6 +133,23 @@ done
 sleep 2  # let the last logins' scrypt finish before reading memory
 loaded=$(workers_rss)
 
+# API.md §12.8: 100,000 new products from a CSV file in one import, then the whole catalog
+# exported. Last, so no scenario above reads the larger catalog; bench/reset.sql deletes them
+# at the next run.
+python3 - "$STATE/import.csv" <<'PY'
+import sys
+with open(sys.argv[1], "w") as out:
+    out.write("sku,name,description,price,stockQuantity,categorySlug\n")
+    for i in range(100000):
+        out.write(f"BENCH-IMPORT-{i:06d},Imported Bench Lantern {i},Imported for the bench,{10 + i % 490}.99,{i % 50},tents\n")
+PY
+started=$(date +%s.%N)
+"$BIN" catalog import --env-file "$STATE/commerce.env" "$STATE/import.csv" > "$OUT/import.txt" 2>&1 || true
+imported=$(date +%s.%N)
+"$BIN" catalog export --env-file "$STATE/commerce.env" --out "$STATE/export.csv" 2>>"$OUT/import.txt" || true
+exported=$(date +%s.%N)
+import_summary="$(tail -n 1 "$OUT/import.txt") in $(awk -v a="$started" -v b="$imported" 'BEGIN { printf "%.1f", b - a }') s; export of $(($(wc -l < "$STATE/export.csv") - 1)) products ($(du -h "$STATE/export.csv" | cut -f1)) in $(awk -v a="$imported" -v b="$exported" 'BEGIN { printf "%.1f", b - a }') s"
+
 report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
 {
   echo "# Through nginx ($WORKERS workers, scrypt ln=$(grep -o 'PASSWORD_SCRYPT_LOG_N="*[0-9]*' "$STATE/commerce.env" | tr -dc '0-9'), wrk -t2 for $DURATION, $(nproc) cores)"
@@ -152,6 +170,8 @@ report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
   echo "Sales: ${sales_summary:-not run}"
   echo
   echo "The cached first page: ${page_bytes:-?}."
+  echo
+  echo "Catalog import (100,000 new rows, one transaction): ${import_summary:-not run}."
   echo
   echo "Large bodies alongside the last /health row: ${hostile_rate:-?} req/s of 0.85 MB bodies at 4 connections."
   echo
