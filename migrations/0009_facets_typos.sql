@@ -4,9 +4,9 @@
 -- Debian it comes with the server package (postgresql-contrib is part of postgresql-15).
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
--- The words of product names a search may have meant (5 letters or more, lower-case): a few
--- thousand rows even for a large catalog, so a misspelt word is matched against these by
--- trigram, never against every product. Words are added as names are written and never
+-- The words of product names a search may have meant (5 letters or more, lower-case, letters
+-- only: numbers are never corrected): a few thousand rows even for a large catalog, so a
+-- misspelt word is matched against these by trigram, never against every product. Words are added as names are written and never
 -- removed: a word no product has any more only costs a correction that finds nothing.
 CREATE TABLE product_words (
     word  text PRIMARY KEY CHECK (word = lower(word) AND length(word) >= 5)
@@ -18,7 +18,7 @@ CREATE INDEX product_words_trgm_idx ON product_words USING gin (word gin_trgm_op
 CREATE FUNCTION product_words_learn_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO product_words (word)
-    SELECT DISTINCT w FROM new_products, regexp_split_to_table(lower(name), '[^[:alnum:]]+') AS w WHERE length(w) >= 5
+    SELECT DISTINCT w FROM new_products, regexp_split_to_table(lower(name), '[^[:alpha:]]+') AS w WHERE length(w) >= 5
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END;
@@ -29,7 +29,7 @@ CREATE TRIGGER products_learn_inserted_words AFTER INSERT ON products
 CREATE FUNCTION product_words_learn_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO product_words (word)
-    SELECT DISTINCT w FROM regexp_split_to_table(lower(NEW.name), '[^[:alnum:]]+') AS w WHERE length(w) >= 5
+    SELECT DISTINCT w FROM regexp_split_to_table(lower(NEW.name), '[^[:alpha:]]+') AS w WHERE length(w) >= 5
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END;
@@ -38,7 +38,7 @@ CREATE TRIGGER products_learn_renamed_words AFTER UPDATE OF name ON products
     FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION product_words_learn_renamed();
 
 INSERT INTO product_words (word)
-SELECT DISTINCT w FROM products, regexp_split_to_table(lower(name), '[^[:alnum:]]+') AS w WHERE length(w) >= 5
+SELECT DISTINCT w FROM products, regexp_split_to_table(lower(name), '[^[:alpha:]]+') AS w WHERE length(w) >= 5
 ON CONFLICT DO NOTHING;
 
 -- Suggestions: names starting with what was typed, in name order, from an index.

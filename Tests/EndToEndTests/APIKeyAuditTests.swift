@@ -156,6 +156,21 @@ extension EndToEndTests {
             #expect(try db.query("SELECT count(*) AS n FROM audit_log WHERE entity_id = $1", [product.id]).first?.int("n") == 3)
         }
 
+        @Test func theJobsProcessPurgesOnlyEntriesPastTheRetention() throws {
+            let db = try stack.database()
+            let marker = UUID().uuidString.lowercased()
+            // Old history can be written (an insert), never edited; the purge takes it.
+            try db.query(
+                "INSERT INTO audit_log (actor_type, action, entity_type, entity_id, created_at) VALUES ('system', 'test.old', 'test', $1, now() - interval '400 days')",
+                [marker])
+            try db.query("INSERT INTO audit_log (actor_type, action, entity_type, entity_id) VALUES ('system', 'test.new', 'test', $1)", [marker])
+            // The jobs process purges on its first pass, then every ten minutes.
+            try stack.script("pool.sh", "jobs-stop")
+            try stack.script("pool.sh", "jobs-start")
+            #expect(try stack.eventually(15) { try db.query("SELECT count(*) AS n FROM audit_log WHERE entity_id = $1", [marker]).first?.int("n") == 1 })
+            #expect(try db.query("SELECT action FROM audit_log WHERE entity_id = $1", [marker]).first?.string("action") == "test.new")
+        }
+
         @Test func ordersStatusCancelAndRefundsAndRolesAreLogged() throws {
             let f = try CatalogFixture(stack: stack)
             let lamp = try f.product("Lamp", price: "10.00", stock: 5)

@@ -73,9 +73,11 @@ extension EndToEndTests {
             #expect(try db.query("SELECT count(*) AS n FROM products WHERE sku LIKE $1", ["IMP-\(marker)-%"]).first?.int("n") == 0)
             let page = try stack.get("/api/products?search=\(marker)&limit=1")
             #expect(try page.json["pagination"]?["total"] == 0)
+            let createdBefore = try stack.metrics().value("catalog_import_rows_total", ["result": "created"])
             let imported = try catalog(["import", path])
             #expect(imported.status == 0, "\(imported.output)")
             #expect(imported.output.contains("10000 row(s): created 10000, updated 0"))
+            #expect(try stack.metrics().value("catalog_import_rows_total", ["result": "created"]) == createdBefore + 10_000)
             #expect(try stack.get("/api/products?search=\(marker)&limit=1").json["pagination"]?["total"] == 10_000)
             let one = try stack.get("/api/products/imported-\(marker)-5000").json["data"]
             #expect(one?["price"] == "12.34" && one?["stockQuantity"] == 2 && one?["isActive"] == true)

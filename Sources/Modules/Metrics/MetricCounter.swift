@@ -31,6 +31,9 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
     case webhookSucceeded
     case webhookRetried
     case webhookFailed
+    case catalogImportCreated
+    case catalogImportUpdated
+    case catalogImportInvalid
 
     /// The counter of requests let in with an API key for `scope` (`catalog:read`…).
     public static func apiKeyRequests(scope: String) -> MetricCounter? {
@@ -52,6 +55,7 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
             .apiKeyWebhooksWrite, .apiKeyAuditRead:
             "api_key_requests_total"
         case .webhookSucceeded, .webhookRetried, .webhookFailed: "webhook_deliveries_total"
+        case .catalogImportCreated, .catalogImportUpdated, .catalogImportInvalid: "catalog_import_rows_total"
         }
     }
 
@@ -86,6 +90,9 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         case .webhookSucceeded: [("result", "succeeded")]
         case .webhookRetried: [("result", "retried")]
         case .webhookFailed: [("result", "failed")]
+        case .catalogImportCreated: [("result", "created")]
+        case .catalogImportUpdated: [("result", "updated")]
+        case .catalogImportInvalid: [("result", "invalid")]
         }
     }
 
@@ -95,6 +102,7 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         "payments_total": "Payment events: intents created and cancelled, payments succeeded or failed, refunds requested and confirmed, amount mismatches.",
         "emails_sent_total": "Outbox emails handed to the SMTP relay (sent) or refused by it (failed; retried with backoff).",
         "cache_requests_total": "Redis cache lookups by cache and result (error: Redis unreachable, answered from PostgreSQL).",
+        "catalog_import_rows_total": "Rows of catalog imports: products created or updated, and rows of files refused as a whole (invalid).",
         "webhook_deliveries_total": "Webhook delivery tries by the jobs process: succeeded, retried later, or failed for good after the last try.",
         "api_key_requests_total": "Requests let in with an API key, by the scope the route needed.",
         "db_connection_attempts_total": "Connections to PostgreSQL opened by the workers, by result; while it is down each worker tries at most four times a second.",
