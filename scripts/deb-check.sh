@@ -26,8 +26,10 @@ done
 getent passwd commerce >/dev/null || die "postinst did not create the commerce user"
 [ "$(stat -c '%a %U:%G' /etc/commerce-fcgi/commerce.env)" = "640 root:commerce" ] || die "commerce.env is not 0640 root:commerce"
 [ "$(stat -c '%a %U:%G' /var/lib/commerce-fcgi/uploads)" = "2750 commerce:www-data" ] || die "the uploads folder is not 2750 commerce:www-data"
+[ "$(stat -c '%a %U:%G' /var/lib/commerce-fcgi/import/done)" = "750 commerce:commerce" ] || die "the catalog import folders are not 750 commerce:commerce"
 systemd-analyze verify /lib/systemd/system/commerce-fcgi@1.service /lib/systemd/system/commerce-fcgi-checkout@1.service \
-  /lib/systemd/system/commerce-jobs.service /lib/systemd/system/commerce-migrate.service /lib/systemd/system/commerce-fcgi.socket 2>&1 | grep -v "^$" && die "systemd-analyze verify complained" || true
+  /lib/systemd/system/commerce-jobs.service /lib/systemd/system/commerce-migrate.service /lib/systemd/system/commerce-fcgi.socket \
+  /lib/systemd/system/commerce-catalog-import.service /lib/systemd/system/commerce-catalog-import.path 2>&1 | grep -v "^$" && die "systemd-analyze verify complained" || true
 /usr/bin/commerce-fcgi help >/dev/null || die "commerce-fcgi help failed"
 /usr/bin/commerce-fcgi --env-file "$STATE/commerce.env" check-config | grep -qx "configuration ok" || die "check-config with --env-file failed"
 # The shipped env file is read by default, and its placeholder secret refused.

@@ -50,7 +50,7 @@ extension EndToEndTests {
                     "addresses", "api_keys", "audit_log", "auth_failures", "cart_items", "carts", "categories", "coupon_redemptions", "coupons", "email_outbox", "idempotency_keys",
                     "order_items", "orders",
                     "password_reset_requests", "password_reset_tokens", "payments", "product_images", "product_words", "products", "refresh_tokens", "refunds", "schema_migrations",
-                    "sessions", "stripe_events", "users",
+                    "sessions", "stripe_events", "users", "webhook_deliveries", "webhook_endpoints", "webhook_events",
                 ])
             // Stock can never go negative, and a SKU is unique: the database says no, whatever the code does.
             try connection.query("BEGIN")
