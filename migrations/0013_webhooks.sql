@@ -20,7 +20,8 @@ CREATE TABLE webhook_events (
     seq         bigserial NOT NULL UNIQUE,
     type        varchar(64) NOT NULL,
     entity      varchar(100) NOT NULL,
-    data        jsonb NOT NULL,
+    -- json, not jsonb: the body keeps the key order of the API's own answer.
+    data        json NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 

@@ -120,6 +120,8 @@ extension EndToEndTests {
             #expect(events.map { $0["type"] } == ["order.created", "order.cancelled"])
             #expect(events.allSatisfy { $0["data"]?["id"] == .string(order.id) })
             #expect(events[1]["data"]?["status"] == "CANCELLED" && events[0]["data"]?["payment"] != nil)
+            // The order as the API shows it, in the API's key order.
+            #expect(events[0]["data"]?.objectValue?.keys.prefix(3) == ["id", "orderNumber", "status"])
             #expect(Set(events.compactMap { $0["id"]?.stringValue }).count == 2)
             for (index, delivery) in received.enumerated() {
                 #expect(signatureIsValid(delivery.headers, delivery.body, secret: secret), "\(index)")

@@ -14,7 +14,7 @@ public enum WebhookOutbox {
                 SELECT id FROM webhook_endpoints WHERE is_active AND \(bind: type.rawValue) = ANY(events)
             ), event AS (
                 INSERT INTO webhook_events (type, entity, data)
-                SELECT \(bind: type.rawValue), \(bind: entity), \(bind: String(decoding: JSONWriter.encode(data), as: UTF8.self))::jsonb
+                SELECT \(bind: type.rawValue), \(bind: entity), \(bind: String(decoding: JSONWriter.encode(data), as: UTF8.self))::json
                 WHERE EXISTS (SELECT 1 FROM targets)
                 RETURNING id
             )
