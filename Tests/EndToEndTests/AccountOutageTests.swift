@@ -26,6 +26,23 @@ extension EndToEndTests {
             #expect(recovered)
         }
 
+        @Test func withRedisStoppedAPIKeysAreCheckedInPostgreSQL() throws {
+            let f = try CatalogFixture(stack: stack)
+            let created = try stack.apiKey(f.admin, scopes: ["orders:read"])
+            let key = try #require(created["key"]?.stringValue)
+            try stack.script("services.sh", "redis-stop")
+            var restarted = false
+            defer { if !restarted { try? stack.script("services.sh", "redis-start") } }
+            #expect(stack.concurrentStatuses(4, "GET", "/api/orders?scope=all&limit=1", token: key) == Array(repeating: 200, count: 4))
+            #expect(try stack.send("GET", "/api/users?limit=1", token: key).status == 403)
+            // Revoked while the cache is away: PostgreSQL says so at once.
+            #expect(try stack.send("DELETE", "/api/api-keys/\(created.id)", token: f.admin.accessToken).status == 200)
+            #expect(stack.concurrentStatuses(4, "GET", "/api/orders?scope=all&limit=1", token: key) == Array(repeating: 401, count: 4))
+            try stack.script("services.sh", "redis-start")
+            restarted = true
+            #expect(stack.concurrentStatuses(4, "GET", "/api/orders?scope=all&limit=1", token: key) == Array(repeating: 401, count: 4))
+        }
+
         @Test func mailQueuedWhileSMTPIsDownIsDeliveredWhenItReturns() throws {
             try stack.script("services.sh", "smtp-stop")
             var restarted = false

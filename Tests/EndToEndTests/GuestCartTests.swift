@@ -146,6 +146,20 @@ extension EndToEndTests {
             #expect(merged["mergedCart"] == .array([.object(["productId": .string(bolt.id), "requested": 1499, "kept": 999])]))
         }
 
+        @Test func twoLoginsRacingWithOneTokenMergeItOnce() throws {
+            let f = try CatalogFixture(stack: stack)
+            let pen = try f.product("Pen", price: "1.00", stock: 100)
+            let shopper = try stack.shopper()
+            let guest = try GuestCart(stack: stack)
+            try guest.add(pen.id, quantity: 3)
+            let body = #"{"email":"\#(shopper.account.email)","password":"\#(shopper.account.password)"}"#
+            let merged = stack.race(4) { _ in (try? guest.signIn("/api/auth/login", body))?["mergedCart"] }
+            // One login took the cart (an empty list: nothing capped); the others found it gone.
+            #expect(merged.filter { $0 == .array([]) }.count == 1, "\(merged)")
+            #expect(merged.filter { $0 == nil }.count == 3, "\(merged)")
+            #expect(try shopper.cart()["items"]?[0]?["quantity"] == 3)
+        }
+
         @Test func jobsDeleteGuestCartsLeftIdlePastTheirTTL() throws {
             let f = try CatalogFixture(stack: stack)
             let pen = try f.product("Pen", stock: 10)

@@ -142,6 +142,32 @@ extension EndToEndTests {
             #expect(try stack.send("POST", "/api/webhook-deliveries/\(UUID().uuidString.lowercased())/retry", token: f.admin.accessToken).status == 404)
         }
 
+        @Test func aDeliveryRefusedUntilItsLastAttemptIsFailedAndCanBeRetried() throws {
+            let f = try CatalogFixture(stack: stack)
+            let path = "/last-\(f.marker)"
+            let (id, _) = try endpoint(f.admin, path: path, events: ["product.updated"])
+            defer { _ = try? stack.send("DELETE", "/api/webhook-endpoints/\(id)", token: f.admin.accessToken) }
+            let mug = try f.product("Mug", price: "5.00", stock: 3)
+            try sink.mode("error503")
+            defer { try? sink.mode("ok") }
+            #expect(try stack.send("PATCH", "/api/products/\(mug.id)", json: #"{"price":"6.00"}"#, token: f.admin.accessToken).status == 200)
+            let db = try stack.database()
+            #expect(try stack.eventually(10) { try db.query("SELECT attempts FROM webhook_deliveries WHERE endpoint_id = $1", [id]).first?.int("attempts") ?? 0 >= 1 })
+            // As if it had been tried all but once (WEBHOOK_MAX_ATTEMPTS is 15): the next refusal is the last.
+            try db.query("UPDATE webhook_deliveries SET attempts = 14, next_attempt_at = now() WHERE endpoint_id = $1", [id])
+            let failed = try stack.eventually(10) {
+                let list = try stack.send("GET", "/api/webhook-endpoints/\(id)/deliveries", token: f.admin.accessToken).json["data"]?.arrayValue ?? []
+                return list.first?["status"] == "failed" && list.first?["attempts"] == 15 && list.first?["nextAttemptAt"] == .null
+            }
+            #expect(failed)
+            #expect(try sink.received(at: path).isEmpty)
+            // Failed is final for the jobs process; an admin's retry sends it once the receiver is back.
+            try sink.mode("ok")
+            let delivery = try #require(try stack.send("GET", "/api/webhook-endpoints/\(id)/deliveries", token: f.admin.accessToken).json["data"]?[0]?.id)
+            #expect(try stack.send("POST", "/api/webhook-deliveries/\(delivery)/retry", token: f.admin.accessToken).status == 202)
+            #expect(try stack.eventually(10) { try sink.received(at: path).count == 1 })
+        }
+
         @Test func aWriteThatRollsBackSendsNothingAndUnsubscribedEventsAreNotKept() throws {
             let f = try CatalogFixture(stack: stack)
             let path = "/products-\(f.marker)"

@@ -70,6 +70,7 @@ import Testing
     @Test func arrayLiteralsQuoteEveryElement() {
         #expect(SQLFragment.array([]) == "{}")
         #expect(SQLFragment.array(["a", "b c"]) == #"{"a","b c"}"#)
+        #expect(SQLFragment.array(["a", nil, #"q""#] as [String?]) == #"{"a",NULL,"q\""}"#)
         #expect(SQLFragment.array([#"say "hi", {ok}\"#]) == #"{"say \"hi\", {ok}\\"}"#)
     }
 }

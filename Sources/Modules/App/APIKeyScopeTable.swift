@@ -5,10 +5,11 @@ import HTTP
 /// route missing here is closed to keys (403): managing keys, users' roles, and everything a
 /// person does for themselves (carts, checkout, their profile).
 enum APIKeyScopeTable {
-    static let scopes: [String: APIKeyScope] = {
-        var table: [String: APIKeyScope] = [:]
+    /// By method, then by route pattern: a lookup hashes the pattern once and builds nothing.
+    static let scopes: [HTTPMethod: [String: APIKeyScope]] = {
+        var table: [HTTPMethod: [String: APIKeyScope]] = [:]
         func allow(_ scope: APIKeyScope, _ routes: [(HTTPMethod, String)]) {
-            for (method, pattern) in routes { table[key(method, pattern)] = scope }
+            for (method, pattern) in routes { table[method, default: [:]][pattern] = scope }
         }
         allow(
             .catalogWrite,
@@ -35,8 +36,6 @@ enum APIKeyScopeTable {
         return table
     }()
 
-    static func key(_ method: HTTPMethod, _ pattern: String) -> String { method.rawValue + " " + pattern }
-
     /// The scope a key needs for the route; nil when no key may call it.
-    static func scope(_ method: HTTPMethod, _ pattern: String) -> String? { scopes[key(method, pattern)]?.rawValue }
+    static func scope(_ method: HTTPMethod, _ pattern: String) -> String? { scopes[method]?[pattern]?.rawValue }
 }

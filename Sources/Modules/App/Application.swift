@@ -22,9 +22,12 @@ public final class Application {
                 if route.access == .bearerOrCartToken, Authenticator.bearerToken(request) == nil, request.headers[CartOwner.tokenHeader] != nil {
                     return
                 }
-                let scope = APIKeyScopeTable.scope(route.method, route.pattern)
-                let principal = try Authenticator.authenticate(request, access: route.access, apiKeyScope: scope, context: context.app)
-                if principal.apiKey != nil, let scope, let counter = MetricCounter.apiKeyRequests(scope: scope) {
+                let principal = try Authenticator.authenticate(
+                    request, access: route.access, apiKeyScope: APIKeyScopeTable.scope(route.method, route.pattern), context: context.app)
+                // Let in, a key had the route's scope.
+                if principal.apiKey != nil, let scope = APIKeyScopeTable.scope(route.method, route.pattern),
+                    let counter = MetricCounter.apiKeyRequests[scope]
+                {
                     context.app.slot.add(namedCounter: counter.rawValue)
                 }
                 context.principal = principal

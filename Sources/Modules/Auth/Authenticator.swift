@@ -5,12 +5,15 @@ import Postgres
 /// active user, checked through Redis with PostgreSQL behind it. The role that counts is the
 /// user's current one, so a demoted admin loses admin rights on the next request.
 public enum Authenticator {
-    /// `apiKeyScope` is what the route needs of an API key (nil: no key may call it).
-    public static func authenticate(_ request: Request, access: RouteAccess, apiKeyScope: String? = nil, context: some AuthContext) throws -> Principal {
+    /// `apiKeyScope` is what the route needs of an API key (nil: no key may call it), asked
+    /// only when the caller is one, so a token request does no table lookup.
+    public static func authenticate(
+        _ request: Request, access: RouteAccess, apiKeyScope: @autoclosure () -> String? = nil, context: some AuthContext
+    ) throws -> Principal {
         guard let token = bearerToken(request) else { throw APIError.unauthorized() }
         if APIKeyToken.looksLikeKey(token) {
             let principal = try APIKeyGuard.principal(token, context: context)
-            if let grant = principal.apiKey { try APIKeyGuard.check(grant, needs: apiKeyScope) }
+            if let grant = principal.apiKey { try APIKeyGuard.check(grant, needs: apiKeyScope()) }
             return principal
         }
         let claims: AccessClaims

@@ -85,8 +85,7 @@ public struct CartCoupon: Sendable {
     static let columns: PostgresQuery = """
         cp.id AS coupon_id, cp.code AS coupon_code, cp.type AS coupon_type, cp.value::text AS coupon_value,
         cp.min_subtotal::text AS coupon_min_subtotal,
-        (cp.is_active AND (cp.starts_at IS NULL OR cp.starts_at <= now()) AND (cp.ends_at IS NULL OR now() < cp.ends_at)
-         AND (cp.max_redemptions IS NULL OR cp.redemptions < cp.max_redemptions)) AS coupon_applies
+        \(CouponRules.open("cp")) AS coupon_applies
         """
 
     init?(row: PostgresRow) throws {

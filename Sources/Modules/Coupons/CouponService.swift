@@ -21,14 +21,12 @@ struct CouponService<Context: CouponsContext> {
     func update(_ id: String, _ input: CouponInput, by actor: AuditActor) throws -> CouponRecord {
         try db.withTransaction { db in
             guard let current = try CouponStore.find(id, on: db) else { throw APIError.notFound("Coupon not found") }
-            // A type change needs its value (the reader insists); a value alone is read as the
-            // current type's.
-            var input = input
-            if input.kind == nil, input.value != nil, current.terms.kind == .percentage {
-                guard let cents = input.value, cents.value % 100 == 0, (100...10_000).contains(cents.value) else {
-                    throw APIError.validation([FieldError(field: "value", message: "must be an integer between 1 and 100")])
-                }
-                input.value = cents
+            // A type change needs its value (the reader insists); a value alone is checked as the
+            // current type's: a percentage is a whole 1–100.
+            if input.kind == nil, let value = input.value, current.terms.kind == .percentage,
+                value.value % 100 != 0 || !(100...10_000).contains(value.value)
+            {
+                throw APIError.validation([FieldError(field: "value", message: "must be an integer between 1 and 100")])
             }
             try Self.checkWindow(current, input)
             guard let updated = try Self.mappingConflicts({ try CouponStore.update(current.id, input, on: db) }) else {

@@ -107,11 +107,9 @@ public enum CouponStore {
         try db.query(
             """
             SELECT c.id, c.code, c.type, c.value::text AS value, c.min_subtotal::text AS min_subtotal, c.is_active,
-                   (c.starts_at IS NOT NULL AND now() < c.starts_at) AS not_started, (c.ends_at IS NOT NULL AND now() >= c.ends_at) AS ended,
-                   (c.max_redemptions IS NOT NULL AND c.redemptions >= c.max_redemptions) AS exhausted,
+                   \(CouponRules.notStarted("c")) AS not_started, \(CouponRules.ended("c")) AS ended, \(CouponRules.exhausted("c")) AS exhausted,
                    (c.max_redemptions_per_user IS NOT NULL AND \(bind: userId)::uuid IS NOT NULL
-                    AND (SELECT count(*) FROM coupon_redemptions r
-                         WHERE r.coupon_id = c.id AND r.user_id = \(bind: userId)::uuid AND r.released_at IS NULL) >= c.max_redemptions_per_user) AS used_up
+                    AND \(CouponRules.usedBy(userId, "c")) >= c.max_redemptions_per_user) AS used_up
             FROM coupons c WHERE \(condition)
             """
         ).first.map(CouponStanding.init(row:))
@@ -126,13 +124,9 @@ public enum CouponStore {
         try db.query(
             """
             UPDATE coupons c SET redemptions = c.redemptions + 1, updated_at = now()
-            WHERE c.id = \(bind: couponId) AND c.is_active
-              AND (c.starts_at IS NULL OR c.starts_at <= now()) AND (c.ends_at IS NULL OR now() < c.ends_at)
-              AND (c.max_redemptions IS NULL OR c.redemptions < c.max_redemptions)
+            WHERE c.id = \(bind: couponId) AND \(CouponRules.open("c"))
               AND (c.min_subtotal IS NULL OR c.min_subtotal <= \(bind: subtotal)::numeric)
-              AND (c.max_redemptions_per_user IS NULL
-                   OR (SELECT count(*) FROM coupon_redemptions r
-                       WHERE r.coupon_id = c.id AND r.user_id = \(bind: userId)::uuid AND r.released_at IS NULL) < c.max_redemptions_per_user)
+              AND (c.max_redemptions_per_user IS NULL OR \(CouponRules.usedBy(userId, "c")) < c.max_redemptions_per_user)
             RETURNING c.code, c.type, c.value::text AS value
             """
         ).first.map { try CouponTerms(row: $0) }

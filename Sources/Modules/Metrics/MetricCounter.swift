@@ -35,10 +35,11 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
     case catalogImportUpdated
     case catalogImportInvalid
 
-    /// The counter of requests let in with an API key for `scope` (`catalog:read`…).
-    public static func apiKeyRequests(scope: String) -> MetricCounter? {
-        allCases.first { $0.family == "api_key_requests_total" && $0.labels.first?.1 == scope }
-    }
+    /// The counter of requests let in with an API key, by the scope (`catalog:read`…) they needed.
+    public static let apiKeyRequests: [String: MetricCounter] = Dictionary(
+        uniqueKeysWithValues: allCases.filter { $0.family == "api_key_requests_total" }.compactMap { counter in
+            counter.labels.first.map { ($0.1, counter) }
+        })
 
     public var family: String {
         switch self {

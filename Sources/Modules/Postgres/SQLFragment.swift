@@ -22,24 +22,21 @@ public enum SQLFragment {
         return String(escaped)
     }
 
-    /// An array literal whose nil elements are SQL NULL (`{"a",NULL}`), quoted as `array` quotes.
-    public static func array(_ values: [String?]) -> String {
-        var out = "{"
-        for (i, value) in values.enumerated() {
-            if i > 0 { out += "," }
-            out += value.map { String(array([$0]).dropFirst().dropLast()) } ?? "NULL"
-        }
-        return out + "}"
-    }
-
     /// An array literal of text elements (`{"a","b c"}`) for one `$n::text[]`, `uuid[]`, `int[]`
     /// or `jsonb[]` parameter. Every element is quoted and its quotes and backslashes escaped,
     /// scalar by scalar, so commas, quotes and braces in names or JSON arrive intact.
-    public static func array(_ values: [String]) -> String {
+    public static func array(_ values: [String]) -> String { array(values.map(Optional.some)) }
+
+    /// The same, with nil elements as SQL NULL (`{"a",NULL}`).
+    public static func array(_ values: [String?]) -> String {
         var out = String.UnicodeScalarView()
         out.append("{")
         for (i, value) in values.enumerated() {
             if i > 0 { out.append(",") }
+            guard let value else {
+                out.append(contentsOf: "NULL".unicodeScalars)
+                continue
+            }
             out.append("\"")
             for scalar in value.unicodeScalars {
                 if scalar == "\"" || scalar == "\\" { out.append("\\") }
