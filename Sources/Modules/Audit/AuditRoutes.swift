@@ -14,11 +14,8 @@ public enum AuditRoutes {
                 filter.actorId = query.string("actorId", maxLength: 36)
                 if let actor = filter.actorId, !UUIDText.isValid(actor) { query.fail("actorId", "must be a UUID") }
                 filter.action = query.string("action", maxLength: 64)
-                for (name, keyPath) in [("from", \AuditLog.Filter.from), ("to", \AuditLog.Filter.to)] {
-                    let time = query.string(name, maxLength: 35)
-                    if let time, !RFC3339.isValid(time) { query.fail(name, "must be an RFC 3339 time") }
-                    filter[keyPath: keyPath] = time
-                }
+                filter.from = query.time("from")
+                filter.to = query.time("to")
                 try query.finish()
                 let (entries, total) = try AuditLog.list(filter, page: Pagination(total: 0, page: page, limit: limit), on: context.app.database)
                 return Envelope.list(entries, pagination: Pagination(total: total, page: page, limit: limit))

@@ -9,7 +9,8 @@ struct CouponService<Context: CouponsContext> {
     var db: PostgresClient { context.database }
 
     func create(_ input: CouponInput, by actor: AuditActor) throws -> CouponRecord {
-        try Self.mappingConflicts {
+        try Self.checkWindow(start: input.startsAt ?? nil, end: input.endsAt ?? nil)
+        return try Self.mappingConflicts {
             try db.withTransaction { db in
                 let coupon = try CouponStore.insert(input, on: db)
                 try AuditLog.record(actor, action: "coupon.create", entityType: "coupon", entityId: coupon.id, after: coupon.json, on: db)
@@ -28,7 +29,7 @@ struct CouponService<Context: CouponsContext> {
             {
                 throw APIError.validation([FieldError(field: "value", message: "must be an integer between 1 and 100")])
             }
-            try Self.checkWindow(current, input)
+            try Self.checkWindow(start: input.startsAt ?? current.startsAt, end: input.endsAt ?? current.endsAt)
             guard let updated = try Self.mappingConflicts({ try CouponStore.update(current.id, input, on: db) }) else {
                 throw APIError.notFound("Coupon not found")
             }
@@ -53,10 +54,8 @@ struct CouponService<Context: CouponsContext> {
         }
     }
 
-    /// The window as it will be once the update applies: still from before to after.
-    private static func checkWindow(_ current: CouponRecord, _ input: CouponInput) throws(APIError) {
-        let start = input.startsAt ?? current.startsAt
-        let end = input.endsAt ?? current.endsAt
+    /// The window as it will be once the write applies: from before to after.
+    private static func checkWindow(start: String?, end: String?) throws(APIError) {
         if let start, let end, let from = RFC3339.epochMilliseconds(start), let to = RFC3339.epochMilliseconds(end), from >= to {
             throw APIError.validation([FieldError(field: "endsAt", message: "must be after startsAt")])
         }

@@ -20,14 +20,8 @@ struct APIKeyInput {
             // Kept in the table's order, each once.
             scopes = APIKeyScope.allCases.map(\.rawValue).filter(given.contains)
         }
-        let expiresAt = body.string("expiresAt", required: false, nullable: true, maxLength: 35)
-        if let expiresAt {
-            if let at = RFC3339.epochMilliseconds(expiresAt) {
-                if at <= nowMilliseconds { body.fail("expiresAt", "must be in the future") }
-            } else {
-                body.fail("expiresAt", "must be an RFC 3339 time, e.g. 2027-01-01T00:00:00Z")
-            }
-        }
+        let expiresAt = body.time("expiresAt")
+        if let at = expiresAt.flatMap(RFC3339.epochMilliseconds), at <= nowMilliseconds { body.fail("expiresAt", "must be in the future") }
         try body.finish()
         self.name = name ?? ""
         self.scopes = scopes ?? []

@@ -3,6 +3,9 @@
 public enum RFC3339 {
     public static func isValid(_ text: String) -> Bool { epochMilliseconds(text) != nil }
 
+    /// What a validation error says of a field that is not one.
+    public static let expectation = "must be an RFC 3339 time, e.g. 2026-11-25T12:00:00.000Z"
+
     /// Milliseconds since the epoch; nil when the text is not a valid RFC 3339 time.
     public static func epochMilliseconds(_ text: String) -> Int64? {
         let b = Array(text.utf8)

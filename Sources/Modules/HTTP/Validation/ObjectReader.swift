@@ -117,6 +117,13 @@ public struct ObjectReader {
         return text.lowercased()
     }
 
+    /// An RFC 3339 time as the client wrote it (PostgreSQL reads it), checked field by field.
+    public mutating func time(_ name: String, required: Bool = false, nullable: Bool = true) -> String? {
+        guard let text = string(name, required: required, nullable: nullable, maxLength: 40) else { return nil }
+        guard RFC3339.isValid(text) else { fail(name, RFC3339.expectation); return nil }
+        return text
+    }
+
     /// An array of strings, each at most `maxLength`; at most `maxCount` of them.
     public mutating func strings(_ name: String, required: Bool = true, maxCount: Int = 100, maxLength: Int = 255) -> [String]? {
         guard let value = take(name, required: required, nullable: false) else { return nil }

@@ -32,6 +32,13 @@ public struct QueryReader {
         }
     }
 
+    /// An RFC 3339 time, as `ObjectReader.time` reads one.
+    public mutating func time(_ name: String) -> String? {
+        guard let text = string(name, maxLength: 40) else { return nil }
+        guard RFC3339.isValid(text) else { fail(name, RFC3339.expectation); return nil }
+        return text
+    }
+
     public mutating func string(_ name: String, maxLength: Int = 255) -> String? {
         guard let text = query[name], !text.isEmpty else { return nil }
         guard text.unicodeScalars.count <= maxLength else { fail(name, "must be at most \(maxLength) characters"); return nil }
