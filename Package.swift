@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "CSystem", path: "Sources/Modules/CSystem"),
 
         // One Swift owner per C library.
-        module("FastCGI", ["CFastCGI", "CSystem"]),
+        module("FastCGI", ["CFastCGI", "CSystem", "Core"]),
         module("Postgres", ["CLibPQ", "Core"]),
         module("Redis", ["CHiredis"]),
         module("HTTPClient", ["CCurl", "Core"]),
@@ -83,10 +83,10 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Core"], path: "Tests/HTTPTests"),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "JWT", "Crypto", "HTTP", "Mail"], path: "Tests/AuthTests"),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Uploads", "HTTP", "Postgres"], path: "Tests/CatalogTests"),
-        .testTarget(name: "AppTests", dependencies: ["App", "Docs", "Postgres", "Payments"], path: "Tests/AppTests"),
+        .testTarget(name: "AppTests", dependencies: ["App", "Core", "Docs", "Postgres", "Payments"], path: "Tests/AppTests"),
         .testTarget(name: "OrdersTests", dependencies: ["Orders", "Cart", "Coupons", "Idempotency", "Users", "HTTP", "Postgres"], path: "Tests/OrdersTests"),
         .testTarget(name: "PaymentsTests", dependencies: ["Payments", "HTTP"], path: "Tests/PaymentsTests"),
-        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], path: "Tests/FastCGITests"),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "Core"], path: "Tests/FastCGITests"),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Crypto"], path: "Tests/WebhooksTests"),
         .testTarget(name: "RedisTests", dependencies: ["Redis"], path: "Tests/RedisTests"),
         .testTarget(name: "PoolTests", dependencies: ["Pool", "Scoreboard"], path: "Tests/PoolTests"),

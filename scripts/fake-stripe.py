@@ -304,11 +304,12 @@ def main():
     global settings
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--secret-key", required=True)
     parser.add_argument("--webhook-secret", required=True)
     parser.add_argument("--webhook-url", default="")
     settings = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", settings.port), Handler)
+    server = ThreadingHTTPServer((settings.host, settings.port), Handler)
     server.daemon_threads = True
     print("fake Stripe on 127.0.0.1:%d" % settings.port, flush=True)
     server.serve_forever()

@@ -11,6 +11,9 @@ case "$PROFILE" in
   run)  defaults=(8080 8443 15432 16379 2525 12111 12112) ;;
   test) defaults=(18080 18443 15433 16380 12525 22111 22112) ;;
   bench) defaults=(28080 28443 15434 16381 22525 32111 32112) ;;
+  # make cluster: every host in a network namespace of its own (scripts/cluster.sh), so the
+  # usual ports, on addresses that exist only inside those namespaces.
+  cluster) defaults=(8080 8443 5432 6379 2525 12111 12112) ;;
   *) echo "unknown PROFILE $PROFILE" >&2; exit 2 ;;
 esac
 HTTP_PORT=${HTTP_PORT:-${defaults[0]}}
@@ -24,7 +27,7 @@ STRIPE_PORT=${STRIPE_PORT:-${defaults[5]}}
 WEBHOOK_SINK_PORT=${WEBHOOK_SINK_PORT:-${defaults[6]}}
 STATE=${STATE_DIR:-$ROOT/.state/$PROFILE}
 LOGS=$STATE/logs
-BUILD_CONFIG=${BUILD_CONFIG:-$([ "$PROFILE" = test ] && echo debug || echo release)}
+BUILD_CONFIG=${BUILD_CONFIG:-$(case "$PROFILE" in test|cluster) echo debug ;; *) echo release ;; esac)}
 BIN=$ROOT/.build/$BUILD_CONFIG/commerce-fcgi
 # The api pool: 8 (the default) but for the tests, whose figures assume 4.
 WORKERS=${WORKERS:-$([ "$PROFILE" = test ] && echo 4 || echo 8)}

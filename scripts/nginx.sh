@@ -5,6 +5,9 @@ source "$(dirname "$0")/lib.sh"
 
 NGX=$STATE/nginx
 EXTRA_LOCATIONS=${EXTRA_LOCATIONS:-}
+# make cluster: the front host's address, and the app hosts' upstreams in place of the sockets.
+LISTEN_HOST=${LISTEN_HOST:-127.0.0.1}
+UPSTREAMS_FILE=${UPSTREAMS_FILE:-}
 # The test stack lets a test speak for another client address (X-Test-Client-Address, from
 # loopback only) and shows the key nginx's rate limits count that client under.
 if [ "$PROFILE" = test ] && [ -z "$EXTRA_LOCATIONS" ]; then
@@ -26,6 +29,8 @@ render() {
   # Locally the limits would throttle the test suite and benchmarks, so 127.0.0.1 is exempt;
   # the rate-limit tests connect from 127.0.0.2, which is limited as any client would be.
   [ "${RATE_EXEMPT_LOOPBACK:-1}" = 1 ] && exempt="127.0.0.1 1;"
+  # The cluster's load-test client.
+  for address in ${RATE_EXEMPT_ADDRESSES:-}; do exempt="$exempt $address 1;"; done
   for f in "$ROOT"/deploy/nginx/commerce-*.conf; do
     sed -e "s|/etc/nginx/commerce/|$NGX/commerce/|g" \
         -e "s|unix:/run/commerce-fcgi.sock|unix:$STATE/commerce.sock|g" \
@@ -35,10 +40,11 @@ render() {
         -e "s|# commerce: rate-exempt addresses|$exempt|" \
         "$f" > "$NGX/commerce/$(basename "$f")"
   done
+  [ -z "$UPSTREAMS_FILE" ] || cp "$UPSTREAMS_FILE" "$NGX/commerce/commerce-upstreams.conf"
   local user_line=""
   [ "$(id -u)" = 0 ] && user_line="user root root;"
   { echo "$user_line"
-    sed -e "s|@STATE@|$STATE|g" -e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
+    sed -e "s|@STATE@|$STATE|g" -e "s|@LISTEN_HOST@|$LISTEN_HOST|g" -e "s|@HTTP_PORT@|$HTTP_PORT|g" -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \
         -e "s|@EXTRA_LOCATIONS@|$EXTRA_LOCATIONS|" "$ROOT/deploy/nginx/dev.conf.template"
   } > "$NGX/nginx.conf"
   nginx -t -q -p "$NGX" -c "$NGX/nginx.conf" 2>>"$LOGS/nginx-error.log" || { tail -5 "$LOGS/nginx-error.log" >&2; die "nginx -t failed"; }

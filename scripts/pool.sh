@@ -24,7 +24,8 @@ setting() {
 # Settings this script has no default for, written only when the environment gives them.
 PASSTHROUGH=(CHECKOUT_REQUEST_TIMEOUT CHECKOUT_MAX_REQUESTS STRIPE_BREAKER_WINDOW JWT_ACCESS_TTL JWT_REFRESH_TTL SESSION_CACHE_TTL UPLOAD_MAX_BYTES CURRENCY SHIPPING_FLAT FREE_SHIPPING_MIN
   ORDER_PAYMENT_TIMEOUT CACHE_TTL CACHE_MAX_ENTRIES CATALOG_CACHE_SCOPE MAIL_MAX_ATTEMPTS DB_STATEMENT_TIMEOUT_MS REDIS_TIMEOUT_MS
-  SLOW_REQUEST_MS LISTEN_BACKLOG SCOREBOARD_SLOTS SOCKET_MODE GUEST_CART_TTL AUDIT_RETENTION WEBHOOK_MAX_ATTEMPTS)
+  SLOW_REQUEST_MS LISTEN_BACKLOG SCOREBOARD_SLOTS SOCKET_MODE GUEST_CART_TTL AUDIT_RETENTION WEBHOOK_MAX_ATTEMPTS
+  API_LISTEN CHECKOUT_LISTEN FASTCGI_ALLOWED_ADDRESSES DATABASE_READ_URL REPLICA_MAX_LAG)
 
 write_env() {
   mkdir -p "$STATE" "$LOGS" "$STATE/uploads"
@@ -103,9 +104,14 @@ start() {
   fi
   nohup "$BIN" serve >>"$LOGS/pool.log" 2>&1 </dev/null &
   echo $! > "$STATE/pool.pid"
-  wait_for "the worker pool" 100 test -S "$STATE/commerce.sock"
-  if [ "$CHECKOUT_WORKERS" -gt 0 ]; then wait_for "the checkout pool" 100 test -S "$STATE/commerce-checkout.sock"; fi
+  wait_for "the worker pool" 100 listening "${API_LISTEN:-}" "$STATE/commerce.sock"
+  if [ "$CHECKOUT_WORKERS" -gt 0 ]; then wait_for "the checkout pool" 100 listening "${CHECKOUT_LISTEN:-}" "$STATE/commerce-checkout.sock"; fi
   jobs_start
+}
+
+# ADDRESS SOCKET: the pool listens on TCP ADDRESS (HOST:PORT) when one is given, else on SOCKET.
+listening() {
+  if [ -n "$1" ]; then ss -Hltn "sport = :${1##*:}" | grep -q .; else test -S "$2"; fi
 }
 
 jobs_start() {

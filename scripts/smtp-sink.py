@@ -95,10 +95,11 @@ async def converse(reader, writer, directory):
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--dir", required=True)
     arguments = parser.parse_args()
     os.makedirs(arguments.dir, exist_ok=True)
-    server = await asyncio.start_server(lambda r, w: session(r, w, arguments.dir), "127.0.0.1", arguments.port)
+    server = await asyncio.start_server(lambda r, w: session(r, w, arguments.dir), arguments.host, arguments.port)
     async with server:
         await server.serve_forever()
 

@@ -36,4 +36,7 @@ http {
 }
 CONF
 nginx -t -q -p "$work" -c "$work/nginx/nginx.conf" || die "nginx -t failed on deploy/nginx/commerce.conf"
+# The same with the several-app-hosts upstreams in place of the one-host file.
+cp "$ROOT/deploy/nginx/commerce-upstreams-cluster.conf.example" "$work/nginx/commerce/commerce-upstreams.conf"
+nginx -t -q -p "$work" -c "$work/nginx/nginx.conf" || die "nginx -t failed with deploy/nginx/commerce-upstreams-cluster.conf.example"
 say "deploy/ files verified (systemd-analyze verify, nginx -t)"

@@ -57,6 +57,7 @@ class Handler(BaseHTTPRequestHandler):
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, required=True)
+parser.add_argument("--host", default="127.0.0.1")
 parser.add_argument("--log", required=True)
 args = parser.parse_args()
-ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
+ThreadingHTTPServer((args.host, args.port), Handler).serve_forever()

@@ -48,12 +48,15 @@ extension CommerceFCGICommand {
         @Option(help: "Requests a worker serves before it is replaced (API_MAX_REQUESTS).") var maxRequests: Int?
         @Option(help: "Workers of the checkout pool; 0 runs the api pool alone (CHECKOUT_WORKERS).") var checkoutWorkers: Int?
         @Option(help: "The checkout pool's socket (CHECKOUT_SOCKET_PATH).") var checkoutSocket: String?
+        @Option(help: "Listen on TCP instead of --socket, HOST:PORT, for a front nginx on another host (API_LISTEN).") var listen: String?
+        @Option(help: "The checkout pool's TCP address (CHECKOUT_LISTEN).") var checkoutListen: String?
 
         func execute(_ environment: [String: String]) throws -> Int32 {
             try ServeCommand.run(
                 options: Options(values: [
                     "workers": workers.map(String.init), "socket": socket, "max-requests": maxRequests.map(String.init),
                     "checkout-workers": checkoutWorkers.map(String.init), "checkout-socket": checkoutSocket,
+                    "listen": listen, "checkout-listen": checkoutListen,
                 ]), environment: environment)
         }
     }

@@ -9,7 +9,7 @@ import Glibc
 
 /// `serve`: the supervisor and every pool's workers, on sockets it creates.
 enum ServeCommand {
-    static let valuedOptions: Set<String> = ["workers", "socket", "max-requests", "checkout-workers", "checkout-socket"]
+    static let valuedOptions: Set<String> = ["workers", "socket", "max-requests", "checkout-workers", "checkout-socket", "listen", "checkout-listen"]
 
     static func run(options: Options, environment: [String: String]) throws -> Int32 {
         var environment = environment
@@ -19,6 +19,8 @@ enum ServeCommand {
         if let maxRequests = options["max-requests"] { environment["API_MAX_REQUESTS"] = maxRequests }
         if let workers = options["checkout-workers"] { environment["CHECKOUT_WORKERS"] = workers }
         if let socket = options["checkout-socket"] { environment["CHECKOUT_SOCKET_PATH"] = socket }
+        if let address = options["listen"] { environment["API_LISTEN"] = address }
+        if let address = options["checkout-listen"] { environment["CHECKOUT_LISTEN"] = address }
         if environment["SCOREBOARD_PATH"] == nil, let socket = options["socket"] { environment["SCOREBOARD_PATH"] = socket + ".scoreboard" }
         let configuration = try Configuration.load(environment)
         let settings = configuration.pool
@@ -27,12 +29,15 @@ enum ServeCommand {
             path: settings.scoreboardPath, layout: Application.scoreboardLayout(configuration: configuration), slots: settings.scoreboardSlots)
         var pools: [PoolRuntime] = []
         for definition in settings.pools {
-            let fd = try UnixListeningSocket.bind(path: definition.socketPath, backlog: Int32(definition.listenBacklog), mode: mode_t(settings.socketMode))
+            let backlog = Int32(definition.listenBacklog)
+            let fd =
+                try definition.listenAddress.map { address throws(FastCGIError) in try TCPListeningSocket.bind(address, backlog: backlog) }
+                ?? UnixListeningSocket.bind(path: definition.socketPath, backlog: backlog, mode: mode_t(settings.socketMode))
             guard let index = scoreboard.poolIndex(definition.name) else { continue }
             pools.append(PoolRuntime(definition: definition, index: index, listenFD: fd))
         }
         let status = Supervisor(configuration: configuration, pools: pools, scoreboard: scoreboard, logger: logger).run()
-        for definition in settings.pools { unlink(definition.socketPath) }
+        for definition in settings.pools where definition.listenAddress == nil { unlink(definition.socketPath) }
         return status
     }
 }

@@ -29,6 +29,12 @@ enum WorkerCommand {
             CommandLineInterface.printError("worker: no listening socket: run it under systemd socket activation, or pass --fd N or --socket PATH")
             return CommandLineInterface.exitUsage
         }
+        // systemd hands over whatever ListenStream= names: a TCP socket needs the front's addresses.
+        if TCPListeningSocket.isNetworkSocket(fd) && settings.allowedFrontAddresses.isEmpty {
+            CommandLineInterface.printError(
+                "configuration error: FASTCGI_ALLOWED_ADDRESSES is required when a pool listens on TCP (the socket unit's ListenStream=): name the front nginx hosts")
+            return CommandLineInterface.exitConfig
+        }
         let scoreboard = try Scoreboard.attach(
             path: settings.scoreboardPath, layout: Application.scoreboardLayout(configuration: configuration), slots: settings.scoreboardSlots)
         guard let poolIndex = scoreboard.poolIndex(pool.name) else { return CommandLineInterface.exitUnavailable }

@@ -44,6 +44,12 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         StripeClient(settings: $0, clock: clock, breakerCells: { scoreboard.breakerCells })
     }
     public let webhookSignature: StripeSignature?
+    /// `DATABASE_READ_URL` set: where this worker's catalog reads may go.
+    let replicaReads: ReplicaReads?
+    /// This request's catalog reads: chosen on the first one (nil until then), and only GETs
+    /// (a write answers with what it wrote, from the primary).
+    private var requestCatalogReads: PostgresClient?
+    private var requestMayReadReplica = false
     public var currency: String { configuration.currency }
     /// API keys used since the last write of their `lastUsedAt` (epoch ms), written at most
     /// every few seconds by this worker.
@@ -72,7 +78,15 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         catalogCache = CatalogCache(
             cache: cache, ttlSeconds: configuration.cacheTTL, maxEntries: configuration.cacheMaxEntries,
             hostVersion: configuration.catalogCacheScope == .host ? CatalogVersion.host(scoreboard) : nil)
-        stockLevels = CatalogStock.levels(configuration: configuration, scoreboard: scoreboard, cache: cache, clock: clock)
+        let replicaReads = configuration.replicaClient(applicationName: "commerce-fcgi@\(workerName)").map { [slot, database, cache] replica in
+            ReplicaReads(
+                replica: replica, primary: database, cache: cache, maxLagSeconds: configuration.replicaMaxLag, clock: clock,
+                count: { slot.add(namedCounter: $0.rawValue) })
+        }
+        self.replicaReads = replicaReads
+        let stock = CatalogStock.levels(configuration: configuration, scoreboard: scoreboard, cache: cache, clock: clock)
+        stockLevels = CatalogFence.guarding(stock, configuration: configuration, primary: database, cache: cache)
+        if let replicaReads { catalogCache.beforeBump = replicaReads.fence.raise }
         catalogCache.onLookup = { [slot] result in
             let counter: MetricCounter =
                 switch result {
@@ -109,12 +123,34 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
     }
 
     /// Tags every line logged until `endRequest()` with the request's id.
-    func beginRequest(_ requestId: String) -> Logger {
+    func beginRequest(_ requestId: String, readOnly: Bool = false) -> Logger {
         logger = workerLogger.with(requestId: requestId)
+        requestMayReadReplica = readOnly && replicaReads != nil
         return logger
     }
 
-    func endRequest() { logger = workerLogger }
+    func endRequest() {
+        logger = workerLogger
+        requestCatalogReads = nil
+        requestMayReadReplica = false
+    }
+
+    public var catalogReads: PostgresClient {
+        if let chosen = requestCatalogReads { return chosen }
+        let chosen = requestMayReadReplica ? replicaReads?.choose() ?? database : database
+        requestCatalogReads = chosen
+        return chosen
+    }
+
+    /// True once when this request read the replica and lost it: the caller answers the
+    /// request again, from the primary.
+    func replicaFailedDuringRequest() -> Bool {
+        guard let replicaReads, let chosen = requestCatalogReads, chosen === replicaReads.replica, !replicaReads.replica.isConnected else { return false }
+        logger.warn("catalog read replica failed; answering from the primary")
+        replicaReads.failed()
+        requestCatalogReads = database
+        return true
+    }
 
     public func apiKeyUsed(_ id: String) {
         let now = clock.epochMilliseconds()

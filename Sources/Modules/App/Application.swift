@@ -56,10 +56,15 @@ public final class Application {
 
     /// Answers one request and accounts for it: the access-log line, the slot's counters.
     public func handle(_ request: Request, startedAt: UInt64) -> Response {
-        let logger = context.beginRequest(request.requestId)
+        let logger = context.beginRequest(request.requestId, readOnly: request.method == .get || request.method == .head)
         defer { context.endRequest() }
         let requestContext = RequestContext(app: context, requestId: request.requestId, logger: logger)
-        return account(request, responder.respond(to: request, context: requestContext), startedAt)
+        var outcome = responder.respond(to: request, context: requestContext)
+        // The replica broke under a read (a GET, so answering it twice changes nothing).
+        if outcome.response.status.code >= 500 && context.replicaFailedDuringRequest() {
+            outcome = responder.respond(to: request, context: requestContext)
+        }
+        return account(request, outcome, startedAt)
     }
 
     /// Answers a request refused before its handler could run (body over the limit).

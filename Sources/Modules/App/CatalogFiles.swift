@@ -15,7 +15,7 @@ public enum CatalogFiles {
 
     public static func importFile(reading next: @escaping () throws -> [UInt8]?, dryRun: Bool, context: CommandContext) throws -> CatalogImportReport {
         let report = try CatalogImport.run(reading: next, dryRun: dryRun, actor: .system, on: context.database)
-        if report.applied { CatalogVersion.bumpEverywhere(configuration: context.configuration, cache: context.cache) }
+        if report.applied { CatalogVersion.bumpEverywhere(configuration: context.configuration, cache: context.cache, database: context.database) }
         if !dryRun { count(report, configuration: context.configuration) }
         return report
     }

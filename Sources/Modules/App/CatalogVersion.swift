@@ -1,5 +1,6 @@
 import Catalog
 import Inventory
+import Postgres
 import Redis
 import Scoreboard
 
@@ -16,9 +17,11 @@ enum CatalogVersion {
             bump: { board.bumpCatalogVersion() })
     }
 
-    /// After a write made outside the workers (seed-demo): bumps Redis's version and, when a
-    /// pool of this build runs here, the scoreboard's, and forgets the host's stock table.
-    static func bumpEverywhere(configuration: Configuration, cache: RedisClient) {
+    /// After a write made outside the workers (seed-demo, imports): raises the replica fence,
+    /// bumps Redis's version and, when a pool of this build runs here, the scoreboard's, and
+    /// forgets the host's stock table.
+    static func bumpEverywhere(configuration: Configuration, cache: RedisClient, database: PostgresClient) {
+        if configuration.databaseReadURL != nil { CatalogFence(primary: database, cache: cache).raise() }
         _ = try? cache.increment("catalog:version")
         if let board = Scoreboard.existing(
             path: configuration.pool.scoreboardPath,

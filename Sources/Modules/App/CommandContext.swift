@@ -28,7 +28,9 @@ public final class CommandContext: AuthContext, PaymentsContext {
     }
     /// Where the stock expiry returns is published: the joined scoreboard's table, or PostgreSQL.
     public var stockLevels: StockLevels {
-        CatalogStock.levels(configuration: configuration, scoreboard: scoreboard, cache: cache, clock: clock)
+        CatalogFence.guarding(
+            CatalogStock.levels(configuration: configuration, scoreboard: scoreboard, cache: cache, clock: clock), configuration: configuration,
+            primary: database, cache: cache)
     }
     /// Webhooks reach workers only.
     public var webhookSignature: StripeSignature? { nil }

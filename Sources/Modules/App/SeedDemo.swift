@@ -8,7 +8,7 @@ public enum SeedDemo {
             let outcome = try DemoCatalog.load(
                 products: count, database: context.database, clock: context.clock, uploadDirectory: context.configuration.uploadDirectory)
         else { return nil }
-        CatalogVersion.bumpEverywhere(configuration: context.configuration, cache: context.cache)
+        CatalogVersion.bumpEverywhere(configuration: context.configuration, cache: context.cache, database: context.database)
         return outcome
     }
 }

@@ -88,7 +88,7 @@ public enum CatalogRoutes {
                 try reader.finish()
                 let prefix = q ?? ""
                 return try CatalogResponse.cached(request, context.app, kind: "suggest", identity: prefix) {
-                    let found = try ProductStore.suggestions(prefix, limit: 10, on: context.app.database)
+                    let found = try ProductStore.suggestions(prefix, limit: 10, on: context.app.catalogReads)
                     return .page(Envelope.success(JSONValue.array(found.map { .object(["name": .string($0.name), "slug": .string($0.slug)]) })))
                 }
             },

@@ -1,5 +1,6 @@
 import CFastCGI
 import CSystem
+import Core
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,9 +13,13 @@ public struct FastCGIExchange: ~Copyable {
     private let finishRequest: () -> Void
     /// The body, for routes that read it as it arrives; closed when the exchange ends.
     public let stdin: FastCGIStdin
+    /// The front's address when it connected over TCP (the listener let it in as one of
+    /// `FASTCGI_ALLOWED_ADDRESSES`); nil over a unix socket.
+    public let networkPeer: IPAddress?
 
-    init(request: UnsafeMutablePointer<FCGX_Request>, finish: @escaping () -> Void) {
+    init(request: UnsafeMutablePointer<FCGX_Request>, networkPeer: IPAddress?, finish: @escaping () -> Void) {
         self.request = request
+        self.networkPeer = networkPeer
         self.finishRequest = finish
         stdin = FastCGIStdin(request.pointee.in)
     }

@@ -1,5 +1,6 @@
 import CFastCGI
 import CSystem
+import Core
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,14 +11,24 @@ import Glibc
 /// one idle worker is woken per connection, not the whole pool): a drain signal then wakes
 /// the worker at once (epoll_wait returns EINTR), and losing an accept race to a sibling
 /// worker shows up as EAGAIN instead of blocking.
+///
+/// The listener accepts the connection itself, before libfcgi reads a byte of it, so a TCP
+/// peer outside `allowedPeers` (`FASTCGI_ALLOWED_ADDRESSES`) is closed unread. libfcgi's
+/// own check (`FCGI_WEB_SERVER_ADDRS`) knows IPv4 only and lets every IPv6 peer through.
 public final class FastCGIListener {
     private let fd: Int32
     private let waiter: Int32
     private let request: UnsafeMutablePointer<FCGX_Request>
     private var hasOpenRequest = false
+    private let allowedPeers: Set<IPAddress>
+    private let refused: (IPAddress) -> Void
 
-    public init(fd: Int32) throws(FastCGIError) {
+    /// `refused` is told each TCP peer closed for not being in `allowedPeers`; a unix socket's
+    /// peers are nginx's (the socket's mode says who may connect).
+    public init(fd: Int32, allowedPeers: Set<IPAddress> = [], refused: @escaping (IPAddress) -> Void = { _ in }) throws(FastCGIError) {
         self.fd = fd
+        self.allowedPeers = allowedPeers
+        self.refused = refused
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else {
             throw .socketFailed(operation: "fcntl(O_NONBLOCK)", errno: errno)
@@ -45,6 +56,25 @@ public final class FastCGIListener {
         let ready = cfcgi_wait_readable(waiter, timeoutMilliseconds)
         if ready == 0 { return nil }
         if ready < 0 { throw .socketFailed(operation: "epoll_wait", errno: -ready) }
+        let connection = Glibc.accept(fd, nil, nil)
+        if connection < 0 {
+            let code = errno
+            if code == EAGAIN || code == EINTR || code == ECONNABORTED { return nil }
+            throw .acceptFailed(errno: code)
+        }
+        // Not inherited by a child process (the supervisor forks; a worker may run a command).
+        _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+        let peer = IPAddress.peer(of: connection)
+        if let peer, !allowedPeers.contains(peer) {
+            close(connection)
+            refused(peer)
+            return nil
+        }
+        // libfcgi reads from an open ipcFd instead of accepting; keepConnection stops the
+        // FCGX_Finish_r that FCGX_Accept_r starts with from closing it (the BEGIN_REQUEST
+        // record then sets it to what nginx asked for).
+        request.pointee.ipcFd = connection
+        request.pointee.keepConnection = 1
         let result = FCGX_Accept_r(request)
         if result < 0 {
             hasOpenRequest = false
@@ -53,7 +83,7 @@ public final class FastCGIListener {
             throw .acceptFailed(errno: code)
         }
         hasOpenRequest = true
-        return FastCGIExchange(request: request, finish: { [unowned self] in self.finish() })
+        return FastCGIExchange(request: request, networkPeer: peer, finish: { [unowned self] in self.finish() })
     }
 
     private func finish() {

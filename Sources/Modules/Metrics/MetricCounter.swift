@@ -34,6 +34,12 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
     case catalogImportCreated
     case catalogImportUpdated
     case catalogImportInvalid
+    case catalogReadsReplica
+    case catalogReadsPrimary
+    case replicaFallbackDown
+    case replicaFallbackLag
+    case replicaFallbackBehind
+    case replicaFallbackFence
 
     /// The counter of requests let in with an API key, by the scope (`catalog:read`…) they needed.
     public static let apiKeyRequests: [String: MetricCounter] = Dictionary(
@@ -57,6 +63,8 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
             "api_key_requests_total"
         case .webhookSucceeded, .webhookRetried, .webhookFailed: "webhook_deliveries_total"
         case .catalogImportCreated, .catalogImportUpdated, .catalogImportInvalid: "catalog_import_rows_total"
+        case .catalogReadsReplica, .catalogReadsPrimary: "catalog_db_reads_total"
+        case .replicaFallbackDown, .replicaFallbackLag, .replicaFallbackBehind, .replicaFallbackFence: "replica_fallbacks_total"
         }
     }
 
@@ -94,6 +102,12 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         case .catalogImportCreated: [("result", "created")]
         case .catalogImportUpdated: [("result", "updated")]
         case .catalogImportInvalid: [("result", "invalid")]
+        case .catalogReadsReplica: [("source", "replica")]
+        case .catalogReadsPrimary: [("source", "primary")]
+        case .replicaFallbackDown: [("reason", "down")]
+        case .replicaFallbackLag: [("reason", "lag")]
+        case .replicaFallbackBehind: [("reason", "behind")]
+        case .replicaFallbackFence: [("reason", "fence_unknown")]
         }
     }
 
@@ -106,6 +120,9 @@ public enum MetricCounter: Int, CaseIterable, Sendable {
         "catalog_import_rows_total": "Rows of catalog imports: products created or updated, and rows of files refused as a whole (invalid).",
         "webhook_deliveries_total": "Webhook delivery tries by the jobs process: succeeded, retried later, or failed for good after the last try.",
         "api_key_requests_total": "Requests let in with an API key, by the scope the route needed.",
+        "catalog_db_reads_total": "Catalog requests that read PostgreSQL (cache misses and uncached views), by where they read: the replica (DATABASE_READ_URL) or the primary.",
+        "replica_fallbacks_total":
+            "Catalog reads sent to the primary although a replica is configured: down (or not a standby), lag (past REPLICA_MAX_LAG), behind (not yet at the last catalog write), fence_unknown (Redis unreachable).",
         "db_connection_attempts_total": "Connections to PostgreSQL opened by the workers, by result; while it is down each worker tries at most four times a second.",
     ]
 }

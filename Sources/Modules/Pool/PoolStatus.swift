@@ -57,7 +57,7 @@ public struct PoolStatus {
             let cells = scoreboard.layout.requestCellCount
             let requests = slots.filter(\.everUsed).reduce(UInt64(0)) { total, slot in (0..<cells).reduce(total) { $0 + slot.requestCell($1) } }
             return Pool(
-                name: definition.name, socketPath: definition.socketPath, configuredWorkers: scoreboard.configuredWorkers(pool: index),
+                name: definition.name, socketPath: definition.endpoint, configuredWorkers: scoreboard.configuredWorkers(pool: index),
                 workersByState: byState, listenQueue: ListenQueue.pending(socketPath: definition.socketPath), requests: requests,
                 restarts: scoreboard.workerRestarts(pool: index), workers: workers)
         }

@@ -20,7 +20,10 @@ enum RequestDecoder {
         streams: (HTTPMethod, String) -> Bool = { _, _ in false }, trustedPeer: Int? = nil
     ) -> (Request, Failure?) {
         let parameters = exchange.parameters()
-        let remoteAddress = believedAddress(parameters["REMOTE_ADDR"], trustedPeer: trustedPeer, peer: { exchange.peerUserId() })
+        // A TCP peer got in as one of FASTCGI_ALLOWED_ADDRESSES: a front nginx, believed.
+        let remoteAddress =
+            exchange.networkPeer != nil
+            ? parameters["REMOTE_ADDR"] ?? "" : believedAddress(parameters["REMOTE_ADDR"], trustedPeer: trustedPeer, peer: { exchange.peerUserId() })
         let rawMethod = parameters["REQUEST_METHOD"] ?? "GET"
         let uri = parameters["REQUEST_URI"] ?? parameters["SCRIPT_NAME"] ?? "/"
         let (path, query) = Request.split(uri: uri)

@@ -58,7 +58,7 @@ public final class Supervisor {
                 "pool started",
                 [
                     "pool": .string(pool.definition.name), "workers": .int(pool.definition.workers),
-                    "socket": .string(pool.definition.socketPath),
+                    "socket": .string(pool.definition.endpoint),
                 ])
         }
         let summary = pools.map { "\($0.definition.name) \($0.definition.workers)" }.joined(separator: ", ")

@@ -17,9 +17,12 @@ public final class WorkerLoop {
     private var served = 0
 
     public init(listenFD: Int32, application: Application, maxRequests: Int) throws {
-        listener = try FastCGIListener(fd: listenFD)
+        let logger = application.context.logger
+        listener = try FastCGIListener(fd: listenFD, allowedPeers: application.context.configuration.pool.allowedFrontAddresses) { peer in
+            logger.warn("FastCGI connection refused: not one of FASTCGI_ALLOWED_ADDRESSES", ["peer": .string(peer.text)])
+        }
         self.application = application
-        self.logger = application.context.logger
+        self.logger = logger
         // ± 10 % so workers started together do not all recycle at once.
         if maxRequests > 0 {
             let spread = max(1, maxRequests / 10)

@@ -44,7 +44,9 @@ struct MetricsText {
 
 extension Stack {
     func metrics() throws -> MetricsText {
-        let response = try get("/api/metrics")
+        // The token: from loopback it is not needed, but the cluster's client is another host.
+        let token = try environmentFile()["METRICS_TOKEN"]
+        let response = try get("/api/metrics", headers: token.map { [("Authorization", "Bearer " + $0)] } ?? [])
         guard response.status == 200 else { throw StackError("metrics answered \(response.status)") }
         return MetricsText(text: response.text)
     }

@@ -15,7 +15,7 @@ enum RawHTTP {
     /// Reads until the server closes, or until the answer so far contains `until` (a server
     /// that answers before it has read the whole request keeps the connection open meanwhile).
     static func send(_ request: String, to baseURL: String, until marker: String? = nil) throws -> Answer {
-        guard let port = URL(string: baseURL)?.port else { throw Stack.StackError("no port in \(baseURL)") }
+        guard let url = URL(string: baseURL), let port = url.port else { throw Stack.StackError("no port in \(baseURL)") }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Stack.StackError("socket failed") }
         defer { close(fd) }
@@ -24,7 +24,7 @@ enum RawHTTP {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(url.host ?? "127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

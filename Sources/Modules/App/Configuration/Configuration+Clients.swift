@@ -11,6 +11,18 @@ extension Configuration {
                 preparedStatements: preparedStatements))
     }
 
+    /// The replica's client (`DATABASE_READ_URL`): connects lazily, gives up on connecting
+    /// quickly (the primary is there to answer instead).
+    func replicaClient(applicationName: String) -> PostgresClient? {
+        databaseReadURL.map { url in
+            var settings = PostgresClient.Settings(
+                url: url, applicationName: applicationName, statementTimeoutMilliseconds: statementTimeoutMilliseconds,
+                preparedStatements: preparedStatements)
+            settings.connectTimeoutSeconds = 2
+            return PostgresClient(settings: settings)
+        }
+    }
+
     func cacheClient() -> RedisClient {
         RedisClient(
             settings: .init(endpoint: redis, connectTimeoutMilliseconds: redisTimeoutMilliseconds, commandTimeoutMilliseconds: redisTimeoutMilliseconds))

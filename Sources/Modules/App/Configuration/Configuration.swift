@@ -7,6 +7,10 @@ import Redis
 public struct Configuration: Sendable {
     // Dependencies
     public var databaseURL: String
+    /// `DATABASE_READ_URL`: a streaming replica public catalog reads may go to (ReplicaReads).
+    public var databaseReadURL: String? = nil
+    /// `REPLICA_MAX_LAG`: seconds of replay lag past which the replica is not read.
+    public var replicaMaxLag: Int = 5
     public var redis: RedisEndpoint
     public var redisTimeoutMilliseconds: Int
     public var statementTimeoutMilliseconds: Int
@@ -85,6 +89,10 @@ public struct Configuration: Sendable {
         env.check(
             "DATABASE_URL", databaseURL.isEmpty || databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://"),
             "must be a postgresql:// URL")
+        let readURL = env.optional("DATABASE_READ_URL")
+        env.check(
+            "DATABASE_READ_URL", readURL.map { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") } ?? true,
+            "must be a postgresql:// URL (a streaming replica of DATABASE_URL)")
         let redisURL = env.required("REDIS_URL")
         let redis = RedisEndpoint.parse(redisURL)
         env.check("REDIS_URL", redisURL.isEmpty || redis != nil, "must be redis://[:password@]host[:port][/db] or unix:///path")
@@ -122,7 +130,7 @@ public struct Configuration: Sendable {
         let logLevel = LogLevel(name: logLevelName)
         env.check("LOG_LEVEL", logLevel != nil, "must be one of debug, info, warn, error")
 
-        let configuration = Configuration(
+        var configuration = Configuration(
             databaseURL: databaseURL,
             redis: redis ?? RedisEndpoint(address: .tcp(host: "127.0.0.1", port: 6379)),
             redisTimeoutMilliseconds: env.int("REDIS_TIMEOUT_MS", default: 200, range: 10...10_000),
@@ -171,6 +179,8 @@ public struct Configuration: Sendable {
             nginxUserId: nginxUserId,
             pool: PoolSettings.load(&env)
         )
+        configuration.databaseReadURL = readURL
+        configuration.replicaMaxLag = env.seconds("REPLICA_MAX_LAG", default: 5)
         if let first = env.errors.first { throw ConfigurationErrors(errors: env.errors, first: first) }
         return configuration
     }

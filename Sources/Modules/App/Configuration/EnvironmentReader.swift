@@ -1,3 +1,4 @@
+import Core
 import HTTP
 
 /// One problem with the environment, named so the operator knows what to fix.
@@ -45,6 +46,16 @@ struct EnvironmentReader {
     /// A duration setting: whole seconds (API.md §1).
     mutating func seconds(_ name: String, default fallback: Int) -> Int {
         int(name, default: fallback, range: 1...31_536_000)
+    }
+
+    /// `HOST:PORT` with a numeric host (`[V6]:PORT` for IPv6).
+    mutating func listenAddress(_ name: String) -> ListenAddress? {
+        guard let text = raw(name) else { return nil }
+        guard let address = ListenAddress(text) else {
+            fail(name, "must be HOST:PORT with a numeric address, like 10.0.0.11:9000 or [fd00::11]:9000, got \"\(text)\"")
+            return nil
+        }
+        return address
     }
 
     mutating func bool(_ name: String, default fallback: Bool) -> Bool {

@@ -1,3 +1,4 @@
+import Core
 import Scoreboard
 
 /// One pool of workers on its own socket (php-fpm's `[www]` and `[checkout]` sections): nginx
@@ -14,11 +15,16 @@ public struct PoolDefinition: Sendable, Equatable {
     public var maxRequests: Int
     /// `<POOL>_SOCKET_PATH`: the FastCGI unix socket (php-fpm `listen`).
     public var socketPath: String
+    /// `<POOL>_LISTEN` (`HOST:PORT`): listen on TCP instead, for a front nginx on another host.
+    public var listenAddress: ListenAddress? = nil
     /// `<POOL>_LISTEN_BACKLOG`: connections that may wait for a free worker (php-fpm `listen.backlog`).
     public var listenBacklog: Int
     /// `<POOL>_REQUEST_TIMEOUT`: seconds one request may hold a worker before `serve` kills it
     /// (php-fpm `request_terminate_timeout`); systemd's `WatchdogSec=` does the same per unit.
     public var requestTimeout: Int
+
+    /// Where nginx reaches the pool, as logs and `status` show it.
+    public var endpoint: String { listenAddress.map { "tcp:\($0)" } ?? socketPath }
 }
 
 /// The pool's own settings: php-fpm's knobs under this service's names (README, "Pool").
@@ -27,6 +33,10 @@ public struct PoolSettings: Sendable {
     public var pools: [PoolDefinition]
     /// `SOCKET_MODE`: the sockets' permission bits; nginx's user needs write access (php-fpm `listen.mode`).
     public var socketMode: Int
+    /// `FASTCGI_ALLOWED_ADDRESSES`: the front hosts a TCP listener accepts (php-fpm
+    /// `listen.allowed_clients`, libfcgi's `FCGI_WEB_SERVER_ADDRS`); every other peer is closed
+    /// unread. Required whenever a pool listens on TCP.
+    public var allowedFrontAddresses: Set<IPAddress>
     /// `SCOREBOARD_PATH`: the shared-memory file every worker reports into.
     public var scoreboardPath: String
     /// `SCOREBOARD_SLOTS`: slots in it, split into a section per pool and a few for `jobs`.
@@ -69,14 +79,14 @@ public struct PoolSettings: Sendable {
         let apiSocket = env.string("API_SOCKET_PATH", default: env.string("SOCKET_PATH", default: "/run/commerce-fcgi.sock"))
         let maxRequests = env.int("WORKER_MAX_REQUESTS", default: 10_000, range: 0...100_000_000)
         let backlog = env.int("LISTEN_BACKLOG", default: 128, range: 1...65_535)
-        let api = PoolDefinition(
+        var api = PoolDefinition(
             name: PoolDefinition.api,
             workers: env.int("API_WORKERS", default: env.int("WORKERS", default: Self.defaultAPIWorkers, range: 1...256), range: 1...256),
             maxRequests: env.int("API_MAX_REQUESTS", default: maxRequests, range: 0...100_000_000),
             socketPath: apiSocket,
             listenBacklog: env.int("API_LISTEN_BACKLOG", default: backlog, range: 1...65_535),
             requestTimeout: env.seconds("API_REQUEST_TIMEOUT", default: 60))
-        let checkout = PoolDefinition(
+        var checkout = PoolDefinition(
             name: PoolDefinition.checkout,
             workers: env.int("CHECKOUT_WORKERS", default: 2, range: 0...256),
             maxRequests: env.int("CHECKOUT_MAX_REQUESTS", default: maxRequests, range: 0...100_000_000),
@@ -84,6 +94,17 @@ public struct PoolSettings: Sendable {
             listenBacklog: env.int("CHECKOUT_LISTEN_BACKLOG", default: backlog, range: 1...65_535),
             requestTimeout: env.seconds("CHECKOUT_REQUEST_TIMEOUT", default: 30))
         env.check("CHECKOUT_SOCKET_PATH", checkout.workers == 0 || checkout.socketPath != api.socketPath, "must differ from the api pool's socket")
+        api.listenAddress = env.listenAddress("API_LISTEN")
+        checkout.listenAddress = env.listenAddress("CHECKOUT_LISTEN")
+        env.check(
+            "CHECKOUT_LISTEN", checkout.workers == 0 || checkout.listenAddress == nil || checkout.listenAddress != api.listenAddress,
+            "must differ from API_LISTEN")
+        let allowedText = (env.optional("FASTCGI_ALLOWED_ADDRESSES") ?? "").split(separator: ",").map(\.trimmingBlanks).filter { !$0.isEmpty }
+        let allowed = allowedText.compactMap(IPAddress.init)
+        env.check("FASTCGI_ALLOWED_ADDRESSES", allowed.count == allowedText.count, "must be numeric IP addresses separated by commas (the front nginx hosts)")
+        env.check(
+            "FASTCGI_ALLOWED_ADDRESSES", !allowed.isEmpty || (api.listenAddress == nil && checkout.listenAddress == nil),
+            "is required when a pool listens on TCP (API_LISTEN, CHECKOUT_LISTEN): name the front nginx hosts")
         let pools = checkout.workers > 0 ? [api, checkout] : [api]
         let total = pools.reduce(0) { $0 + $1.workers }
         // Each pool's section holds its workers twice over (a rolling restart runs old and new
@@ -94,6 +115,7 @@ public struct PoolSettings: Sendable {
         return PoolSettings(
             pools: pools,
             socketMode: mode ?? 0o660,
+            allowedFrontAddresses: Set(allowed),
             scoreboardPath: env.string("SCOREBOARD_PATH", default: "/run/commerce-fcgi/scoreboard"),
             scoreboardSlots: slots,
             workerId: env.optional("WORKER_ID").map { _ in env.int("WORKER_ID", default: 1, range: 1...1024) },

@@ -211,8 +211,13 @@ public final class CatalogCache {
 
     // MARK: Invalidation
 
+    /// Runs first in every `bump()`: the read replica's fence (App.ReplicaReads), which must
+    /// be in place before any reader can see the new version.
+    public var beforeBump: (() -> Void)?
+
     /// Call after every committed catalog write.
     public func bump() {
+        beforeBump?()
         hostVersion?.bump()
         do {
             try cache.increment(Self.versionKey)

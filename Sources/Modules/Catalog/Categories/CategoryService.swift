@@ -6,14 +6,16 @@ import Postgres
 struct CategoryService<Context: CatalogContext> {
     let context: Context
     var db: PostgresClient { context.database }
+    /// Listings and lookups: the read replica when it may answer (a GET, caught up).
+    var reads: PostgresClient { context.catalogReads }
 
     func list(includeInactive: Bool, tree: Bool) throws -> [CategoryRecord] {
-        let flat = try CategoryStore.list(includeInactive: includeInactive, on: db)
+        let flat = try CategoryStore.list(includeInactive: includeInactive, on: reads)
         return tree ? CategoryRecord.tree(flat) : flat
     }
 
     func find(_ key: CatalogKey, includeInactive: Bool) throws -> CategoryRecord {
-        guard let category = try CategoryStore.find(key, on: db), category.isActive || includeInactive else {
+        guard let category = try CategoryStore.find(key, on: reads), category.isActive || includeInactive else {
             throw APIError.notFound("Category not found")
         }
         return category

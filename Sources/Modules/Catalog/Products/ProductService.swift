@@ -7,6 +7,8 @@ import Postgres
 struct ProductService<Context: CatalogContext> {
     let context: Context
     var db: PostgresClient { context.database }
+    /// Listings and lookups: the read replica when it may answer (a GET, caught up).
+    var reads: PostgresClient { context.catalogReads }
 
     struct Listing {
         let products: [ProductRecord]
@@ -23,36 +25,36 @@ struct ProductService<Context: CatalogContext> {
     func list(_ query: ProductListQuery) throws -> Listing {
         var categoryId: String?
         if let key = query.category {
-            guard let category = try CategoryStore.find(key, on: db), category.isActive || query.includeInactive else {
+            guard let category = try CategoryStore.find(key, on: reads), category.isActive || query.includeInactive else {
                 // An unknown category filters everything out, as an empty filter result would.
                 // Its facets: the categories there are, and nothing in any price or stock bucket.
-                let facets = try query.facets ? ProductFacets.count(query, categoryId: nil, corrections: [:], categoryMatchesNothing: true, on: db) : nil
+                let facets = try query.facets ? ProductFacets.count(query, categoryId: nil, corrections: [:], categoryMatchesNothing: true, on: reads) : nil
                 return Listing(
                     products: [], pagination: Pagination(total: 0, page: query.page, limit: query.limit), categoryKnown: false, facets: facets)
             }
             categoryId = category.id
         }
         // A search's words one edit from a known name word also match, ranked below exact ones.
-        let corrections = try query.search.map { try ProductStore.corrections(for: ProductSearch.typoCandidates($0), on: db) } ?? [:]
+        let corrections = try query.search.map { try ProductStore.corrections(for: ProductSearch.typoCandidates($0), on: reads) } ?? [:]
         let filter = ProductStore.Filter(query, categoryId: categoryId, corrections: corrections)
         let total: Int
         switch context.catalogCache.total(filter: query.filterIdentity + (query.inStock ? "&stock=" + (context.stockLevels.boundaryVersion() ?? "?") : "")) {
         case .known(let known):
             total = known
         case .unknown(let key, let version):
-            total = try ProductStore.count(filter, on: db)
+            total = try ProductStore.count(filter, on: reads)
             context.catalogCache.storeTotal(total, key: key, version: version)
         case .unavailable:
-            total = try ProductStore.count(filter, on: db)
+            total = try ProductStore.count(filter, on: reads)
         }
-        let products = try total > (query.page - 1) * query.limit ? ProductStore.page(query, filter, currency: context.currency, on: db) : []
-        let facets = try query.facets ? ProductFacets.count(query, categoryId: categoryId, corrections: corrections, on: db) : nil
+        let products = try total > (query.page - 1) * query.limit ? ProductStore.page(query, filter, currency: context.currency, on: reads) : []
+        let facets = try query.facets ? ProductFacets.count(query, categoryId: categoryId, corrections: corrections, on: reads) : nil
         return Listing(
             products: products, pagination: Pagination(total: total, page: query.page, limit: query.limit), categoryKnown: true, facets: facets)
     }
 
     func find(_ key: CatalogKey, includeInactive: Bool) throws -> ProductRecord {
-        guard let product = try ProductStore.find(key, currency: context.currency, on: db), product.isActive || includeInactive else {
+        guard let product = try ProductStore.find(key, currency: context.currency, on: reads), product.isActive || includeInactive else {
             throw APIError.notFound("Product not found")
         }
         return product
