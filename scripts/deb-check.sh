@@ -20,7 +20,9 @@ trap 'dpkg -P commerce-fcgi >/dev/null 2>&1 || true' EXIT
 dpkg -i "$package" >/dev/null
 listed=$(dpkg -L commerce-fcgi)
 for f in /usr/bin/commerce-fcgi /lib/systemd/system/commerce-fcgi@.service /etc/commerce-fcgi/commerce.env \
-         /usr/share/commerce-fcgi/migrations/0001_init.sql /etc/nginx/commerce/commerce-locations.conf; do
+         /usr/share/commerce-fcgi/migrations/0001_init.sql /etc/nginx/commerce/commerce-locations.conf \
+         /etc/nginx/commerce/commerce-upstreams.conf /usr/share/commerce-fcgi/nginx/commerce-upstreams-cluster.conf.example \
+         /usr/share/commerce-fcgi/systemd/commerce-fcgi-tcp.conf.example; do
   grep -qx "$f" <<< "$listed" || die "the package does not install $f"
 done
 getent passwd commerce >/dev/null || die "postinst did not create the commerce user"

@@ -32,6 +32,7 @@ for conf in "$ROOT"/deploy/nginx/commerce-*.conf; do
 done
 install -D -m 0644 "$ROOT/deploy/nginx/commerce.conf" "$stage/usr/share/commerce-fcgi/nginx/commerce.conf"
 install -D -m 0644 "$ROOT/deploy/nginx/commerce-upstreams-cluster.conf.example" "$stage/usr/share/commerce-fcgi/nginx/commerce-upstreams-cluster.conf.example"
+install -D -m 0644 "$ROOT/deploy/systemd/commerce-fcgi-tcp.conf.example" "$stage/usr/share/commerce-fcgi/systemd/commerce-fcgi-tcp.conf.example"
 install -d "$stage/usr/share/commerce-fcgi/migrations"
 install -m 0644 "$ROOT"/migrations/*.sql "$stage/usr/share/commerce-fcgi/migrations/"
 install -D -m 0644 "$DEB/sysusers.conf" "$stage/usr/lib/sysusers.d/commerce-fcgi.conf"

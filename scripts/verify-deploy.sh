@@ -11,7 +11,11 @@ mkdir -p "$work/units"
 for unit in "$ROOT"/deploy/systemd/*.service "$ROOT"/deploy/systemd/*.socket "$ROOT"/deploy/systemd/*.target "$ROOT"/deploy/systemd/*.path; do
   sed "s|/usr/local/bin/commerce-fcgi|$BIN|" "$unit" > "$work/units/$(basename "$unit")"
 done
-report=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "$work"/units/* 2>&1 || true)
+# Several app hosts: the TCP drop-in of both socket units (commerce-fcgi-tcp.conf.example).
+for socket in commerce-fcgi.socket commerce-fcgi-checkout.socket; do
+  install -D -m 0644 "$ROOT/deploy/systemd/commerce-fcgi-tcp.conf.example" "$work/units/$socket.d/tcp.conf"
+done
+report=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no $(find "$work/units" -maxdepth 1 -type f) 2>&1 || true)
 if [ -n "$report" ]; then echo "$report" >&2; die "systemd-analyze verify complained"; fi
 
 # nginx: the production files with /etc paths moved into a scratch prefix and a throwaway certificate.
