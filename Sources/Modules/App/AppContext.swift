@@ -142,12 +142,13 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         return chosen
     }
 
-    /// True once when this request read the replica and lost it: the caller answers the
-    /// request again, from the primary.
-    func replicaFailedDuringRequest() -> Bool {
-        guard let replicaReads, let chosen = requestCatalogReads, chosen === replicaReads.replica, !replicaReads.replica.isConnected else { return false }
-        logger.warn("catalog read replica failed; answering from the primary")
-        replicaReads.failed()
+    /// True once when this request read the replica and failed (the replica went away, or a
+    /// recovery conflict cancelled its query): the caller answers it again, from the primary.
+    /// A replica that lost its connection is left alone for a while.
+    func retryCatalogReadsOnPrimary() -> Bool {
+        guard let replicaReads, let chosen = requestCatalogReads, chosen === replicaReads.replica else { return false }
+        logger.warn("a catalog read on the replica failed; answering from the primary")
+        if !replicaReads.replica.isConnected { replicaReads.failed() }
         requestCatalogReads = database
         return true
     }

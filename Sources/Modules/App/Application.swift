@@ -60,8 +60,8 @@ public final class Application {
         defer { context.endRequest() }
         let requestContext = RequestContext(app: context, requestId: request.requestId, logger: logger)
         var outcome = responder.respond(to: request, context: requestContext)
-        // The replica broke under a read (a GET, so answering it twice changes nothing).
-        if outcome.response.status.code >= 500 && context.replicaFailedDuringRequest() {
+        // The replica failed under a read (a GET, so answering it twice changes nothing).
+        if outcome.response.status.code >= 500 && context.retryCatalogReadsOnPrimary() {
             outcome = responder.respond(to: request, context: requestContext)
         }
         return account(request, outcome, startedAt)

@@ -65,10 +65,17 @@ public final class FastCGIListener {
         // Not inherited by a child process (the supervisor forks; a worker may run a command).
         _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
         let peer = IPAddress.peer(of: connection)
-        if let peer, !allowedPeers.contains(peer) {
-            close(connection)
-            refused(peer)
-            return nil
+        if let peer {
+            guard allowedPeers.contains(peer) else {
+                close(connection)
+                refused(peer)
+                return nil
+            }
+            // As libfcgi's own accept does: the answer goes out in several writes (head, body,
+            // streamed chunks) and nothing ever answers them, so Nagle would hold the last one
+            // back for a delayed ACK.
+            var on: Int32 = 1
+            setsockopt(connection, Int32(IPPROTO_TCP), Int32(TCP_NODELAY), &on, socklen_t(MemoryLayout<Int32>.size))
         }
         // libfcgi reads from an open ipcFd instead of accepting; keepConnection stops the
         // FCGX_Finish_r that FCGX_Accept_r starts with from closing it (the BEGIN_REQUEST
