@@ -3,11 +3,11 @@
 # host a network namespace joined by veth pairs to one bridge:
 #
 #   cfc-front    10.77.0.10  nginx, upstreams on both app hosts
-#   cfc-app1     10.77.0.11  api pool :9000 and checkout pool :9001 on TCP, jobs
+#   cfc-app1     10.77.0.11  api pool :9000 and checkout pool :9001 on TCP, jobs, a mail relay on loopback
 #   cfc-app2     10.77.0.12  the same
 #   cfc-db       10.77.0.20  PostgreSQL primary
 #   cfc-replica  10.77.0.21  PostgreSQL streaming standby (pg_basebackup), DATABASE_READ_URL
-#   cfc-svc      10.77.0.30  Redis, and the stand-ins for the internet (Stripe, SMTP, webhooks)
+#   cfc-svc      10.77.0.30  Redis, and the stand-ins for the internet (Stripe, webhook receivers)
 #   cfc-client   10.77.0.5   where tests and load come from
 #
 # 10.77.0.0/24 exists only inside these namespaces, and everything listens only there.
@@ -135,7 +135,6 @@ services_up() {
   fi
   background svc stripe python3 "$ROOT/scripts/fake-stripe.py" --host "$svc" --port "$STRIPE_PORT" --secret-key "$(cat "$STATE/stripe-secret-key")" \
     --webhook-secret "$(cat "$STATE/stripe-webhook-secret")" --webhook-url "$FRONT_URL/api/stripe/webhook"
-  background svc smtp python3 "$ROOT/scripts/smtp-sink.py" --host "$svc" --port "$SMTP_PORT" --dir "$STATE/mail"
   background svc webhooks python3 "$ROOT/scripts/webhook-sink.py" --host "$svc" --port "$WEBHOOK_SINK_PORT" --log "$LOGS/webhooks.jsonl"
   wait_for "Redis" 50 in_ns svc redis-cli -h "$svc" -p "$REDIS_PORT" ping
 }
@@ -158,13 +157,15 @@ app_env() {
   local dir=$STATE/$host
   mkdir -p "$dir" "$STATE/uploads"
   for name in db-password jwt-secret metrics-token stripe-secret-key stripe-webhook-secret; do cp "$STATE/$name" "$dir/$name"; done
+  # The mail the stand-in relay received, where a host's own state folder would keep it.
+  mkdir -p "$STATE/mail"; ln -sfn "$STATE/mail" "$dir/mail"
   env STATE_DIR="$dir" \
     DATABASE_URL="postgresql://commerce:$password@${ADDRESS[db]}:$PG_PORT/commerce" \
     DATABASE_READ_URL="postgresql://commerce:$password@${ADDRESS[replica]}:$PG_PORT/commerce" \
     REDIS_URL="redis://${ADDRESS[svc]}:$REDIS_PORT/0" \
     API_LISTEN="${ADDRESS[$host]}:9000" CHECKOUT_LISTEN="${ADDRESS[$host]}:9001" FASTCGI_ALLOWED_ADDRESSES="${ADDRESS[front]}" \
     CATALOG_CACHE_SCOPE=global PUBLIC_BASE_URL="$FRONT_URL" UPLOAD_DIR="$STATE/uploads" \
-    STRIPE_API_BASE="http://${ADDRESS[svc]}:$STRIPE_PORT" SMTP_URL="smtp://${ADDRESS[svc]}:$SMTP_PORT" \
+    STRIPE_API_BASE="http://${ADDRESS[svc]}:$STRIPE_PORT" SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" \
     WEBHOOK_SINK_URL="http://${ADDRESS[svc]}:$WEBHOOK_SINK_PORT" \
     WORKERS="${CLUSTER_WORKERS:-4}" CHECKOUT_WORKERS=2 PASSWORD_SCRYPT_LOG_N=14 JOBS_POLL_MS=200 MAIL_RETRY_BASE=1 \
     NGINX_USER="" "$@"
@@ -175,6 +176,9 @@ pool_start() {
   [ -x "$BIN" ] || die "$BIN is missing: build first"
   # Demo products once, from the first host (seed-demo does nothing once products exist).
   local seed=0; [ "$host" = app1 ] && seed=${SEED_DEMO_PRODUCTS:-60}
+  # Mail goes to a relay on the host itself (postfix or nullmailer on a real one), which may
+  # speak plain SMTP; a relay elsewhere must offer STARTTLS. All of them file into one folder.
+  background "$host" "smtp-$host" python3 "$ROOT/scripts/smtp-sink.py" --host 127.0.0.1 --port "$SMTP_PORT" --dir "$STATE/mail"
   app_env "$host" SEED_DEMO_PRODUCTS="$seed" ip netns exec "cfc-$host" "$ROOT/scripts/pool.sh" start
 }
 
@@ -245,7 +249,7 @@ down() {
   apps_stop
   replica_stop
   pg_ctl_in db "$PGROOT/primary" -m fast -w -t 30 stop >/dev/null 2>&1 || true
-  for name in webhooks smtp stripe redis responder-app1 responder-app2; do stop_pidfile "$STATE/$name.pid"; done
+  for name in webhooks smtp-app1 smtp-app2 stripe redis responder-app1 responder-app2; do stop_pidfile "$STATE/$name.pid"; done
   net_down
   # The bench's CPU quotas, once their processes are gone (workers finish after the supervisor).
   local group

@@ -15,7 +15,8 @@ counter = itertools.count(1)
 
 
 def store(directory, sender, recipients, data):
-    name = "%d-%06d.eml" % (int(time.time() * 1000), next(counter))
+    # The pid keeps names apart when several sinks share DIR (make cluster: one per app host).
+    name = "%d-%d-%06d.eml" % (int(time.time() * 1000), os.getpid(), next(counter))
     head = "X-Envelope-From: <%s>\r\nX-Envelope-To: %s\r\n" % (sender, ", ".join("<%s>" % r for r in recipients))
     temporary = os.path.join(directory, "." + name)
     with open(temporary, "wb") as f:

@@ -209,6 +209,35 @@ import Testing
         for _ in 0..<6 { #expect(try stack.get("/api/products/\(product.id)").json["data"]?["images"]?[0]?["url"] == .string(url)) }
     }
 
+    /// Each app host runs a jobs process: the two share the outbox and the webhook deliveries
+    /// (SKIP LOCKED), so every mail and every event goes out once, in order.
+    @Test func twoJobsProcessesSendEachMailAndEachWebhookOnce() throws {
+        let sink = try WebhookSink(stack: stack)
+        try sink.mode("ok")
+        let f = try CatalogFixture(stack: stack)
+        let path = "/cluster-\(f.marker)"
+        let created = try stack.send(
+            "POST", "/api/webhook-endpoints", json: #"{"url":"\#(sink.base)\#(path)","events":["product.updated"]}"#, token: f.admin.accessToken)
+        #expect(created.status == 201)
+        let product = try f.product("Clock", price: "30.00")
+        for round in 1...12 {
+            #expect(try stack.send("PATCH", "/api/products/\(product.id)", json: #"{"price":"\#(30 + round).00"}"#, token: f.admin.accessToken).status == 200)
+        }
+        let emails = (0..<6).map { _ in Stack.uniqueEmail("twojobs") }
+        for email in emails { _ = try stack.register(email: email) }
+        #expect(stack.eventually(20) { ((try? sink.received(at: path).count) ?? 0) >= 12 })
+        let mailbox = Mailbox(stack: stack)
+        #expect(emails.allSatisfy { mailbox.waitForMessages(to: $0).count >= 1 })
+        // Time for a second delivery or mail, were one coming.
+        Thread.sleep(forTimeInterval: 1.5)
+        let deliveries = try sink.received(at: path)
+        #expect(deliveries.count == 12)
+        #expect(Set(deliveries.compactMap { $0.headers["commerce-event-id"] }).count == 12)
+        let prices = deliveries.compactMap { try? JSONParser.parse(Array($0.body.utf8))["data"]?["price"]?.stringValue }
+        #expect(prices == (1...12).map { "\(30 + $0).00" })
+        #expect(emails.allSatisfy { mailbox.messages(to: $0).count == 1 })
+    }
+
     /// Only the front may speak FastCGI to an app host: anyone else is closed unread.
     @Test func anAppHostClosesFastCGIConnectionsFromAnyoneButTheFront() throws {
         let answer = try RawHTTP.send("GET / HTTP/1.0\r\n\r\n", to: "http://10.77.0.11:9000")
