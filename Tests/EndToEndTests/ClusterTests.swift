@@ -67,6 +67,11 @@ import Testing
         }
         let created = try f.product("Shelf \(UUID().uuidString.prefix(4))")
         #expect(try stack.get("/api/products/\(created.id)").status == 200)
+        // The admin's export (the standby's, when it has caught up) has both.
+        let export = try stack.send("GET", "/api/products/export.csv", token: f.admin.accessToken)
+        #expect(export.status == 200)
+        let rows = export.text.components(separatedBy: "\r\n").filter { $0.contains(f.marker) }
+        #expect(rows.count == 2 && rows.contains { $0.contains(",130.00,") })
         // Uncached reads went to the replica when it had caught up.
         #expect(try largestMetric("catalog_db_reads_total", ["source": "replica"]) > 0)
     }
@@ -74,8 +79,14 @@ import Testing
     @Test func readsFallBackToThePrimaryWhileTheReplicaIsDownAndReturnToIt() throws {
         let f = try CatalogFixture(stack: stack)
         let product = try f.product("Rug", price: "80.00")
+        let ready = try stack.get("/api/health/ready").json
+        #expect(ready["status"] == "ok" && ready["checks"]?["replica"]?["status"] == "up")
         try cluster("replica-stop")
         do {
+            // Not needed to answer, so degraded, never down.
+            let degraded = try stack.get("/api/health/ready")
+            #expect(degraded.status == 200)
+            #expect(try degraded.json["status"] == "degraded" && degraded.json["checks"]?["replica"]?["status"] == "down")
             for round in 1...10 {
                 // A query no cache holds, so it reads PostgreSQL.
                 let page = try stack.get("/api/products?search=\(f.marker)&minPrice=\(round).00")

@@ -104,6 +104,8 @@ public final class AppContext: HealthContext, MetricsContext, AuthContext, Catal
         configuration.stripeSecretKey == nil ? nil : CircuitBreaker.Snapshot(cells: scoreboard.breakerCells)
     }
 
+    public var replicaProbe: (() -> ReadinessCheck.ReplicaCheck)? { replicaReads.map { reads in { reads.probe() } } }
+
     public var poolSockets: [PoolSocket] { configuration.pool.pools.map { PoolSocket(name: $0.name, socketPath: $0.socketPath) } }
 
     public func recordSessionLookup(_ outcome: SessionLookupOutcome) {

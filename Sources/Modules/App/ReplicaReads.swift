@@ -1,4 +1,5 @@
 import Core
+import Health
 import Metrics
 import Postgres
 import Redis
@@ -57,6 +58,17 @@ final class ReplicaReads {
         guard replayed >= required else { return fallBack(.replicaFallbackBehind) }
         count(.catalogReadsReplica)
         return replica
+    }
+
+    /// Readiness: up, lagging past REPLICA_MAX_LAG, or down (unreachable, or no longer a standby).
+    func probe() -> ReadinessCheck.ReplicaCheck {
+        let started = clock.monotonicNanoseconds()
+        let row = try? replica.query(Self.status, idempotent: true).first
+        let latency = Int((clock.monotonicNanoseconds() - started) / 1_000_000)
+        guard let row, row.bool("in_recovery") == true, let lag = row.string("lag_ms").flatMap({ Int($0) }) else {
+            return .init(status: .down, latencyMs: latency, lagMs: nil)
+        }
+        return .init(status: Int64(lag) <= maxLagMilliseconds ? .up : .lagging, latencyMs: latency, lagMs: lag)
     }
 
     /// The replica failed in the middle of a request: the request is answered again from the

@@ -9,4 +9,6 @@ public protocol HealthContext {
     var clock: Clock { get }
     /// The payment provider's breaker as the host shares it; nil when payments are not configured.
     var paymentsBreaker: CircuitBreaker.Snapshot? { get }
+    /// Probes the catalog read replica; nil when none is configured.
+    var replicaProbe: (() -> ReadinessCheck.ReplicaCheck)? { get }
 }

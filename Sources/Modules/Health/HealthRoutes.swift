@@ -9,7 +9,9 @@ public enum HealthRoutes {
             Route(.get, "/health", handler: alive),
             Route(.get, "/api/health/live", handler: alive),
             Route(.get, "/api/health/ready") { _, context in
-                let result = ReadinessCheck.run(database: context.database, cache: context.cache, clock: context.clock, payments: context.paymentsBreaker)
+                let result = ReadinessCheck.run(
+                    database: context.database, cache: context.cache, clock: context.clock, payments: context.paymentsBreaker,
+                    replica: context.replicaProbe)
                 return Response.json(result.json, status: result.httpStatus)
             },
         ]
