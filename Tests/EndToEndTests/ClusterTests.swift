@@ -183,12 +183,14 @@ import Testing
         #expect(statuses.count > 50)
         #expect(statuses.allSatisfy { $0 == 200 }, "failed reads: \(statuses.filter { $0 != 200 })")
         // A checkout that reached the killed host got no answer (nginx never sends a POST to a
-        // second host): its transaction died with the worker, and its retry is refused while the
-        // key's claim stands (409) or runs once. Never two orders for one shopper.
+        // second host): its transaction died with the worker or had committed, and its retry is
+        // refused while the key's claim stands (409) or runs once. Never two orders for one shopper.
         var ordered = 0
         for (shopper, statuses) in zip(shoppers, checkoutStatuses) {
             let orders = try stack.send("GET", "/api/orders", token: shopper.token).json["data"]?.arrayValue ?? []
-            #expect(orders.count == (statuses.last == 201 ? 1 : 0), "checkout answered \(statuses), orders: \(orders.count)")
+            // A checkout killed after its commit (during its Stripe call) made its order although
+            // its client never heard: one order, and the retry is told the key is taken (409).
+            #expect(orders.count == 1 || (orders.count == 0 && statuses.last != 201), "checkout answered \(statuses), orders: \(orders.count)")
             #expect(statuses.allSatisfy { [201, 409, 502, 503].contains($0) }, "checkout answered \(statuses)")
             ordered += orders.count
         }

@@ -93,6 +93,17 @@ extension EndToEndTests {
             #expect(try db.query(setting).single().decode("s", as: String.self) == "on")
         }
 
+        /// The replica fence's two readings, on the test stack's server (a primary).
+        @Test func aWriteMovesTheWritePositionAndAPrimaryIsNoStandby() throws {
+            let db = try client()
+            let before = try #require(try PostgresReplication.writePosition(on: db))
+            try db.withTransaction { db in try db.query("SELECT pg_current_xact_id()") }
+            let after = try #require(try PostgresReplication.writePosition(on: db))
+            #expect(before > 0 && after > before)
+            let status = try #require(try PostgresReplication.standbyStatus(on: db))
+            #expect(!status.inRecovery && status.replayed == nil && status.lagMilliseconds == 0)
+        }
+
         @Test func aTransactionOnAConnectionTheServerDroppedRunsOnAFreshOne() throws {
             let db = try client()
             let first = try pid(db)

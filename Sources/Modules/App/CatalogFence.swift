@@ -20,8 +20,8 @@ struct CatalogFence {
     /// Call after a catalog write committed, before the catalog version or stock boundary moves.
     func raise() {
         do {
-            guard let lsn = try primary.query(Self.position, idempotent: true).first?.string("lsn") else { throw Unknown() }
-            _ = try cache.command(["EVAL", Self.raiseScript, "1", Self.key, lsn].map { Array($0.utf8) })
+            guard let lsn = try PostgresReplication.writePosition(on: primary) else { throw Unknown() }
+            _ = try cache.command(["EVAL", Self.raiseScript, "1", Self.key, String(lsn)].map { Array($0.utf8) })
         } catch {
             _ = try? cache.set(Self.key, Array(Self.unknown.utf8), expireSeconds: Self.unknownSeconds)
         }
@@ -45,10 +45,6 @@ struct CatalogFence {
         if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) end
         return 1
         """
-
-    /// The WAL position every committed write is at or before (the insert position runs ahead
-    /// of what is flushed, so a write made with synchronous_commit off is covered too).
-    static let position: PostgresQuery = "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::int8 AS lsn"
 
     /// With `DATABASE_READ_URL` set: `stock` raising the fence before a zero crossing moves the
     /// boundary, for processes that have no ReplicaReads (jobs' expiries, commands).

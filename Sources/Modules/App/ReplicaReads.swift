@@ -43,17 +43,16 @@ final class ReplicaReads {
         let now = clock.epochMilliseconds()
         guard now >= downUntil else { return fallBack(.replicaFallbackDown) }
         guard let required = fence.current() else { return fallBack(.replicaFallbackFence) }
-        let row: PostgresRow
+        let status: PostgresReplication.StandbyStatus
         do {
-            guard let first = try replica.query(Self.status, idempotent: true).first else { return markDown(now) }
-            row = first
+            guard let known = try PostgresReplication.standbyStatus(on: replica) else { return markDown(now) }
+            status = known
         } catch {
             return markDown(now)
         }
         // A promoted replica (no longer in recovery) is another primary: never read from it.
-        guard row.bool("in_recovery") == true, let replayed = row.string("replayed").flatMap({ Int64($0) }), replayed >= 0,
-            let lag = row.string("lag_ms").flatMap({ Int64($0) })
-        else { return fallBack(.replicaFallbackDown) }
+        guard status.inRecovery, let replayed = status.replayed else { return fallBack(.replicaFallbackDown) }
+        let lag = status.lagMilliseconds
         guard lag <= maxLagMilliseconds else { return fallBack(.replicaFallbackLag) }
         guard replayed >= required else { return fallBack(.replicaFallbackBehind) }
         count(.catalogReadsReplica)
@@ -63,12 +62,11 @@ final class ReplicaReads {
     /// Readiness: up, lagging past REPLICA_MAX_LAG, or down (unreachable, or no longer a standby).
     func probe() -> ReadinessCheck.ReplicaCheck {
         let started = clock.monotonicNanoseconds()
-        let row = try? replica.query(Self.status, idempotent: true).first
+        let status = try? PostgresReplication.standbyStatus(on: replica)
         let latency = Int((clock.monotonicNanoseconds() - started) / 1_000_000)
-        guard let row, row.bool("in_recovery") == true, let lag = row.string("lag_ms").flatMap({ Int($0) }) else {
-            return .init(status: .down, latencyMs: latency, lagMs: nil)
-        }
-        return .init(status: Int64(lag) <= maxLagMilliseconds ? .up : .lagging, latencyMs: latency, lagMs: lag)
+        guard let status, status.inRecovery, status.replayed != nil else { return .init(status: .down, latencyMs: latency, lagMs: nil) }
+        let lag = status.lagMilliseconds
+        return .init(status: lag <= maxLagMilliseconds ? .up : .lagging, latencyMs: latency, lagMs: Int(lag))
     }
 
     /// The replica failed in the middle of a request: the request is answered again from the
@@ -88,14 +86,4 @@ final class ReplicaReads {
         count(.catalogReadsPrimary)
         return primary
     }
-
-    /// How far the standby has replayed, and how old that is while it is still replaying
-    /// (nothing left to replay is no lag, however long ago the last write was).
-    static let status: PostgresQuery = """
-        SELECT pg_is_in_recovery() AS in_recovery,
-               COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::int8, -1) AS replayed,
-               CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
-                    ELSE COALESCE((EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::int8, 0)
-               END AS lag_ms
-        """
 }
