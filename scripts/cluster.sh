@@ -73,7 +73,8 @@ pg_ctl_in() {
 
 primary_up() {
   local bin data=$PGROOT/primary; bin=$(pg_bin)
-  mkdir -p "$PGROOT" "$LOGS"; chown "$PG_USER" "$PGROOT"
+  # The servers' unix sockets live here too (for their own administration): postgres's alone.
+  mkdir -p "$PGROOT" "$LOGS"; chown "$PG_USER" "$PGROOT"; chmod 700 "$PGROOT"
   if [ ! -f "$data/PG_VERSION" ]; then
     local pwfile; pwfile=$(mktemp); echo "postgres-$(cat "$STATE/db-password")" > "$pwfile"; chown "$PG_USER" "$pwfile"
     runuser -u "$PG_USER" -- "$bin/initdb" -D "$data" -U postgres --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 \
