@@ -7,6 +7,7 @@ packages=(
   postgresql redis-server nginx-light openssl ca-certificates
   prometheus wrk curl
   lintian man-db
+  iproute2 procps util-linux
 )
 missing=()
 for p in "${packages[@]}"; do
