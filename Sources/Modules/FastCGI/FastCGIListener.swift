@@ -64,7 +64,9 @@ public final class FastCGIListener {
         }
         // Not inherited by a child process (the supervisor forks; a worker may run a command).
         _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-        let peer = IPAddress.peer(of: connection)
+        // No allowed addresses: this pool listens on a unix socket only (configuration refuses
+        // TCP without them), so there is no address to ask for.
+        let peer = allowedPeers.isEmpty ? nil : IPAddress.peer(of: connection)
         if let peer {
             guard allowedPeers.contains(peer) else {
                 close(connection)
