@@ -263,6 +263,7 @@ down() {
 
 # The cluster tests (Tests/EndToEndTests/ClusterTests.swift), from the client host.
 run_tests() {
+  "$ROOT/scripts/deps.sh"
   down
   rm -rf "$STATE" "$PGROOT"
   trap '"$ROOT/scripts/cluster.sh" down' EXIT
@@ -284,6 +285,7 @@ bench() {
   # wrk runs on the client host; bench/lib.sh's helpers call it by name.
   wrk() { ip netns exec cfc-client /usr/bin/wrk "$@"; }
   source "$ROOT/bench/lib.sh"
+  "$ROOT/scripts/deps.sh"
   down
   rm -rf "$STATE" "$PGROOT"
   trap '"$ROOT/scripts/cluster.sh" down' EXIT
