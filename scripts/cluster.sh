@@ -218,15 +218,9 @@ front_stop() { stop_pidfile "$STATE/front/nginx/nginx.pid" QUIT; }
 # --- the whole --------------------------------------------------------------------------------
 
 up() {
-  command -v ip >/dev/null || die "iproute2 is missing (apt-get install iproute2)"
   [ "$(id -u)" = 0 ] || die "network namespaces need root"
   "$ROOT/scripts/deps.sh"
-  if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    say "building ($BUILD_CONFIG)"
-    mkdir -p "$STATE"
-    (cd "$ROOT" && swift build -c "$BUILD_CONFIG" --product commerce-fcgi > "$STATE/build.log" 2>&1) ||
-      { grep -E 'error' "$STATE/build.log" | head -20 >&2; die "build failed (see $STATE/build.log)"; }
-  fi
+  build_service
   secrets
   net_up
   say "database host: PostgreSQL primary on ${ADDRESS[db]}:$PG_PORT"

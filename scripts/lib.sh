@@ -71,3 +71,14 @@ wait_for() {
   done
   die "$what did not come up (see $LOGS)"
 }
+
+# Builds the service in $BUILD_CONFIG unless SKIP_BUILD=1. A failed build stops the script:
+# an older binary left in .build would otherwise start.
+build_service() {
+  [ "${SKIP_BUILD:-0}" != 1 ] || return 0
+  say "building ($BUILD_CONFIG)"
+  mkdir -p "$STATE"
+  (cd "$ROOT" && swift build -c "$BUILD_CONFIG" --product commerce-fcgi > "$STATE/build.log" 2>&1) ||
+    { grep -E 'error' "$STATE/build.log" | head -20 >&2; die "build failed (see $STATE/build.log)"; }
+  [ -x "$BIN" ] || die "build failed"
+}

@@ -8,16 +8,12 @@ import Glibc
 /// a catalog of any size takes constant memory here (the import holds its rows, to check them
 /// all before writing any).
 enum CatalogCommand {
-    static let exitDataError: Int32 = 65
-    static let exitNoInput: Int32 = 66
-    static let exitIOError: Int32 = 74
-
     static func export(out: String?, environment: [String: String]) throws -> Int32 {
         let context = CommandContext(configuration: try Configuration.load(environment), name: "catalog-export")
         // Standard output is descriptor 1, opened as a stream of this function's own.
         guard let file = out.map({ fopen($0, "w") }) ?? fdopen(dup(1), "w") else {
             CommandLineInterface.printError("catalog export: cannot write \(out ?? "stdout")")
-            return exitIOError
+            return CommandLineInterface.exitIOError
         }
         defer { fclose(file) }
         try CatalogFiles.export(context: context) { text in
@@ -45,7 +41,7 @@ enum CatalogCommand {
         let context = CommandContext(configuration: try Configuration.load(environment), name: "catalog-import")
         guard let handle = opendir(directory) else {
             CommandLineInterface.printError("catalog import-dir: cannot read \(directory)")
-            return exitNoInput
+            return CommandLineInterface.exitNoInput
         }
         var names: [String] = []
         while let entry = readdir(handle) {
@@ -70,7 +66,7 @@ enum CatalogCommand {
     }
 
     private static func run(_ path: String, dryRun: Bool, context: CommandContext) throws -> (Int32, String) {
-        guard let file = fopen(path, "r") else { return (exitNoInput, "catalog import: cannot read \(path)\n") }
+        guard let file = fopen(path, "r") else { return (CommandLineInterface.exitNoInput, "catalog import: cannot read \(path)\n") }
         defer { fclose(file) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         let report = try CatalogFiles.importFile(
@@ -80,7 +76,10 @@ enum CatalogCommand {
                 return count == 0 ? nil : Array(chunk[0..<count])
             }, dryRun: dryRun, context: context)
         guard report.problems.isEmpty else {
-            return (exitDataError, report.problems.map { $0 + "\n" }.joined() + "\(report.problems.count) problem(s) in \(report.rows) row(s); nothing was written\n")
+            return (
+                CommandLineInterface.exitDataError,
+                report.problems.map { $0 + "\n" }.joined() + "\(report.problems.count) problem(s) in \(report.rows) row(s); nothing was written\n"
+            )
         }
         let verb = report.applied ? "" : "dry run, would have "
         return (0, "\(report.rows) row(s): \(verb)created \(report.created), \(verb)updated \(report.updated)\n")

@@ -9,8 +9,11 @@ import Glibc
 /// systemd's RestartPreventExitStatus can stop a restart loop on a configuration error.
 enum CommandLineInterface {
     static let exitUsage: Int32 = 64
-    static let exitConfig: Int32 = 78
+    static let exitDataError: Int32 = 65
+    static let exitNoInput: Int32 = 66
     static let exitUnavailable: Int32 = 69
+    static let exitIOError: Int32 = 74
+    static let exitConfig: Int32 = 78
 
     static func execute(_ command: String, envFile: String?, _ body: ([String: String]) throws -> Int32) -> Int32 {
         let environment: [String: String]

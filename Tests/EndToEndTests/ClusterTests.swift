@@ -11,12 +11,9 @@ import Testing
     let stack: Stack
     init() throws { stack = try Stack.current() }
 
-    /// scripts/cluster.sh COMMAND…, e.g. `pool-kill app1`.
+    /// scripts/cluster.sh COMMAND…, e.g. `pool-kill app1` (it sets its own profile).
     func cluster(_ arguments: String...) throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SKIP_BUILD"] = "1"
-        let (status, output) = try Subprocess.run(stack.root + "/scripts/cluster.sh", arguments, environment: environment)
-        guard status == 0 else { throw Stack.StackError("cluster.sh \(arguments.joined(separator: " ")) failed: \(String(decoding: output, as: UTF8.self))") }
+        try stack.script("cluster.sh", arguments)
     }
 
     /// Several scrapes of /api/metrics (the front spreads them over both hosts): the largest

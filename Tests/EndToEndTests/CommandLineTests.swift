@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 extension EndToEndTests {
@@ -29,6 +32,27 @@ extension EndToEndTests {
             let (missing, message) = try run(["check-config", "--env-file", file + ".missing"], environment: [:])
             #expect(missing == 78)
             #expect(message.contains("cannot read \(file).missing"))
+        }
+
+        /// systemd hands a worker whatever its socket unit's ListenStream= names: a TCP socket
+        /// with no front named to accept is a configuration error, not an open door.
+        @Test func aWorkerHandedATCPSocketWithoutAllowedFrontsRefusesToStart() throws {
+            // Not close-on-exec: the worker inherits it, as from systemd.
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            #expect(bound == 0 && listen(fd, 4) == 0)
+            // Were it to start, it would serve: `timeout` ends it (status 124) instead of the test.
+            let (status, raw) = try Subprocess.run(
+                "/bin/sh", ["-c", #"exec timeout 10 "$0" "$@" 2>&1"#, stack.binary, "worker", "--pool", "api", "--fd", String(fd), "--env-file", stack.state + "/commerce.env"],
+                environment: [:])
+            #expect(status == 78)
+            #expect(String(decoding: raw, as: UTF8.self).contains("FASTCGI_ALLOWED_ADDRESSES is required when a pool listens on TCP"))
         }
 
         @Test func everyCommandExplainsItselfAndRefusesWhatItDoesNotKnow() throws {

@@ -6,21 +6,13 @@ import Testing
 
 /// A pool on TCP (several app hosts): only FASTCGI_ALLOWED_ADDRESSES may speak FastCGI to it.
 @Suite(.serialized) struct TCPListenerTests {
-    /// Connects from `source` (a loopback address of this host) to `port` and sends `bytes`.
-    static func connect(from source: String, to port: UInt16, sending bytes: [UInt8]) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var local = sockaddr_in()
-        local.sin_family = sa_family_t(AF_INET)
-        local.sin_addr.s_addr = inet_addr(source)
-        _ = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var remote = sockaddr_in()
-        remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_port = port.bigEndian
-        remote.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &remote) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
+    /// Connects from `source` (a loopback address of this host) to `destination`:`port` and
+    /// sends `bytes`.
+    static func connect(from source: String, to destination: String = "127.0.0.1", port: UInt16, sending bytes: [UInt8]) throws -> Int32 {
+        let from = try #require(IPAddress(source))
+        let fd = socket(from.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(from.withSocketAddress(port: 0) { bind(fd, $0, $1) } == 0)
+        #expect(try #require(IPAddress(destination)).withSocketAddress(port: port) { Glibc.connect(fd, $0, $1) } == 0)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         shutdown(fd, Int32(SHUT_WR))
         return fd
@@ -44,7 +36,7 @@ import Testing
         let listener = try FastCGIListener(fd: fd, allowedPeers: [try #require(IPAddress("127.0.0.2"))]) { refused.peers.append($0) }
         let request = FastCGIExchangeTests.request(parameters: [("REQUEST_METHOD", "GET"), ("REMOTE_ADDR", "203.0.113.9")], stdin: [])
 
-        let stranger = Self.connect(from: "127.0.0.1", to: port, sending: request)
+        let stranger = try Self.connect(from: "127.0.0.1", port: port, sending: request)
         defer { close(stranger) }
         let strangers = try listener.accept(timeoutMilliseconds: 2000)
         var none = false
@@ -53,7 +45,7 @@ import Testing
         #expect(Self.readAll(stranger).isEmpty)
         #expect(refused.peers == [try #require(IPAddress("127.0.0.1"))])
 
-        let front = Self.connect(from: "127.0.0.2", to: port, sending: request)
+        let front = try Self.connect(from: "127.0.0.2", port: port, sending: request)
         defer { close(front) }
         let accepted = try listener.accept(timeoutMilliseconds: 2000)
         guard let exchange = consume accepted else {
@@ -65,6 +57,24 @@ import Testing
         try exchange.write(head: Array("Status: 200\r\n\r\n".utf8), body: Array("ok".utf8))
         exchange.finish()
         #expect(String(decoding: Self.readAll(front), as: UTF8.self).contains("Status: 200\r\n\r\nok"))
+    }
+
+    /// The reason the listener checks peers itself: libfcgi's FCGI_WEB_SERVER_ADDRS lets any
+    /// IPv6 peer through. Here an IPv6 peer not in the list is closed unread as well.
+    @Test func anIPv6PeerOutsideTheAllowedAddressesIsClosedToo() throws {
+        let port = UInt16.random(in: 20_000...29_999)
+        let fd = try TCPListeningSocket.bind(try #require(ListenAddress("[::1]:\(port)")), backlog: 8)
+        let refused = RefusedPeers()
+        let listener = try FastCGIListener(fd: fd, allowedPeers: [try #require(IPAddress("127.0.0.2"))]) { refused.peers.append($0) }
+        let request = FastCGIExchangeTests.request(parameters: [("REQUEST_METHOD", "GET")], stdin: [])
+        let stranger = try Self.connect(from: "::1", to: "::1", port: port, sending: request)
+        defer { close(stranger) }
+        let accepted = try listener.accept(timeoutMilliseconds: 2000)
+        var none = false
+        if case .none = consume accepted { none = true }
+        #expect(none)
+        #expect(Self.readAll(stranger).isEmpty)
+        #expect(refused.peers == [try #require(IPAddress("::1"))])
     }
 }
 

@@ -20,5 +20,12 @@ import Testing
                 peer: {
                     Issue.record("asked"); return 33
                 }) == "")
+        // Over TCP, the listener let the front in by its address: believed, the uid not asked.
+        #expect(
+            RequestDecoder.believedAddress(
+                "203.0.113.7", trustedPeer: 33, fromAllowedFront: true,
+                peer: {
+                    Issue.record("asked"); return nil
+                }) == "203.0.113.7")
     }
 }

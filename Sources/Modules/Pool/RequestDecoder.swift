@@ -20,10 +20,8 @@ enum RequestDecoder {
         streams: (HTTPMethod, String) -> Bool = { _, _ in false }, trustedPeer: Int? = nil
     ) -> (Request, Failure?) {
         let parameters = exchange.parameters()
-        // A TCP peer got in as one of FASTCGI_ALLOWED_ADDRESSES: a front nginx, believed.
-        let remoteAddress =
-            exchange.networkPeer != nil
-            ? parameters["REMOTE_ADDR"] ?? "" : believedAddress(parameters["REMOTE_ADDR"], trustedPeer: trustedPeer, peer: { exchange.peerUserId() })
+        let remoteAddress = believedAddress(
+            parameters["REMOTE_ADDR"], trustedPeer: trustedPeer, fromAllowedFront: exchange.networkPeer != nil, peer: { exchange.peerUserId() })
         let rawMethod = parameters["REQUEST_METHOD"] ?? "GET"
         let uri = parameters["REQUEST_URI"] ?? parameters["SCRIPT_NAME"] ?? "/"
         let (path, query) = Request.split(uri: uri)
@@ -60,12 +58,14 @@ enum RequestDecoder {
         }
     }
 
-    /// REMOTE_ADDR as the service believes it: as sent when the peer runs as `trustedPeer`
-    /// (or `trustedPeer` is nil), unknown ("") from any other process that reached the socket.
-    /// `peer` (a syscall) is asked only when there is something to believe.
-    static func believedAddress(_ claimed: String?, trustedPeer: Int?, peer: () -> Int?) -> String {
+    /// REMOTE_ADDR as the service believes it: as sent by a front the TCP listener let in (one
+    /// of FASTCGI_ALLOWED_ADDRESSES), or over the unix socket by a peer running as
+    /// `trustedPeer` (or any peer when `trustedPeer` is nil); unknown ("") from any other
+    /// process that reached the socket. `peer` (a syscall) is asked only when there is
+    /// something to believe and no other way to know.
+    static func believedAddress(_ claimed: String?, trustedPeer: Int?, fromAllowedFront: Bool = false, peer: () -> Int?) -> String {
         guard let claimed, !claimed.isEmpty else { return "" }
-        guard let trustedPeer else { return claimed }
+        guard let trustedPeer, !fromAllowedFront else { return claimed }
         return peer() == trustedPeer ? claimed : ""
     }
 

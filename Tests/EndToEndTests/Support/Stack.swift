@@ -70,7 +70,9 @@ struct Stack {
     }
 
     /// Runs one of the scripts with the test profile, e.g. `services.sh pg-stop`.
-    func script(_ name: String, _ arguments: String...) throws {
+    func script(_ name: String, _ arguments: String...) throws { try script(name, arguments) }
+
+    func script(_ name: String, _ arguments: [String]) throws {
         var environment = ProcessInfo.processInfo.environment
         environment["PROFILE"] = "test"
         environment["SKIP_BUILD"] = "1"

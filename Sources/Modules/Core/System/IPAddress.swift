@@ -50,6 +50,23 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         self.init(text: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), isIPv6: true)
     }
 
+    /// Calls `body` with this address and `port` as a `sockaddr_in` or `sockaddr_in6`, for
+    /// `bind` or `connect`.
+    public func withSocketAddress<T>(port: UInt16, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        if isIPv6 {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            inet_pton(AF_INET6, text, &address.sin6_addr)
+            return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        inet_pton(AF_INET, text, &address.sin_addr)
+        return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    }
+
     /// The address of a socket's peer (`getpeername`), or nil when it has none that is IP (a
     /// unix socket).
     public static func peer(of fd: Int32) -> IPAddress? {
