@@ -28,26 +28,42 @@ import Testing
         }
     }
 
-    @Test func aPeerOutsideTheAllowedAddressesIsClosedUnreadAndAnAllowedOneIsServed() throws {
+    /// A FastCGI listener on `host` (a loopback address) that lets only 127.0.0.2 in.
+    final class GuardedListener {
         let port = UInt16.random(in: 20_000...29_999)
-        let fd = try TCPListeningSocket.bind(try #require(ListenAddress("127.0.0.1:\(port)")), backlog: 8)
-        #expect(TCPListeningSocket.isNetworkSocket(fd))
+        let host: String
+        let listener: FastCGIListener
         let refused = RefusedPeers()
-        let listener = try FastCGIListener(fd: fd, allowedPeers: [try #require(IPAddress("127.0.0.2"))]) { refused.peers.append($0) }
+
+        init(on host: String) throws {
+            self.host = host
+            let address = try #require(ListenAddress(host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"))
+            let fd = try TCPListeningSocket.bind(address, backlog: 8)
+            #expect(TCPListeningSocket.isNetworkSocket(fd))
+            listener = try FastCGIListener(fd: fd, allowedPeers: [try #require(IPAddress("127.0.0.2"))]) { [refused] in refused.peers.append($0) }
+        }
+
+        /// A request from `source`: closed before a byte of it is read, and reported.
+        func expectClosedUnread(from source: String, sending request: [UInt8]) throws {
+            let stranger = try TCPListenerTests.connect(from: source, to: host, port: port, sending: request)
+            defer { close(stranger) }
+            let accepted = try listener.accept(timeoutMilliseconds: 2000)
+            var none = false
+            if case .none = consume accepted { none = true }
+            #expect(none)
+            #expect(TCPListenerTests.readAll(stranger).isEmpty)
+            #expect(refused.peers.last == IPAddress(source))
+        }
+    }
+
+    @Test func aPeerOutsideTheAllowedAddressesIsClosedUnreadAndAnAllowedOneIsServed() throws {
+        let guarded = try GuardedListener(on: "127.0.0.1")
         let request = FastCGIExchangeTests.request(parameters: [("REQUEST_METHOD", "GET"), ("REMOTE_ADDR", "203.0.113.9")], stdin: [])
+        try guarded.expectClosedUnread(from: "127.0.0.1", sending: request)
 
-        let stranger = try Self.connect(from: "127.0.0.1", port: port, sending: request)
-        defer { close(stranger) }
-        let strangers = try listener.accept(timeoutMilliseconds: 2000)
-        var none = false
-        if case .none = consume strangers { none = true }
-        #expect(none)
-        #expect(Self.readAll(stranger).isEmpty)
-        #expect(refused.peers == [try #require(IPAddress("127.0.0.1"))])
-
-        let front = try Self.connect(from: "127.0.0.2", port: port, sending: request)
+        let front = try Self.connect(from: "127.0.0.2", port: guarded.port, sending: request)
         defer { close(front) }
-        let accepted = try listener.accept(timeoutMilliseconds: 2000)
+        let accepted = try guarded.listener.accept(timeoutMilliseconds: 2000)
         guard let exchange = consume accepted else {
             Issue.record("the front's request was not accepted")
             return
@@ -57,24 +73,14 @@ import Testing
         try exchange.write(head: Array("Status: 200\r\n\r\n".utf8), body: Array("ok".utf8))
         exchange.finish()
         #expect(String(decoding: Self.readAll(front), as: UTF8.self).contains("Status: 200\r\n\r\nok"))
+        #expect(guarded.refused.peers.count == 1)
     }
 
     /// The reason the listener checks peers itself: libfcgi's FCGI_WEB_SERVER_ADDRS lets any
     /// IPv6 peer through. Here an IPv6 peer not in the list is closed unread as well.
     @Test func anIPv6PeerOutsideTheAllowedAddressesIsClosedToo() throws {
-        let port = UInt16.random(in: 20_000...29_999)
-        let fd = try TCPListeningSocket.bind(try #require(ListenAddress("[::1]:\(port)")), backlog: 8)
-        let refused = RefusedPeers()
-        let listener = try FastCGIListener(fd: fd, allowedPeers: [try #require(IPAddress("127.0.0.2"))]) { refused.peers.append($0) }
-        let request = FastCGIExchangeTests.request(parameters: [("REQUEST_METHOD", "GET")], stdin: [])
-        let stranger = try Self.connect(from: "::1", to: "::1", port: port, sending: request)
-        defer { close(stranger) }
-        let accepted = try listener.accept(timeoutMilliseconds: 2000)
-        var none = false
-        if case .none = consume accepted { none = true }
-        #expect(none)
-        #expect(Self.readAll(stranger).isEmpty)
-        #expect(refused.peers == [try #require(IPAddress("::1"))])
+        let guarded = try GuardedListener(on: "::1")
+        try guarded.expectClosedUnread(from: "::1", sending: FastCGIExchangeTests.request(parameters: [("REQUEST_METHOD", "GET")], stdin: []))
     }
 }
 
