@@ -28,8 +28,8 @@ test-cluster:   ## the cluster tests, on a fresh cluster (run by CI after `make 
 bench-cluster:  ## catalog reads through the front with one and with two app hosts
 	@scripts/cluster.sh bench
 
-build:
-	swift build -c release --product commerce-fcgi
+build:          ## the release binary, Swift's standard library linked in (as the package ships it)
+	swift build -c release --static-swift-stdlib --product commerce-fcgi
 
 deb:            ## commerce-fcgi_<version>_<arch>.deb in .build-deb/ (dpkg-deb, no network)
 	@scripts/deb.sh

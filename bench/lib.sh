@@ -1,11 +1,17 @@
 # Helpers of bench/run.sh, sourced after scripts/lib.sh: wrk runs, worker memory, shoppers,
 # and the figures the app and nginx report about a run.
 
+# Resident memory of the pools' workers: RSS (which counts every shared library page a worker
+# has touched, as if it were its own) and PSS (each shared page divided among the processes
+# that map it: what one more worker costs the machine).
 workers_rss() {
   local sup; sup=$(cat "$STATE/pool.pid")
   for p in /proc/[0-9]*; do
-    if [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$sup" ]; then awk '/VmRSS/ {print $2}' "$p/status"; fi
-  done | sort -n | awk '{a[NR]=$1} END {printf "%d kB min, %d kB max over %d workers", a[1], a[NR], NR}'
+    if [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" = "$sup" ]; then
+      printf '%s %s\n' "$(awk '/VmRSS/ {print $2}' "$p/status")" "$(awk '/^Pss:/ {print $2}' "$p/smaps_rollup")"
+    fi
+  done | sort -n | awk '{r[NR]=$1; p[NR]=$2; if (NR == 1 || $2 < pmin) pmin = $2; if ($2 > pmax) pmax = $2}
+    END {printf "%d kB min, %d kB max over %d workers (PSS %d-%d kB)", r[1], r[NR], NR, pmin, pmax}'
 }
 
 # The CPU time the hypervisor gave to other guests (steal), as a percentage of this machine's

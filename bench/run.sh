@@ -152,7 +152,7 @@ import_summary="$(tail -n 1 "$OUT/import.txt") in $(awk -v a="$started" -v b="$i
 
 report=$OUT/bench-$(date -u +%Y%m%dT%H%M%SZ).md
 {
-  echo "# Through nginx ($WORKERS workers, scrypt ln=$(grep -o 'PASSWORD_SCRYPT_LOG_N="*[0-9]*' "$STATE/commerce.env" | tr -dc '0-9'), wrk -t2 for $DURATION, $(nproc) cores)"
+  echo "# Through nginx ($WORKERS api + $CHECKOUT_WORKERS checkout workers, scrypt ln=$(grep -o 'PASSWORD_SCRYPT_LOG_N="*[0-9]*' "$STATE/commerce.env" | tr -dc '0-9'), wrk -t2 for $DURATION, $(nproc) cores)"
   echo
   echo "| scenario | connections | req/s | p50 | p99 | errors | vs C ceiling | steal |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"

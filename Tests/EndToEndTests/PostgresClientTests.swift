@@ -67,6 +67,58 @@ extension EndToEndTests {
             #expect(try db.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO client_test%'").single().decode("n", as: Int.self) == 1)
         }
 
+        @Test func statementsLeavingWithTheCommitCommitOrRollBackWithTheTransaction() throws {
+            let db = try client()
+            var queries = 0
+            db.onQuery = { queries += 1 }
+            let table = "client_test_\(UUID().uuidString.prefix(8).lowercased())"
+            _ = try db.query(PostgresQuery(stringLiteral: "CREATE TABLE \(table) (n int PRIMARY KEY)"))
+            defer { _ = try? db.query(PostgresQuery(stringLiteral: "DROP TABLE \(table)")) }
+            let insert = { (n: Int) -> PostgresQuery in "INSERT INTO \(PostgresQuery(stringLiteral: table)) VALUES (\(bind: n))" }
+            let values = { () throws -> [Int] in
+                try db.query(PostgresQuery(stringLiteral: "SELECT n FROM \(table) ORDER BY n")).map { try $0.decode("n", as: Int.self) }
+            }
+            // Held back until the body returns, then sent with the COMMIT, in order.
+            queries = 0
+            try db.withTransaction { db in
+                try db.query(insert(1))
+                try db.queryWithCommit(insert(2))
+                try db.queryWithCommit(insert(3))
+                #expect(try db.query(PostgresQuery(stringLiteral: "SELECT count(*) AS n FROM \(table)")).single().decode("n", as: Int.self) == 1)
+            }
+            #expect(queries == 5, "two statements, two held back, COMMIT")
+            #expect(try values() == [1, 2, 3])
+            // One of them fails: the whole transaction rolls back, the statement before it too,
+            // and the connection serves on.
+            #expect(throws: PostgresError.self) {
+                try db.withTransaction { db in
+                    try db.query(insert(4))
+                    try db.queryWithCommit(insert(5))
+                    try db.queryWithCommit(insert(1))
+                }
+            }
+            #expect(try values() == [1, 2, 3])
+            // The body throws: what it held back is never sent.
+            struct Refused: Error {}
+            #expect(throws: Refused.self) {
+                try db.withTransaction { db in
+                    try db.query(insert(6))
+                    try db.queryWithCommit(insert(7))
+                    throw Refused()
+                }
+            }
+            #expect(try values() == [1, 2, 3])
+            // A transaction holding only such statements opens with the first; outside a
+            // transaction one runs at once.
+            try db.withTransaction { db in
+                try db.queryWithCommit(insert(8))
+                try db.queryWithCommit(insert(9))
+            }
+            try db.queryWithCommit(insert(10))
+            #expect(try values() == [1, 2, 3, 8, 9, 10])
+            #expect(try db.query("SELECT now() = statement_timestamp() AS outside").single().decode("outside", as: Bool.self))
+        }
+
         @Test func aStatementPreparedWithBeginThatThenFailsStaysKnownAndNamesAreNeverReused() throws {
             let db = try client()
             // The first statement of a transaction is prepared in the BEGIN round trip; it fails

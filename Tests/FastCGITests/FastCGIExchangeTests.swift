@@ -32,7 +32,9 @@ import Testing
         let listener: FastCGIListener
         let client: Int32
 
-        init(sending bytes: [UInt8]) throws {
+        /// `halfClose`: the client shuts its side down once the request is sent, as a peer that
+        /// has nothing more to say may.
+        init(sending bytes: [UInt8], halfClose: Bool = true) throws {
             path = NSTemporaryDirectory() + "fcgi-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
             listener = try FastCGIListener(fd: try UnixListeningSocket.bind(path: path, backlog: 4, mode: 0o600))
             client = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -44,9 +46,9 @@ import Testing
             }
             #expect(connected == 0)
             #expect(bytes.withUnsafeBytes { write(client, $0.baseAddress, $0.count) } == bytes.count)
-            // libfcgi's close reads until the peer's EOF (up to two seconds) before closing:
-            // sending it now keeps each test in milliseconds.
-            shutdown(client, Int32(SHUT_WR))
+            // libfcgi's close reads until the peer's EOF (up to two seconds) before closing
+            // when bytes may still arrive: sending it now keeps such tests in milliseconds.
+            if halfClose { shutdown(client, Int32(SHUT_WR)) }
         }
 
         deinit {
@@ -131,6 +133,72 @@ import Testing
         exchange.finish()
         let stdout = wire.records().filter { $0.type == 6 }.flatMap(\.content)
         #expect(String(decoding: stdout, as: UTF8.self) == "Status: 413\r\n\r\n")
+    }
+
+    /// nginx keeps its side open until it has read the answer; a worker that waited for it to
+    /// close (libfcgi's lingering close) could not take the next connection meanwhile.
+    @Test func aRequestReceivedWholeIsClosedAtOnceWithoutWaitingForThePeer() throws {
+        for (parameters, stdin) in [
+            ([("REQUEST_METHOD", "GET")], [[UInt8]]()),
+            ([("REQUEST_METHOD", "POST"), ("CONTENT_LENGTH", "5")], [Array("hello".utf8)]),
+        ] {
+            let wire = try Wire(sending: Self.request(parameters: parameters, stdin: stdin), halfClose: false)
+            let accepted = try wire.listener.accept(timeoutMilliseconds: 2000)
+            guard let exchange = consume accepted else {
+                Issue.record("no request accepted")
+                return
+            }
+            if parameters[0].1 == "POST" {
+                guard case .complete(let body) = exchange.readBody(expectedLength: 5, limit: 1024) else {
+                    Issue.record("body not read")
+                    return
+                }
+                #expect(body == Array("hello".utf8))
+            }
+            try exchange.write(head: Array("Status: 200\r\n\r\n".utf8), body: Array("ok".utf8))
+            let started = Date()
+            exchange.finish()
+            #expect(Date().timeIntervalSince(started) < 0.5, "closed without waiting for the peer")
+            let records = wire.records()
+            #expect(String(decoding: records.filter { $0.type == 6 }.flatMap(\.content), as: UTF8.self) == "Status: 200\r\n\r\nok")
+            #expect(records.last?.type == 3)
+        }
+    }
+
+    /// A body left unread: closing at once could answer the peer's next bytes with a reset
+    /// (over TCP, one that can destroy the answer it has not read yet), so the worker lingers
+    /// until the peer closes, as libfcgi does.
+    @Test func aRequestWithItsBodyUnreadLingersUntilThePeerCloses() throws {
+        let wire = try Wire(
+            sending: Self.request(parameters: [("REQUEST_METHOD", "POST"), ("CONTENT_LENGTH", "3000")], stdin: [[UInt8](repeating: 0x41, count: 3000)]),
+            halfClose: false)
+        let accepted = try wire.listener.accept(timeoutMilliseconds: 2000)
+        guard let exchange = consume accepted else {
+            Issue.record("no request accepted")
+            return
+        }
+        try exchange.write(head: Array("Status: 413\r\n\r\n".utf8), body: [])
+        let finished = DispatchSemaphore(value: 0)
+        let box = ExchangeBox(exchange)
+        Thread.detachNewThread {
+            box.finish()
+            finished.signal()
+        }
+        // The answer arrives whole and the worker's side ends (shutdown), but it is still open.
+        let records = wire.records()
+        #expect(String(decoding: records.filter { $0.type == 6 }.flatMap(\.content), as: UTF8.self) == "Status: 413\r\n\r\n")
+        #expect(finished.wait(timeout: .now() + 0.3) == .timedOut, "waiting for the peer")
+        shutdown(wire.client, Int32(SHUT_WR))
+        #expect(finished.wait(timeout: .now() + 1.5) == .success)
+    }
+
+    /// Hands a (non-copyable) exchange to the thread that finishes it.
+    final class ExchangeBox: @unchecked Sendable {
+        var exchange: FastCGIExchange?
+        init(_ exchange: consuming FastCGIExchange) { self.exchange = consume exchange }
+        func finish() {
+            if let exchange = exchange.take() { exchange.finish() }
+        }
     }
 
     @Test func noConnectionMeansNoExchange() throws {

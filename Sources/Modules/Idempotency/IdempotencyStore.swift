@@ -91,8 +91,9 @@ public enum IdempotencyStore {
         try store(key, response, .committed, on: db)
     }
 
+    /// Inside the work's transaction it leaves with the COMMIT (nothing reads it back there).
     private static func store(_ key: IdempotencyKey, _ response: Response, _ state: State, on db: PostgresClient) throws {
-        try db.query(
+        try db.queryWithCommit(
             """
             UPDATE idempotency_keys SET state = \(bind: state.rawValue), response_status = \(bind: response.status.code),
                 response_body = \(bind: SQLFragment.bytea(response.body))::bytea, completed_at = now()

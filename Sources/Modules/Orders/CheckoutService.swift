@@ -14,12 +14,15 @@ struct CheckoutService<Context: OrdersContext> {
     let context: Context
     var db: PostgresClient { context.database }
 
-    /// Six round trips at most (BEGIN, cart, lines with the unpaid orders, the order's one
-    /// statement, the idempotent answer, COMMIT), plus one per saved address; nothing it wrote
-    /// is read back.
+    /// Four round trips (BEGIN with the cart's lock, lines with the unpaid orders, the order's
+    /// one statement, COMMIT with the webhook events and the idempotent answer), plus one per
+    /// saved address and one for a coupon; nothing it wrote is read back.
     func checkout(_ principal: Principal, _ input: CheckoutInput, idempotencyKey: IdempotencyKey?) throws -> Response {
         let settings = context.orderSettings
-        let (order, response): (OrderRecord, Response) = try context.stockLevels.writing { stock in
+        func answer(_ order: OrderRecord) -> Response {
+            Envelope.success(OrderView(order, viewerId: principal.userId), status: .created)
+        }
+        let order = try context.stockLevels.writing { stock in
             try db.withTransaction { db in
                 // The cart's lock comes first: a second checkout of the same cart waits here and
                 // then finds it empty.
@@ -65,18 +68,16 @@ struct CheckoutService<Context: OrdersContext> {
                         .productOutOfStock, entity: "product:\(level.productId)",
                         data: .object(["id": .string(level.productId), "stockQuantity": .int(level.after)]), on: db)
                 }
-                let response = Envelope.success(OrderView(order, viewerId: principal.userId), status: .created)
                 // Committed with the order, but not final: a duplicate arriving while the
                 // PaymentIntent is being made gets 409 instead of this answer without its payment.
-                if let idempotencyKey { try IdempotencyStore.commit(idempotencyKey, response: response, on: db) }
-                return (order, response)
+                if let idempotencyKey {
+                    try IdempotencyStore.commit(idempotencyKey, response: answer(order), on: db)
+                }
+                return order
             }
         }
         context.orderPlaced()
-        let answer =
-            context.orderPayments.orderPlaced(order).map {
-                Envelope.success(OrderView(order.with($0), viewerId: principal.userId), status: .created)
-            } ?? response
+        let answer = answer(context.orderPayments.orderPlaced(order).map(order.with) ?? order)
         // Should this fail, the committed answer is replayed once the claim is abandoned, with
         // payment null; create-payment-intent then reuses the intent.
         if let idempotencyKey { try? IdempotencyStore.complete(idempotencyKey, response: answer, on: db) }

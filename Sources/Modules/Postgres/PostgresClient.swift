@@ -68,6 +68,8 @@ public final class PostgresClient {
     private var beginPending = false
     /// What the pending BEGIN sets for its transaction.
     private var beginSettings: [String] = []
+    /// Statements that leave with the transaction's COMMIT (`queryWithCommit`).
+    private var withCommit: [PostgresQuery] = []
 
     /// How a transaction's COMMIT reaches the disk.
     public enum Durability: Sendable {
@@ -171,16 +173,17 @@ public final class PostgresClient {
             // a transaction that sent none has nothing to commit or roll back.
             beginPending = true
             beginSettings = durability == .deferred ? ["SET LOCAL synchronous_commit TO off"] : []
+            withCommit = []
             transactionDepth = 1
             do {
                 let value = try body(self)
-                if !beginPending { try query("COMMIT") }
-                beginPending = false
+                try commit()
                 transactionDepth = 0
                 return value
             } catch {
                 let opened = !beginPending
                 beginPending = false
+                withCommit = []
                 transactionDepth = 0
                 if opened { rollBackQuietly() }
                 if let failure = error as? PostgresError, failure.kind == .retryable, attempt < attempts {
@@ -189,6 +192,43 @@ public final class PostgresClient {
                 }
                 throw error
             }
+        }
+    }
+
+    /// Runs `query` with the transaction's COMMIT, in the same round trip: for a write whose
+    /// result nobody reads (an outbox row, a stored answer). A failure of it fails the
+    /// transaction, as at once would. Outside a transaction it runs at once.
+    public func queryWithCommit(_ query: PostgresQuery) throws(PostgresError) {
+        guard transactionDepth > 0 else {
+            try self.query(query)
+            return
+        }
+        withCommit.append(query)
+    }
+
+    /// Sends what waits for the COMMIT, and the COMMIT, together; a transaction that sent
+    /// nothing yet opens with the first of them.
+    private func commit() throws(PostgresError) {
+        var pending = withCommit
+        withCommit = []
+        if beginPending {
+            guard !pending.isEmpty else {
+                beginPending = false
+                return
+            }
+            try query(pending.removeFirst())
+        }
+        // The transaction's own connection: a new one would have no transaction to commit.
+        guard let connection, !connection.isBroken else {
+            self.connection = nil
+            throw PostgresError(kind: .connection, sqlState: nil, message: "the connection broke before COMMIT")
+        }
+        for _ in 0...pending.count { onQuery?() }
+        do {
+            try connection.commit(after: pending, prepare: settings.preparedStatements)
+        } catch {
+            if error.kind == .connection { self.connection = nil }
+            throw error
         }
     }
 

@@ -73,6 +73,10 @@ public final class PostgresConnection {
     @discardableResult
     public func queryPrepared(_ query: PostgresQuery) throws(PostgresError) -> PostgresResult {
         let (sql, parameters) = query.rendered
+        return try queryPrepared(sql: sql, parameters: parameters)
+    }
+
+    func queryPrepared(sql: String, parameters: [String?]) throws(PostgresError) -> PostgresResult {
         let name: String
         switch preparation(of: sql, parameters: parameters) {
         case .none:

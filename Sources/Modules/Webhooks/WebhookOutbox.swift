@@ -4,11 +4,12 @@ import Postgres
 /// Events written in the transaction of their cause (API.md §12.6): one row in
 /// `webhook_events` and a pending delivery for each active endpoint subscribed to its type, in
 /// one statement, and nothing at all when no endpoint wants it. Commits with the cause or not
-/// at all, so no event is lost and none is sent for a change that rolled back.
+/// at all, so no event is lost and none is sent for a change that rolled back; the statement
+/// leaves with the cause's COMMIT, so it costs no round trip of its own.
 public enum WebhookOutbox {
     /// `entity` (`order:<id>`) keeps one entity's events delivered in the order they happened.
     public static func emit(_ type: WebhookEventType, entity: String, data: JSONValue, on db: PostgresClient) throws {
-        try db.query(
+        try db.queryWithCommit(
             """
             WITH targets AS (
                 SELECT id FROM webhook_endpoints WHERE is_active AND \(bind: type.rawValue) = ANY(events)

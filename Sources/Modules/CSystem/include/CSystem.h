@@ -47,6 +47,11 @@ int cfcgi_sd_notify(const char *state);
    a connection is waiting, 0 on timeout or a signal, -errno on error. */
 int cfcgi_exclusive_waiter(int listen_fd);
 int cfcgi_wait_readable(int epoll_fd, int timeout_ms);
+/* accept4 with SOCK_CLOEXEC (a worker's connection is never inherited by a child it runs):
+   the connection's fd, or -errno. */
+int cfcgi_accept_cloexec(int listen_fd);
+/* Bytes that arrived on a connection and were not read yet (FIONREAD), or -1. */
+int cfcgi_unread_bytes(int fd);
 
 /* Pending connections on a listening unix socket (Recv-Q as ss -xl shows it), or -1. */
 int cfcgi_unix_listen_queue(int fd);

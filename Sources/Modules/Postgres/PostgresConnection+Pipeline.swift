@@ -1,0 +1,137 @@
+import CLibPQ
+
+extension PostgresConnection {
+    /// One statement of a pipeline: fixed text without binds (BEGIN, SET LOCAL, COMMIT), or a
+    /// query, prepared first in the same round trip when `prepare` asks for it and it is new.
+    struct PipelinedStatement {
+        let sql: String
+        let parameters: [String?]
+        let prepare: Bool
+
+        static func fixed(_ sql: String) -> Self { Self(sql: sql, parameters: [], prepare: false) }
+
+        static func query(_ query: PostgresQuery, prepare: Bool) -> Self {
+            let (sql, parameters) = query.rendered
+            return Self(sql: sql, parameters: parameters, prepare: prepare)
+        }
+    }
+
+    /// `BEGIN` (with `settings`, fixed `SET LOCAL` statements) and a transaction's first
+    /// statement in one round trip, so opening a transaction costs no round trip of its own. A
+    /// failure of `BEGIN` means nothing ran; a failure of the statement leaves the transaction
+    /// open and aborted, for the caller to roll back, as when the two are sent one after the other.
+    func begin(with query: PostgresQuery, settings: [String], prepare: Bool) throws(PostgresError) -> PostgresResult {
+        try pipeline([.fixed("BEGIN")] + settings.map(PipelinedStatement.fixed) + [.query(query, prepare: prepare)])
+    }
+
+    /// Statements whose results nobody reads, then `COMMIT`, in one round trip. A failure of a
+    /// statement leaves the transaction open and aborted (the COMMIT is skipped), for the caller
+    /// to roll back; a failure of the COMMIT itself ends it.
+    func commit(after queries: [PostgresQuery], prepare: Bool) throws(PostgresError) {
+        _ = try pipeline(queries.map { .query($0, prepare: prepare) } + [.fixed("COMMIT")])
+    }
+
+    /// Sends `statements` in one round trip (libpq's pipeline mode) and returns the last one's
+    /// result; the first failure, in order, is the one thrown. Without pipeline mode they are
+    /// sent one after the other, with the same outcome.
+    private func pipeline(_ statements: [PipelinedStatement]) throws(PostgresError) -> PostgresResult {
+        guard PQenterPipelineMode(handle) == 1 else {
+            var last: PostgresResult?
+            for statement in statements {
+                last = try statement.prepare ? queryPrepared(sql: statement.sql, parameters: statement.parameters) : execute(statement.sql, statement.parameters)
+            }
+            guard let last else { throw PostgresError(kind: .connection, sqlState: nil, message: "empty pipeline") }
+            return last
+        }
+        // Per statement: the name it runs under when prepared, and whether it is prepared here.
+        var plan: [(preparation: Preparation, resultIndex: Int)] = []
+        var sent = true
+        var expected = 0
+        for statement in statements where sent {
+            let preparation = statement.prepare ? preparation(of: statement.sql, parameters: statement.parameters) : .none
+            if case .new(let name) = preparation {
+                sent = PQsendPrepare(handle, name, statement.sql, Int32(statement.parameters.count), nil) == 1
+                expected += 1
+            }
+            guard sent else { break }
+            sent =
+                Self.withCStrings(statement.parameters) { values in
+                    switch preparation {
+                    case .known(let name), .new(let name):
+                        PQsendQueryPrepared(handle, name, Int32(statement.parameters.count), values, nil, nil, 0)
+                    case .none:
+                        PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+                    }
+                } == 1
+            plan.append((preparation, expected))
+            expected += 1
+        }
+        if sent { sent = PQpipelineSync(handle) == 1 }
+        guard sent else {
+            // The connection broke while sending: nothing is known to have run.
+            PQexitPipelineMode(handle)
+            throw PostgresError(kind: .connection, sqlState: nil, message: Self.trimmed(PQerrorMessage(handle)))
+        }
+        let results = collect(expected)
+        PQexitPipelineMode(handle)
+        // A prepared statement outlives a failure of the statement itself (a constraint, a lock
+        // timeout): named statements are not undone by a rollback, so it is known from now.
+        // (Read before the results are checked, which frees them.)
+        for (statement, step) in zip(statements, plan) {
+            if case .new(let name) = step.preparation, let prepareResult = results[step.resultIndex - 1],
+                PQresultStatus(prepareResult) == PGRES_COMMAND_OK
+            {
+                prepared[statement.sql] = name
+            }
+        }
+        // Every result is checked in order; the first failure is the one that counts.
+        var outcome: Result<PostgresResult, PostgresError>?
+        var failed: String?
+        for (index, result) in results.enumerated() {
+            do throws(PostgresError) {
+                let checked = try check(result)
+                if index == results.count - 1, outcome == nil { outcome = .success(checked) }
+            } catch {
+                if outcome == nil {
+                    outcome = .failure(error)
+                    failed = zip(statements, plan).first { $0.1.resultIndex == index }?.0.sql
+                }
+            }
+        }
+        switch outcome {
+        case .success(let result): return result
+        case .failure(let error):
+            if let failed, error.sqlState == "0A000" || error.sqlState == "26000" { forget(failed) }
+            throw error
+        case nil: throw PostgresError(kind: .connection, sqlState: nil, message: Self.trimmed(PQerrorMessage(handle)))
+        }
+    }
+
+    /// The first result of each of `count` pipelined statements (each statement's results end
+    /// with a null; an aborted one's is PGRES_PIPELINE_ABORTED), then everything up to the sync.
+    /// A nil entry: the connection broke before that statement answered.
+    private func collect(_ count: Int) -> [OpaquePointer?] {
+        var results: [OpaquePointer?] = []
+        var current: OpaquePointer?
+        var synced = false
+        while results.count < count {
+            guard let result = PQgetResult(handle) else {
+                results.append(current)
+                current = nil
+                continue
+            }
+            if PQresultStatus(result) == PGRES_PIPELINE_SYNC {
+                PQclear(result)
+                synced = true
+                break
+            }
+            if current == nil { current = result } else { PQclear(result) }
+        }
+        if let current { PQclear(current) }
+        while !synced, !isBroken, let result = PQgetResult(handle) {
+            synced = PQresultStatus(result) == PGRES_PIPELINE_SYNC
+            PQclear(result)
+        }
+        return results + Array(repeating: nil, count: count - results.count)
+    }
+}
