@@ -117,6 +117,28 @@ extension EndToEndTests {
             try db.queryWithCommit(insert(10))
             #expect(try values() == [1, 2, 3, 8, 9, 10])
             #expect(try db.query("SELECT now() = statement_timestamp() AS outside").single().decode("outside", as: Bool.self))
+            // A last statement sent with the COMMIT: its result, reading the transaction's own
+            // writes, in the round trip that commits them.
+            let sum: PostgresQuery = "SELECT sum(n)::int AS s, \(bind: 0)::int AS z FROM \(PostgresQuery(stringLiteral: table))"
+            queries = 0
+            let committed = try db.withTransaction { db in
+                try db.query(insert(11))
+                try db.queryWithCommit(insert(12))
+                return try db.queryCommitting(sum).single().decode("s", as: Int.self)
+            }
+            #expect(committed == 1 + 2 + 3 + 8 + 9 + 10 + 11 + 12)
+            #expect(queries == 4, "one statement, then one held back, the read and COMMIT")
+            #expect(try values() == [1, 2, 3, 8, 9, 10, 11, 12])
+            // It fails: nothing of the transaction stays.
+            #expect(throws: PostgresError.self) {
+                try db.withTransaction { db in
+                    try db.query(insert(13))
+                    _ = try db.queryCommitting("SELECT 1 / \(bind: 0)::int AS n")
+                }
+            }
+            #expect(try values() == [1, 2, 3, 8, 9, 10, 11, 12])
+            // Alone in its transaction, it opens it too.
+            #expect(try db.withTransaction { db in try db.queryCommitting(sum).single().decode("s", as: Int.self) } == committed)
         }
 
         @Test func aStatementPreparedWithBeginThatThenFailsStaysKnownAndNamesAreNeverReused() throws {

@@ -84,12 +84,17 @@ struct CartService<Context: CartContext> {
     }
 
     /// Runs `change` on the owner's locked cart in one transaction, then answers the cart.
+    /// The change, then the cart as the answer shows it, read with the COMMIT (one round trip
+    /// for both).
     private func changing(_ owner: CartOwner, _ change: (String, PostgresClient) throws -> Void) throws -> CartView {
         try db.withTransaction(durability: .deferred) { db in
             guard let cartId = try CartStore.lockCart(owner, on: db) else { throw Self.guestCartNotFound }
             try change(cartId, db)
+            guard let view = try CartStore.view(owner, currency: context.currency, on: db, committing: true) else {
+                throw APIError.notFound("Cart not found")
+            }
+            return view
         }
-        return try cart(owner)
     }
 
     /// A product no longer on sale has nothing available.

@@ -7,14 +7,16 @@ public enum CartStore {
     static let headerColumns: PostgresQuery = "c.id AS cart_id, \(SQLFragment.isoTimestamp("c.updated_at")) AS cart_updated_at"
 
     /// The whole cart in one round trip; nil when the owner has none (yet, for a user).
-    static func view(_ owner: CartOwner, currency: String, on db: PostgresClient) throws -> CartView? {
-        let result = try db.query(
-            """
+    /// `committing`: the last statement of a transaction that changed the cart, sent with its
+    /// COMMIT in one round trip.
+    static func view(_ owner: CartOwner, currency: String, on db: PostgresClient, committing: Bool = false) throws -> CartView? {
+        let statement: PostgresQuery = """
             SELECT \(headerColumns), \(CartCoupon.columns), \(CartLine.columns)
             FROM carts c LEFT JOIN coupons cp ON cp.id = c.coupon_id
                  LEFT JOIN cart_items ci ON ci.cart_id = c.id LEFT JOIN products p ON p.id = ci.product_id
             WHERE \(owner.condition) ORDER BY ci.created_at, ci.id
-            """, idempotent: true)
+            """
+        let result = try committing ? db.queryCommitting(statement) : db.query(statement, idempotent: true)
         guard let first = result.first else { return nil }
         let lines = try result.rows.filter { !$0.isNull("line_id") }.map(CartLine.init(row:))
         return CartView(

@@ -70,6 +70,8 @@ public final class PostgresClient {
     private var beginSettings: [String] = []
     /// Statements that leave with the transaction's COMMIT (`queryWithCommit`).
     private var withCommit: [PostgresQuery] = []
+    /// The transaction's COMMIT went out with its last statement (`queryCommitting`).
+    private var committed = false
 
     /// How a transaction's COMMIT reaches the disk.
     public enum Durability: Sendable {
@@ -174,10 +176,11 @@ public final class PostgresClient {
             beginPending = true
             beginSettings = durability == .deferred ? ["SET LOCAL synchronous_commit TO off"] : []
             withCommit = []
+            committed = false
             transactionDepth = 1
             do {
                 let value = try body(self)
-                try commit()
+                if !committed { _ = try commit(returning: nil) }
                 transactionDepth = 0
                 return value
             } catch {
@@ -206,26 +209,49 @@ public final class PostgresClient {
         withCommit.append(query)
     }
 
-    /// Sends what waits for the COMMIT, and the COMMIT, together; a transaction that sent
-    /// nothing yet opens with the first of them.
-    private func commit() throws(PostgresError) {
+    /// The transaction's last statement, sent with its COMMIT (after what `queryWithCommit`
+    /// held back) in one round trip: its result, once the COMMIT succeeded. For a read the
+    /// answer shows of what the transaction wrote (the cart after a change); nothing may follow
+    /// it in the transaction.
+    public func queryCommitting(_ query: PostgresQuery) throws(PostgresError) -> PostgresResult {
+        precondition(transactionDepth > 0 && !committed, "queryCommitting ends a transaction")
+        committed = true
+        guard let result = try commit(returning: query) else {
+            throw PostgresError(kind: .connection, sqlState: nil, message: "no result")
+        }
+        return result
+    }
+
+    /// Sends what waits for the COMMIT (and `returning`), and the COMMIT, together; a
+    /// transaction that sent nothing yet opens with the first of them. `returning`'s result.
+    private func commit(returning last: PostgresQuery?) throws(PostgresError) -> PostgresResult? {
         var pending = withCommit
         withCommit = []
         if beginPending {
-            guard !pending.isEmpty else {
+            if !pending.isEmpty {
+                try query(pending.removeFirst())
+            } else if let last {
+                let result = try query(last)
+                _ = try commit(after: [], returning: nil)
+                return result
+            } else {
                 beginPending = false
-                return
+                return nil
             }
-            try query(pending.removeFirst())
         }
+        return try commit(after: pending, returning: last)
+    }
+
+    private func commit(after pending: [PostgresQuery], returning last: PostgresQuery?) throws(PostgresError) -> PostgresResult? {
         // The transaction's own connection: a new one would have no transaction to commit.
         guard let connection, !connection.isBroken else {
             self.connection = nil
             throw PostgresError(kind: .connection, sqlState: nil, message: "the connection broke before COMMIT")
         }
-        for _ in 0...pending.count { onQuery?() }
+        for _ in 0...(pending.count + (last == nil ? 0 : 1)) { onQuery?() }
         do {
-            try connection.commit(after: pending, prepare: settings.preparedStatements)
+            let result = try connection.commit(after: pending, returning: last, prepare: settings.preparedStatements)
+            return last == nil ? nil : result
         } catch {
             if error.kind == .connection { self.connection = nil }
             throw error

@@ -27,21 +27,27 @@ extension PostgresConnection {
     /// Statements whose results nobody reads, then `COMMIT`, in one round trip. A failure of a
     /// statement leaves the transaction open and aborted (the COMMIT is skipped), for the caller
     /// to roll back; a failure of the COMMIT itself ends it.
-    func commit(after queries: [PostgresQuery], prepare: Bool) throws(PostgresError) {
-        _ = try pipeline(queries.map { .query($0, prepare: prepare) } + [.fixed("COMMIT")])
+    /// With `returning`, that statement goes last before the COMMIT and its result is returned
+    /// once the COMMIT succeeded.
+    @discardableResult
+    func commit(after queries: [PostgresQuery], returning last: PostgresQuery? = nil, prepare: Bool) throws(PostgresError) -> PostgresResult {
+        let statements = (queries + (last.map { [$0] } ?? [])).map { PipelinedStatement.query($0, prepare: prepare) }
+        return try pipeline(statements + [.fixed("COMMIT")], resultOf: last == nil ? statements.count : statements.count - 1)
     }
 
-    /// Sends `statements` in one round trip (libpq's pipeline mode) and returns the last one's
-    /// result; the first failure, in order, is the one thrown. Without pipeline mode they are
-    /// sent one after the other, with the same outcome.
-    private func pipeline(_ statements: [PipelinedStatement]) throws(PostgresError) -> PostgresResult {
+    /// Sends `statements` in one round trip (libpq's pipeline mode) and returns the result of
+    /// the one at `wanted` (the last by default); the first failure, in order, is the one
+    /// thrown. Without pipeline mode they are sent one after the other, with the same outcome.
+    private func pipeline(_ statements: [PipelinedStatement], resultOf wanted: Int? = nil) throws(PostgresError) -> PostgresResult {
+        let wanted = wanted ?? statements.count - 1
         guard PQenterPipelineMode(handle) == 1 else {
-            var last: PostgresResult?
-            for statement in statements {
-                last = try statement.prepare ? queryPrepared(sql: statement.sql, parameters: statement.parameters) : execute(statement.sql, statement.parameters)
+            var kept: PostgresResult?
+            for (index, statement) in statements.enumerated() {
+                let result = try statement.prepare ? queryPrepared(sql: statement.sql, parameters: statement.parameters) : execute(statement.sql, statement.parameters)
+                if index == wanted { kept = result }
             }
-            guard let last else { throw PostgresError(kind: .connection, sqlState: nil, message: "empty pipeline") }
-            return last
+            guard let kept else { throw PostgresError(kind: .connection, sqlState: nil, message: "empty pipeline") }
+            return kept
         }
         // Per statement: the name it runs under when prepared, and whether it is prepared here.
         var plan: [(preparation: Preparation, resultIndex: Int)] = []
@@ -85,26 +91,27 @@ extension PostgresConnection {
             }
         }
         // Every result is checked in order; the first failure is the one that counts.
-        var outcome: Result<PostgresResult, PostgresError>?
+        let wantedResult = wanted < plan.count ? plan[wanted].resultIndex : -1
+        var kept: PostgresResult?
+        var failure: PostgresError?
         var failed: String?
         for (index, result) in results.enumerated() {
             do throws(PostgresError) {
                 let checked = try check(result)
-                if index == results.count - 1, outcome == nil { outcome = .success(checked) }
+                if index == wantedResult { kept = checked }
             } catch {
-                if outcome == nil {
-                    outcome = .failure(error)
+                if failure == nil {
+                    failure = error
                     failed = zip(statements, plan).first { $0.1.resultIndex == index }?.0.sql
                 }
             }
         }
-        switch outcome {
-        case .success(let result): return result
-        case .failure(let error):
-            if let failed, error.sqlState == "0A000" || error.sqlState == "26000" { forget(failed) }
-            throw error
-        case nil: throw PostgresError(kind: .connection, sqlState: nil, message: Self.trimmed(PQerrorMessage(handle)))
+        if let failure {
+            if let failed, failure.sqlState == "0A000" || failure.sqlState == "26000" { forget(failed) }
+            throw failure
         }
+        guard let kept else { throw PostgresError(kind: .connection, sqlState: nil, message: Self.trimmed(PQerrorMessage(handle))) }
+        return kept
     }
 
     /// The first result of each of `count` pipelined statements (each statement's results end
