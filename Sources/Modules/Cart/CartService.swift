@@ -83,9 +83,8 @@ struct CartService<Context: CartContext> {
         try changing(owner) { cartId, db in try CartStore.setCoupon(nil, cartId: cartId, on: db) }
     }
 
-    /// Runs `change` on the owner's locked cart in one transaction, then answers the cart.
-    /// The change, then the cart as the answer shows it, read with the COMMIT (one round trip
-    /// for both).
+    /// Runs `change` on the owner's locked cart in one transaction and answers the cart as it
+    /// left it, read in the COMMIT's round trip.
     private func changing(_ owner: CartOwner, _ change: (String, PostgresClient) throws -> Void) throws -> CartView {
         try db.withTransaction(durability: .deferred) { db in
             guard let cartId = try CartStore.lockCart(owner, on: db) else { throw Self.guestCartNotFound }
