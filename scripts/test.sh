@@ -26,7 +26,7 @@ export COMMERCE_TEST_STATE="$STATE"
 export COMMERCE_TEST_ROOT="$ROOT"
 export COMMERCE_TEST_BINARY="$BIN"
 say "running the tests"
-cd "$ROOT" && swift build --build-tests 2>&1 | grep -E 'error|warning: unre' >&2 || true
+cd "$ROOT" && swift build --build-tests 2>&1 | grep -E ' error: |warning: unre' >&2 || true
 # ClusterTests need `make test-cluster`'s hosts. Quiet the per-test lines; failures, issues and the closing "Test run" line stay visible.
 swift test --skip-build --skip ClusterTests 2>&1 | tee "$LOGS/swift-test.log" | grep -Ev '^\[|^Building|^◇ |^✔ Suite |^✔ Test [^ ]+\(.*passed after' 
 status=${PIPESTATUS[0]}

@@ -141,6 +141,34 @@ extension EndToEndTests {
             #expect(try db.withTransaction { db in try db.queryCommitting(sum).single().decode("s", as: Int.self) } == committed)
         }
 
+        /// The server drops the connection inside a transaction: the COMMIT round trip (with what
+        /// it carries) fails, nothing of the transaction stays, and the next statement runs on a
+        /// fresh connection. Never a COMMIT sent on a new connection, which would "succeed" with
+        /// no transaction to commit.
+        @Test func aTransactionWhoseConnectionDiesBeforeItsCommitFailsWhole() throws {
+            let db = try client()
+            let table = "client_test_\(UUID().uuidString.prefix(8).lowercased())"
+            _ = try db.query(PostgresQuery(stringLiteral: "CREATE TABLE \(table) (n int PRIMARY KEY)"))
+            defer { _ = try? db.query(PostgresQuery(stringLiteral: "DROP TABLE \(table)")) }
+            let insert = { (n: Int) -> PostgresQuery in "INSERT INTO \(PostgresQuery(stringLiteral: table)) VALUES (\(bind: n))" }
+            let count: PostgresQuery = "SELECT count(*)::int AS n, \(bind: 0)::int AS z FROM \(PostgresQuery(stringLiteral: table))"
+            let killer = try stack.database()
+            for endsWithRead in [false, true] {
+                let killed = try pid(db)
+                #expect(throws: PostgresError.self) {
+                    try db.withTransaction { db in
+                        try db.query(insert(1))
+                        try db.queryWithCommit(insert(2))
+                        _ = try killer.query("SELECT pg_terminate_backend($1)", [killed])
+                        #expect(stack.eventually(5) { (try? killer.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [killed]).rowCount) == 0 })
+                        if endsWithRead { _ = try db.queryCommitting(count) }
+                    }
+                }
+                #expect(try db.query(count).single().decode("n", as: Int.self) == 0)
+                #expect(try pid(db) != killed)
+            }
+        }
+
         @Test func aStatementPreparedWithBeginThatThenFailsStaysKnownAndNamesAreNeverReused() throws {
             let db = try client()
             // The first statement of a transaction is prepared in the BEGIN round trip; it fails

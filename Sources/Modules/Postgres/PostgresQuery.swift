@@ -36,6 +36,12 @@ public struct PostgresQuery: ExpressibleByStringInterpolation, Sendable, Equatab
             parts.append(.bind(value.postgresText))
         }
 
+        /// An optional value: SQL NULL when nil. (Spelled out so the compiler sees the optional
+        /// is meant, not interpolated by mistake.)
+        public mutating func appendInterpolation<Value: PostgresEncodable>(bind value: Value?) {
+            parts.append(.bind(value.postgresText))
+        }
+
         /// A fragment built the same way (its literals and its binds).
         public mutating func appendInterpolation(_ fragment: PostgresQuery) {
             for part in fragment.parts {
