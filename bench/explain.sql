@@ -31,7 +31,7 @@ ORDER BY rank DESC, p.created_at DESC, p.id DESC LIMIT 20 OFFSET 0;
 
 \echo '== 5. in stock, by name'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT p.id, p.name FROM products p LEFT JOIN categories c ON c.id = p.category_id
-WHERE p.is_active AND (c.id IS NULL OR c.is_active) AND p.stock_quantity > 0
+WHERE p.is_active AND (c.id IS NULL OR c.is_active) AND p.in_stock
 ORDER BY p.name ASC, p.id ASC LIMIT 20 OFFSET 0;
 
 \echo '== 6. a product page by slug'
@@ -43,12 +43,12 @@ EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT p.id FROM products p LEFT JOIN c
 \echo '== 7a. facets of the unfiltered catalog (public view: active products)'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT p.category_id,
   CASE WHEN p.price < 25 THEN 0 WHEN p.price < 50 THEN 1 WHEN p.price < 100 THEN 2 WHEN p.price < 250 THEN 3 WHEN p.price < 500 THEN 4 ELSE 5 END AS bucket,
-  p.stock_quantity > 0 AS in_stock, true AS in_category, true AS in_price, count(*)
+  p.in_stock AS in_stock, true AS in_category, true AS in_price, count(*)
 FROM products p WHERE p.is_active GROUP BY 1, 2, 3, 4, 5;
 \echo '== 7b. facets within a category and a price range (each facet leaves its own filter out)'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT p.category_id,
   CASE WHEN p.price < 25 THEN 0 WHEN p.price < 50 THEN 1 WHEN p.price < 100 THEN 2 WHEN p.price < 250 THEN 3 WHEN p.price < 500 THEN 4 ELSE 5 END AS bucket,
-  p.stock_quantity > 0 AS in_stock,
+  p.in_stock AS in_stock,
   p.category_id IN (WITH RECURSIVE subtree AS (SELECT id FROM categories WHERE id = :'category'
     UNION ALL SELECT c.id FROM categories c JOIN subtree s ON c.parent_id = s.id) SELECT id FROM subtree) AS in_category,
   (p.price >= 50::numeric AND p.price <= 400::numeric) AS in_price, count(*)
@@ -56,7 +56,7 @@ FROM products p WHERE p.is_active GROUP BY 1, 2, 3, 4, 5;
 \echo '== 7c. facets of a search'
 EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) SELECT p.category_id,
   CASE WHEN p.price < 25 THEN 0 WHEN p.price < 50 THEN 1 WHEN p.price < 100 THEN 2 WHEN p.price < 250 THEN 3 WHEN p.price < 500 THEN 4 ELSE 5 END AS bucket,
-  p.stock_quantity > 0 AS in_stock, true AS in_category, true AS in_price, count(*)
+  p.in_stock AS in_stock, true AS in_category, true AS in_price, count(*)
 FROM products p WHERE p.is_active AND p.search @@ (websearch_to_tsquery('english', :'search') || websearch_to_tsquery('simple', :'search'))
 GROUP BY 1, 2, 3, 4, 5;
 

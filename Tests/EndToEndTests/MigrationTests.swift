@@ -40,6 +40,40 @@ extension EndToEndTests {
             #expect(status != 0)
         }
 
+        /// Every sale updates a product's stock, the shopper's cart and the order's intent. No
+        /// index may hold a column those updates change, or PostgreSQL writes a new entry into
+        /// every index of the table for each (products has ten) instead of updating in place.
+        @Test func whatEverySaleChangesIsInNoIndex() throws {
+            let env = try stack.environmentFile()
+            let connection = try PostgresConnection.connect([("dbname", env["DATABASE_URL"] ?? "")])
+            let changedBySales = [
+                "products": ["stock_quantity", "updated_at"], "carts": ["updated_at", "coupon_id"],
+                "orders": ["payment_intent_id", "client_secret", "payment_attempts", "updated_at"],
+            ]
+            for (table, columns) in changedBySales {
+                let definitions = try connection.query(
+                    "SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = $1::regclass", [table]
+                ).rows.compactMap { $0.string("definition") }
+                #expect(definitions.count >= 2, "\(table) has its indexes")
+                for column in columns {
+                    let holding = definitions.filter { $0.range(of: "\\b\(column)\\b", options: .regularExpression) != nil }
+                    #expect(holding.isEmpty, "\(table).\(column) is in \(holding)")
+                }
+            }
+            // And it takes: a stock change of a product is an update in place.
+            try connection.query("BEGIN")
+            defer { _ = try? connection.query("ROLLBACK") }
+            try connection.query("INSERT INTO products (name, slug, price, sku, stock_quantity) VALUES ('H', 'h-probe', 1.00, 'SKU-HOT-PROBE', 5)")
+            let hotUpdates = "SELECT pg_stat_get_xact_tuples_hot_updated('products'::regclass) AS n"
+            let before = try connection.query(hotUpdates).first?.int("n")
+            try connection.query("UPDATE products SET stock_quantity = stock_quantity - 1 WHERE sku = 'SKU-HOT-PROBE'")
+            let after = try connection.query(hotUpdates).first?.int("n")
+            #expect(before.map { $0 + 1 } == after)
+            // Its stock state follows the quantity, for the facet index.
+            try connection.query("UPDATE products SET stock_quantity = 0 WHERE sku = 'SKU-HOT-PROBE'")
+            #expect(try connection.query("SELECT in_stock FROM products WHERE sku = 'SKU-HOT-PROBE'").first?.string("in_stock") == "f")
+        }
+
         @Test func theSchemaCarriesTheContractsConstraints() throws {
             let env = try stack.environmentFile()
             let connection = try PostgresConnection.connect([("dbname", env["DATABASE_URL"] ?? "")])

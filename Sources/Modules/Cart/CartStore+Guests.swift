@@ -57,8 +57,8 @@ extension CartStore {
         try db.query(
             """
             DELETE FROM carts WHERE id IN (
-                SELECT id FROM carts WHERE user_id IS NULL AND updated_at < now() - make_interval(secs => \(bind: idleSeconds))
-                ORDER BY updated_at LIMIT \(bind: limit) FOR UPDATE SKIP LOCKED)
+                SELECT id FROM carts WHERE user_id IS NULL AND guest_active_at < now() - make_interval(secs => \(bind: idleSeconds))
+                ORDER BY guest_active_at LIMIT \(bind: limit) FOR UPDATE SKIP LOCKED)
             """
         ).affectedRows
     }

@@ -9,13 +9,11 @@ extension OrderStore {
             .first.map(PayableOrder.init(row:))
     }
 
-    /// The order an event is about, locked: by the intent stored on it, else by the payments row
-    /// of an intent that was replaced on it, else by the `metadata[order_id]` the intent was
-    /// created with (an event can beat the intent's storing).
+    /// The order an event is about, locked: through the payments row of its intent (`payments`
+    /// holds every intent an order ever had, unique on the intent; `orders.payment_intent_id`,
+    /// the current one, has no index so that storing it is an update in place), else by the
+    /// `metadata[order_id]` the intent was created with (an event can beat the intent's storing).
     public static func lockPayable(paymentIntentId: String, orderIdHint: String?, on db: PostgresClient) throws -> PayableOrder? {
-        if let row = try db.query("SELECT \(PayableOrder.columns) FROM orders o WHERE o.payment_intent_id = \(bind: paymentIntentId) FOR UPDATE").first {
-            return try PayableOrder(row: row)
-        }
         if let row = try db.query(
             """
             SELECT \(PayableOrder.columns) FROM orders o

@@ -51,7 +51,7 @@ extension ProductStore {
         bucket += " ELSE \(bind: bounds.count)::int END"
         let rows = try db.query(
             """
-            SELECT p.category_id, \(bucket) AS bucket, p.stock_quantity > 0 AS in_stock,
+            SELECT p.category_id, \(bucket) AS bucket, p.in_stock,
                    \(filter.category ?? "true") AS in_category, \(filter.price ?? "true") AS in_price, count(*) AS n
             FROM products p WHERE \(filter.facetBase) GROUP BY 1, 2, 3, 4, 5
             """, idempotent: true, planning: .perExecution)

@@ -33,7 +33,7 @@ public enum ProductStore {
             if let minPrice = query.minPrice { prices.append("p.price >= \(bind: minPrice)::numeric") }
             if let maxPrice = query.maxPrice { prices.append("p.price <= \(bind: maxPrice)::numeric") }
             price = prices.isEmpty ? nil : prices.joined(separator: " AND ")
-            inStock = query.inStock ? "p.stock_quantity > 0" : nil
+            inStock = query.inStock ? "p.in_stock" : nil
             conditions += [category, price, inStock].compactMap { $0 }
             var rank: PostgresQuery = "0"
             if let search = query.search {
