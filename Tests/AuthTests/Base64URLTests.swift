@@ -15,6 +15,15 @@ import Testing
         for text in ["Zg==", "Zm9v+", "Zm9v/", "Z", "Zh", "Zm9 v"] { #expect(Base64URL.decode(text) == nil) }
     }
 
+    /// A token's parts are slices of its bytes, starting anywhere.
+    @Test func decodesSlicesAndSubstrings() {
+        let bytes = Array("xx.Zm9vYmFy.yy".utf8)
+        #expect(Base64URL.decode(symbols: bytes[3..<11]) == Array("foobar".utf8))
+        #expect(Base64URL.decode(symbols: bytes[2..<11]) == nil)
+        let text = "xx.Zm9vYg.yy"
+        #expect(Base64URL.decode(text.split(separator: ".")[1]) == Array("foob".utf8))
+    }
+
     @Test func roundTripsRandomBytes() throws {
         for count in 0..<40 {
             let bytes = try SecureRandom.bytes(count)

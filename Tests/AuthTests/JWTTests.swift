@@ -39,6 +39,21 @@ import Testing
         #expect(throws: JWTError.unsupportedAlgorithm("HS512")) { try signer.verify(hs512 + "." + payload + ".AAAA", nowSeconds: now) }
     }
 
+    /// The header this signer writes is recognised by its bytes; any other is still read, so a
+    /// token with another spelling of the same header verifies, and no spelling of another
+    /// algorithm gets in.
+    @Test func anotherSpellingOfTheHeaderIsReadNotSkipped() throws {
+        let payload = Base64URL.encode(JSONWriter.encode(.object(claims(exp: now + 60))))
+        func signed(_ header: String) -> String {
+            let input = Base64URL.encode(header) + "." + payload
+            return input + "." + Base64URL.encode(Digest.hmacSHA256(key: Array("0123456789abcdef0123456789abcdef".utf8), data: Array(input.utf8)))
+        }
+        #expect(try signer.verify(signed(#"{"typ":"JWT","alg":"HS256"}"#), nowSeconds: now)["sub"] == "u1")
+        #expect(try signer.verify(signed(#"{"alg":"HS256"}"#), nowSeconds: now)["sub"] == "u1")
+        #expect(throws: JWTError.unsupportedAlgorithm("HS384")) { try signer.verify(signed(#"{"typ":"JWT","alg":"HS384"}"#), nowSeconds: now) }
+        #expect(throws: JWTError.malformed) { try signer.verify(signed(#"{"alg":"HS256","typ":"JWS"}"#), nowSeconds: now) }
+    }
+
     @Test func aTokenFromAnotherKeyFails() throws {
         let other = JWTSigner(key: Array("another-secret-another-secret-123".utf8))
         #expect(throws: JWTError.badSignature) { try signer.verify(other.sign(claims(exp: now + 60)), nowSeconds: now) }

@@ -57,13 +57,29 @@ import Testing
                 "id": .string(user), "email": "a|b@c.co", "firstName": "Ann", "lastName": "Lee", "role": "admin",
                 "isActive": true, "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-02T00:00:00.000Z",
             ]))
-        let live = SessionState.live(try #require(profile))
-        #expect(SessionCache.decode(SessionCache.encode(live)) == live)
-        #expect(String(decoding: SessionCache.encode(live), as: UTF8.self).hasPrefix("u1|{"))
+        let sessionUser = SessionUser(try #require(profile))
+        #expect(sessionUser.id == user && sessionUser.role == .admin && sessionUser.isActive)
+        let live = SessionState.live(sessionUser)
+        let entry = SessionCache.encode(live)
+        #expect(SessionCache.decode(entry) == live)
+        #expect(String(decoding: entry, as: UTF8.self).hasPrefix("u2|admin|1|\(user)|{\"id\":"))
+        // The profile is kept as the bytes /api/users/me answers with.
+        #expect(try JSONParser.parse(sessionUser.profileJSON) == profile?.json)
+        // An inactive user's entry says so.
+        let inactive = SessionUser(id: user, role: .user, isActive: false, profileJSON: Array("{}".utf8))
+        #expect(SessionCache.decode(SessionCache.encode(.live(inactive))) == .live(inactive))
+        // The previous release's entry (`u1|<profile JSON>`) is still read during an upgrade.
+        let previous = Array("u1|".utf8) + JSONWriter.encode(try #require(profile).json)
+        #expect(SessionCache.decode(previous) == live)
         #expect(SessionCache.decode(Array("\(user)|admin|1".utf8)) == nil, "an older release's entry is a miss")
         #expect(UserProfile(json: JSONValue.object(["id": .string(user)])) == nil)
         #expect(SessionCache.decode(SessionCache.encode(.revoked)) == .revoked)
-        #expect(SessionCache.decode(Array("nonsense".utf8)) == nil)
+        for broken in [
+            "nonsense", "u2|", "u2|root|1|\(user)|{}", "u2|user|yes|\(user)|{}", "u2|user|1|not-a-uuid|{}", "u2|user|1|\(user)|[]",
+            "u2|user|1|\(user)", "u2|user|1|\(user)|{",
+        ] {
+            #expect(SessionCache.decode(Array(broken.utf8)) == nil, "\(broken)")
+        }
     }
 
     @Test func randomUUIDsAreVersion4() throws {

@@ -25,7 +25,7 @@ public enum Authenticator {
         guard case .live(let user) = try sessionState(claims.sessionId, context), user.id == claims.userId, user.isActive
         else { throw APIError.unauthorized("Session is no longer valid") }
         if access == .admin && user.role != .admin { throw APIError.forbidden() }
-        return Principal(userId: user.id, sessionId: claims.sessionId, role: user.role, profile: user.json)
+        return Principal(userId: user.id, sessionId: claims.sessionId, role: user.role, profileJSON: user.profileJSON)
     }
 
     /// `Bearer <token>` (the scheme in any case), read as bytes.

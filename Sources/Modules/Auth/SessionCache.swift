@@ -2,9 +2,9 @@ import HTTP
 import Redis
 
 /// Sessions in Redis (DESIGN.md §5), so every authenticated request checks revocation without
-/// a database round trip. `session:{sid}` holds `u1|<profile JSON>` for a live session (its
-/// user's role and activity, which the guard checks, and the profile `GET /api/users/me`
-/// answers) or `revoked`. Writers that change a session or its user (logout, password change,
+/// a database round trip. `session:{sid}` holds `u2|<role>|<1 or 0: active>|<user id>|<profile
+/// JSON>` for a live session (what the guard checks, in front, so it reads them without parsing
+/// JSON; then the profile `GET /api/users/me` answers with as it is) or `revoked`. Writers that change a session or its user (logout, password change,
 /// deactivation, role or profile change) overwrite the entries after their commit; readers that
 /// fill a missing entry from PostgreSQL only add it if absent, so a fill racing a write can
 /// never undo it. A change made behind the service's back is seen within SESSION_CACHE_TTL.
@@ -34,22 +34,34 @@ struct SessionCache {
     }
 
     static let revoked = Array("revoked".utf8)
-    static let livePrefix = Array("u1|".utf8)
+    static let livePrefix = Array("u2|".utf8)
+    /// The format before 2026-12 (`u1|<profile JSON>`), still read during a rolling upgrade.
+    static let parsedPrefix = Array("u1|".utf8)
 
     static func encode(_ state: SessionState) -> [UInt8] {
         switch state {
         case .revoked: revoked
-        case .live(let user): livePrefix + JSONWriter.encode(user.json)
+        case .live(let user):
+            livePrefix + Array("\(user.role.rawValue)|\(user.isActive ? 1 : 0)|\(user.id)|".utf8) + user.profileJSON
         }
     }
 
     /// nil for anything else (an entry of an older release reads as a miss until it expires).
     static func decode(_ bytes: [UInt8]) -> SessionState? {
         if bytes == revoked { return .revoked }
-        guard bytes.starts(with: livePrefix), let json = try? JSONParser.parse(Array(bytes.dropFirst(livePrefix.count))),
-            let user = UserProfile(json: json)
+        if bytes.starts(with: parsedPrefix) {
+            guard let json = try? JSONParser.parse(Array(bytes.dropFirst(parsedPrefix.count))), let user = UserProfile(json: json) else { return nil }
+            return .live(SessionUser(user))
+        }
+        guard bytes.starts(with: livePrefix) else { return nil }
+        let fields = bytes.dropFirst(livePrefix.count).split(separator: UInt8(ascii: "|"), maxSplits: 3, omittingEmptySubsequences: false)
+        guard fields.count == 4, let role = Principal.Role(rawValue: String(decoding: fields[0], as: UTF8.self)),
+            fields[1].elementsEqual([UInt8(ascii: "1")]) || fields[1].elementsEqual([UInt8(ascii: "0")]),
+            fields[3].first == UInt8(ascii: "{"), fields[3].last == UInt8(ascii: "}")
         else { return nil }
-        return .live(user)
+        let id = String(decoding: fields[2], as: UTF8.self)
+        guard UUIDText.isValid(id) else { return nil }
+        return .live(SessionUser(id: id, role: role, isActive: fields[1].first == UInt8(ascii: "1"), profileJSON: Array(fields[3])))
     }
 }
 
@@ -63,7 +75,8 @@ public enum SessionBroadcast {
 
     /// Publishes a user as they are now (role, activity, profile) to each of their live sessions.
     public static func userChanged(_ user: UserProfile, sessionIds: [String], context: some AuthContext) {
-        write(sessionIds.map { ($0, user.isActive ? .live(user) : .revoked) }, context)
+        let live = SessionUser(user)
+        write(sessionIds.map { ($0, user.isActive ? .live(live) : .revoked) }, context)
     }
 
     private static func write(_ entries: [(String, SessionState)], _ context: some AuthContext) {

@@ -113,7 +113,7 @@ public enum SessionStore {
             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = \(bind: sessionId)
             """, idempotent: true)
         guard let row = result.first, try row.decode("live", as: Bool.self) else { return .revoked }
-        return .live(try UserProfile(row: row))
+        return .live(SessionUser(try UserProfile(row: row)))
     }
 
     // MARK: Password reset tokens
@@ -208,6 +208,24 @@ public enum SessionStore {
 /// A session as an authenticated request needs it: live, with its user as they are now (role
 /// and activity for the guard, the whole profile for `GET /api/users/me`), or revoked.
 enum SessionState: Equatable {
-    case live(UserProfile)
+    case live(SessionUser)
     case revoked
+}
+
+/// A live session's user as the guard reads them from the session cache: who, in which role,
+/// whether active, and their profile already encoded (`GET /api/users/me` answers with these
+/// bytes as they are).
+struct SessionUser: Equatable {
+    let id: String
+    let role: Principal.Role
+    let isActive: Bool
+    let profileJSON: [UInt8]
+
+    init(id: String, role: Principal.Role, isActive: Bool, profileJSON: [UInt8]) {
+        (self.id, self.role, self.isActive, self.profileJSON) = (id, role, isActive, profileJSON)
+    }
+
+    init(_ user: UserProfile) {
+        self.init(id: user.id, role: user.role, isActive: user.isActive, profileJSON: JSONWriter.encode(user.json))
+    }
 }

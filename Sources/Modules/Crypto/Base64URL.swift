@@ -31,25 +31,33 @@ public enum Base64URL {
 
     /// nil for padding, characters outside the alphabet, an impossible length, or non-zero
     /// trailing bits (so every byte string has exactly one accepted encoding).
-    public static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? { decode(symbols: text.utf8) }
+    public static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
+        text.utf8.withContiguousStorageIfAvailable(decode(buffer:)) ?? decode(symbols: ArraySlice(text.utf8))
+    }
 
-    public static func decode<Symbols: Collection<UInt8>>(symbols: Symbols) -> [UInt8]? {
+    public static func decode(symbols: ArraySlice<UInt8>) -> [UInt8]? { symbols.withUnsafeBufferPointer(decode(buffer:)) }
+
+    // Over a buffer, not generic over a collection: a generic function called from another
+    // module runs unspecialised, through witness tables per byte (most of a token check's time).
+    private static func decode(buffer symbols: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard symbols.count % 4 != 1 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(symbols.count * 3 / 4)
         var buffer: UInt32 = 0
         var bits = 0
-        for symbol in symbols {
-            let value = reverse[Int(symbol)]
-            guard value != 0xff else { return nil }
-            buffer = buffer << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8((buffer >> UInt32(bits)) & 0xff))
+        return reverse.withUnsafeBufferPointer { reverse -> [UInt8]? in
+            for symbol in symbols {
+                let value = reverse[Int(symbol)]
+                guard value != 0xff else { return nil }
+                buffer = buffer << 6 | UInt32(value)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    out.append(UInt8((buffer >> UInt32(bits)) & 0xff))
+                }
             }
+            guard buffer & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
+            return out
         }
-        guard buffer & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
-        return out
     }
 }

@@ -1,13 +1,22 @@
 /// The success and list envelopes of API.md §1.
 public enum Envelope {
     public static func success(_ data: JSONRepresentable?, status: HTTPStatus = .ok) -> Response {
+        success(status: status) { $0.write(data?.json ?? .null) }
+    }
+
+    /// `data` encoded already (a profile kept encoded in the session cache), written as it is.
+    public static func success(encoded data: [UInt8], status: HTTPStatus = .ok) -> Response {
+        success(status: status) { $0.raw(encoded: data) }
+    }
+
+    private static func success(status: HTTPStatus, data: (inout JSONWriter) -> Void) -> Response {
         var writer = JSONWriter()
         writer.raw("{\"statusCode\":")
         writer.raw(String(status.code))
         writer.raw(",\"message\":")
         writer.write(string: status.successMessage)
         writer.raw(",\"data\":")
-        writer.write(data?.json ?? .null)
+        data(&writer)
         writer.raw("}")
         return Response(status: status, headers: [("Content-Type", Response.jsonContentType)], body: writer.bytes)
     }

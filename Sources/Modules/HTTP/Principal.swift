@@ -10,15 +10,16 @@ public struct Principal: Sendable, Equatable {
     public let userId: String
     public let sessionId: String
     public let role: Role
-    public let profile: JSONValue?
+    /// The user's profile as `GET /api/users/me` shows it, encoded (from the session cache).
+    public let profileJSON: [UInt8]?
     /// Set when the caller is an API key (API.md §12.5): `userId` is then the admin who made it.
     public let apiKey: APIKeyGrant?
 
-    public init(userId: String, sessionId: String, role: Role, profile: JSONValue? = nil, apiKey: APIKeyGrant? = nil) {
+    public init(userId: String, sessionId: String, role: Role, profileJSON: [UInt8]? = nil, apiKey: APIKeyGrant? = nil) {
         self.userId = userId
         self.sessionId = sessionId
         self.role = role
-        self.profile = profile
+        self.profileJSON = profileJSON
         self.apiKey = apiKey
     }
 }

@@ -9,6 +9,7 @@ public struct JWTSigner: Sendable {
     private let key: [UInt8]
     public let leewaySeconds: Int64
     private static let header = Base64URL.encode(#"{"alg":"HS256","typ":"JWT"}"#)
+    private static let headerBytes = Array(header.utf8)
 
     public init(key: [UInt8], leewaySeconds: Int64 = 30) {
         precondition(leewaySeconds <= 30, "more than 30 s of leeway weakens expiry")
@@ -27,11 +28,14 @@ public struct JWTSigner: Sendable {
         let bytes = Array(token.utf8)
         guard bytes.count <= 4096 else { throw .malformed }
         let parts = bytes.split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(symbols: parts[0]), let header = Self.object(headerBytes)
-        else { throw .malformed }
-        guard case .string(let algorithm)? = header["alg"] else { throw .malformed }
-        guard algorithm == "HS256" else { throw .unsupportedAlgorithm(algorithm) }
-        if let type = header["typ"], type != .string("JWT") { throw .malformed }
+        guard parts.count == 3 else { throw .malformed }
+        // The header this signer writes is accepted without decoding it; any other is read.
+        if !parts[0].elementsEqual(Self.headerBytes) {
+            guard let headerBytes = Base64URL.decode(symbols: parts[0]), let header = Self.object(headerBytes) else { throw .malformed }
+            guard case .string(let algorithm)? = header["alg"] else { throw .malformed }
+            guard algorithm == "HS256" else { throw .unsupportedAlgorithm(algorithm) }
+            if let type = header["typ"], type != .string("JWT") { throw .malformed }
+        }
 
         guard let signature = Base64URL.decode(symbols: parts[2]) else { throw .malformed }
         let signingInput = Array(bytes[..<parts[1].endIndex])

@@ -22,6 +22,7 @@ public enum Outbox {
     /// Queues `message` unless `limit` mails of `templates` went to its address within the last
     /// hour; the row's id, or nil when held back. The recipient is locked for the transaction,
     /// so concurrent requests cannot both pass the count. Callers answer the same either way.
+    @discardableResult
     public static func enqueue(_ message: MailMessage, limit: Int, perHourAmong templates: [String], on database: PostgresClient) throws -> String? {
         try database.query("SELECT pg_advisory_xact_lock(hashtext('commerce:mail:' || lower(\(bind: message.to))))")
         let sent = try database.query(

@@ -7,7 +7,7 @@ public enum UsersRoutes {
     public static func routes<Context: UsersContext>() -> [Route<Context>] {
         [
             Route(.get, "/api/users/me", access: .bearer) { request, context in
-                Envelope.success(try ProfileService(context: context.app).me(try context.requirePrincipal()))
+                Envelope.success(encoded: try ProfileService(context: context.app).me(try context.requirePrincipal()))
             },
             Route(.patch, "/api/users/me", access: .bearer, body: .json) { request, context in
                 let input = try ProfileUpdate(request)

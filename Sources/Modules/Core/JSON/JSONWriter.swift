@@ -45,6 +45,9 @@ public struct JSONWriter {
 
     public mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
+    /// JSON encoded before (by this writer), as it is.
+    public mutating func raw(encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
+
     private static let hex = Array("0123456789abcdef".utf8)
 
     public mutating func write(string: String) {
