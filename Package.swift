@@ -6,8 +6,13 @@ import PackageDescription
 // declares exactly the modules it imports.
 
 func module(_ name: String, _ deps: [Target.Dependency], resources: [Resource]? = nil) -> Target {
-    .target(name: name, dependencies: deps, path: "Sources/Modules/\(name)", resources: resources)
+    .target(name: name, dependencies: deps, path: "Sources/Modules/\(name)", resources: resources, swiftSettings: optimized)
 }
+
+// Release builds optimise across modules: a generic or small function of one module (a JSON
+// write, a row decode, base64) is specialised and inlined where another module calls it,
+// instead of running through witness tables.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
 
 func system(_ name: String, pkgConfig: String, apt: String) -> Target {
     .systemLibrary(name: name, path: "Sources/Modules/\(name)", pkgConfig: pkgConfig, providers: [.apt([apt])])

@@ -40,6 +40,18 @@ import Testing
         #expect(String(decoding: JSONWriter.encode(value), as: UTF8.self) == #"{"z":"a\"b\\c\u0001\t","a":[1,null,true]}"#)
     }
 
+    /// Strings are copied in runs between the bytes that need an escape: runs at either end,
+    /// empty runs between escapes, and multi-byte characters inside a run.
+    @Test func writerEscapesAtEveryPositionOfAString() {
+        let cases: [(String, String)] = [
+            ("", #""""#), ("plain", #""plain""#), ("\"", #""\"""#), ("\n\r", #""\n\r""#), ("\"start", #""\"start""#),
+            ("end\\", #""end\\""#), ("é\u{1F}✓\"x", #""é\u001f✓\"x""#), ("\u{7F}", "\"\u{7F}\""),
+        ]
+        for (text, encoded) in cases {
+            #expect(String(decoding: JSONWriter.encode(.string(text)), as: UTF8.self) == encoded, "\(text.debugDescription)")
+        }
+    }
+
     @Test func writerOutputParsesBackToTheSameValue() throws {
         let value: JSONValue = .object(["name": "Ünïcode ✓ \"quoted\"", "n": .number("12.50"), "list": .array([.object([:]), .array([])])])
         #expect(try JSONParser.parse(JSONWriter.encode(value)) == value)

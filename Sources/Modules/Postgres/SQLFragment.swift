@@ -29,23 +29,25 @@ public enum SQLFragment {
 
     /// The same, with nil elements as SQL NULL (`{"a",NULL}`).
     public static func array(_ values: [String?]) -> String {
-        var out = String.UnicodeScalarView()
-        out.append("{")
+        // Built as UTF-8 bytes: the quote and backslash to escape are ASCII, so they never
+        // occur inside a multi-byte character.
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(values.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
         for (i, value) in values.enumerated() {
-            if i > 0 { out.append(",") }
+            if i > 0 { out.append(UInt8(ascii: ",")) }
             guard let value else {
-                out.append(contentsOf: "NULL".unicodeScalars)
+                out.append(contentsOf: "NULL".utf8)
                 continue
             }
-            out.append("\"")
-            for scalar in value.unicodeScalars {
-                if scalar == "\"" || scalar == "\\" { out.append("\\") }
-                out.append(scalar)
+            out.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
             }
-            out.append("\"")
+            out.append(UInt8(ascii: "\""))
         }
-        out.append("}")
-        return String(out)
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// bytea in text format.
