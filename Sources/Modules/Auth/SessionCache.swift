@@ -2,12 +2,13 @@ import HTTP
 import Redis
 
 /// Sessions in Redis (DESIGN.md §5), so every authenticated request checks revocation without
-/// a database round trip. `session:{sid}` holds `u2|<role>|<1 or 0: active>|<user id>|<profile
-/// JSON>` for a live session (what the guard checks, in front, so it reads them without parsing
-/// JSON; then the profile `GET /api/users/me` answers with as it is) or `revoked`. Writers that change a session or its user (logout, password change,
-/// deactivation, role or profile change) overwrite the entries after their commit; readers that
-/// fill a missing entry from PostgreSQL only add it if absent, so a fill racing a write can
-/// never undo it. A change made behind the service's back is seen within SESSION_CACHE_TTL.
+/// a database round trip. `session:{sid}` holds `revoked`, or for a live session
+/// `u2|<role>|<1 or 0: active>|<user id>|<profile JSON>`: what the guard checks comes first, so
+/// it reads that without parsing JSON, and `GET /api/users/me` answers with the profile as it
+/// is. Writers that change a session or its user (logout, password change, deactivation, role
+/// or profile change) overwrite the entries after their commit; readers that fill a missing
+/// entry from PostgreSQL only add it if absent, so a fill racing a write can never undo it. A
+/// change made behind the service's back is seen within SESSION_CACHE_TTL.
 struct SessionCache {
     let cache: RedisClient
     let ttlSeconds: Int
