@@ -54,7 +54,7 @@ extension EndToEndTests {
                 [
                     FormPart(name: "file", filename: "../../My Vase.png", data: Self.png),
                     FormPart(name: "productId", data: Array(product.id.utf8)),
-                    FormPart(name: "altText", data: Array("The vase".utf8)),
+                    FormPart(name: "altText", data: Array(#"The "blue" vase ✓ \ here"#.utf8)),
                 ], token: f.admin.accessToken)
             #expect(response.status == 201)
             let data = try #require(try response.json["data"])
@@ -70,7 +70,8 @@ extension EndToEndTests {
             // The product page shows it at once, on every worker.
             let pages = stack.concurrentResponses(6, "/api/products/\(product.id)")
             #expect(pages.allSatisfy { (try? $0.json["data"]?["images"]?.arrayValue?.first?["url"]) == .string("/uploads/" + path) })
-            #expect(pages.allSatisfy { (try? $0.json["data"]?["images"]?.arrayValue?.first?["altText"]) == "The vase" })
+            // Its alt text comes back as written, quotes, backslash and all.
+            #expect(pages.allSatisfy { (try? $0.json["data"]?["images"]?.arrayValue?.first?["altText"]) == .string(#"The "blue" vase ✓ \ here"#) })
         }
 
         @Test func productUploadsAppendImagesInOrder() throws {
@@ -88,6 +89,7 @@ extension EndToEndTests {
             #expect(list.map { $0["mimeType"] } == ["image/png", "image/gif"])
             let images = try stack.get("/api/products/\(product.id)").json["data"]?["images"]?.arrayValue ?? []
             #expect(images.map { $0["position"] } == [0, 1])
+            #expect(images.map { $0["altText"] } == [.null, .null])
             #expect(images.map(\.id) == list.map { $0["productImageId"]?.stringValue ?? "" })
             #expect(try stack.get(list[1]["url"]!.stringValue!).body == Self.gif)
         }
