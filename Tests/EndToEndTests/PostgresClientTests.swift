@@ -195,6 +195,35 @@ extension EndToEndTests {
             #expect(try db.query(setting).single().decode("s", as: String.self) == "on")
         }
 
+        /// The connection plans prepared statements once (`force_generic_plan`), which PostgreSQL
+        /// applies to unnamed statements too; a statement planned per execution runs under a
+        /// custom plan, and the connection's mode is back afterwards, also when it fails, alone
+        /// or inside a transaction (also as a transaction's first statement).
+        @Test func aStatementPlannedPerExecutionGetsAPlanForItsValuesAndLeavesTheModeAsItWas() throws {
+            let db = try client()
+            let mode: PostgresQuery = "SELECT current_setting('plan_cache_mode') AS mode, \(bind: 1)::int AS n"
+            func current(_ planning: PostgresClient.Planning = .cached, on db: PostgresClient) throws -> String {
+                try db.query(mode, planning: planning).single().decode("mode")
+            }
+            #expect(try current(on: db) == "force_generic_plan")
+            #expect(try current(.perExecution, on: db) == "force_custom_plan")
+            #expect(try current(on: db) == "force_generic_plan")
+            #expect(throws: PostgresError.self) { try db.query("SELECT 1 / \(bind: 0)::int AS n", planning: .perExecution) }
+            #expect(try current(on: db) == "force_generic_plan")
+            let inTransaction = try db.withTransaction { db in
+                let first = try current(.perExecution, on: db)
+                return (first, try current(on: db), try current(.perExecution, on: db), try current(on: db))
+            }
+            #expect(inTransaction == ("force_custom_plan", "force_generic_plan", "force_custom_plan", "force_generic_plan"))
+            #expect(throws: PostgresError.self) {
+                try db.withTransaction { db in _ = try db.query("SELECT 1 / \(bind: 0)::int AS n", planning: .perExecution) }
+            }
+            #expect(try current(on: db) == "force_generic_plan")
+            // Without prepared statements the connection plans everything for its values already.
+            let plain = try client(prepared: false)
+            #expect(try current(.perExecution, on: plain) == "auto")
+        }
+
         /// The replica fence's two readings, on the test stack's server (a primary).
         @Test func aWriteMovesTheWritePositionAndAPrimaryIsNoStandby() throws {
             let db = try client()

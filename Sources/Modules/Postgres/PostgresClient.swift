@@ -153,11 +153,14 @@ public final class PostgresClient {
         let connection = try connected()
         onQuery?()
         let prepare = settings.preparedStatements && planning == .cached
+        // Unprepared but under the connection's generic planning: it must ask for its own plan.
+        let forItsValues = settings.preparedStatements && planning == .perExecution
         do {
             if beginPending {
                 beginPending = false
-                return try connection.begin(with: query, settings: beginSettings, prepare: prepare)
+                return try connection.begin(with: query, settings: beginSettings, prepare: prepare, forItsValues: forItsValues)
             }
+            if forItsValues { return try connection.queryPlannedForItsValues(query) }
             return prepare ? try connection.queryPrepared(query) : try connection.query(query)
         } catch {
             if error.kind == .connection { self.connection = nil }

@@ -20,8 +20,25 @@ extension PostgresConnection {
     /// statement in one round trip, so opening a transaction costs no round trip of its own. A
     /// failure of `BEGIN` means nothing ran; a failure of the statement leaves the transaction
     /// open and aborted, for the caller to roll back, as when the two are sent one after the other.
-    func begin(with query: PostgresQuery, settings: [String], prepare: Bool) throws(PostgresError) -> PostgresResult {
-        try pipeline([.fixed("BEGIN")] + settings.map(PipelinedStatement.fixed) + [.query(query, prepare: prepare)])
+    /// `forItsValues`: the statement is planned for its values (`queryPlannedForItsValues`).
+    func begin(with query: PostgresQuery, settings: [String], prepare: Bool, forItsValues: Bool = false) throws(PostgresError) -> PostgresResult {
+        let opening = [PipelinedStatement.fixed("BEGIN")] + settings.map(PipelinedStatement.fixed)
+        guard forItsValues else { return try pipeline(opening + [.query(query, prepare: prepare)]) }
+        return try pipeline(opening + Self.plannedForItsValues(query), resultOf: opening.count + 1)
+    }
+
+    /// One statement planned for the values it is sent with, in one round trip. Connections
+    /// that prepare statements run with `plan_cache_mode=force_generic_plan`, and PostgreSQL
+    /// applies that to unnamed statements too, so a statement sent unprepared would still get
+    /// a generic plan (a filtered search's count: 16.7 ms generic, 3.7 ms planned for its
+    /// values). It runs between setting the mode and resetting it; if it fails, the implicit
+    /// (or the caller's) transaction is aborted and the setting is undone with it.
+    func queryPlannedForItsValues(_ query: PostgresQuery) throws(PostgresError) -> PostgresResult {
+        try pipeline(Self.plannedForItsValues(query), resultOf: 1)
+    }
+
+    private static func plannedForItsValues(_ query: PostgresQuery) -> [PipelinedStatement] {
+        [.fixed("SET plan_cache_mode TO force_custom_plan"), .query(query, prepare: false), .fixed("RESET plan_cache_mode")]
     }
 
     /// Statements whose results nobody reads, then `COMMIT`, in one round trip. A failure of a

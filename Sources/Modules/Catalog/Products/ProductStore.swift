@@ -6,9 +6,13 @@ public enum ProductStore {
     static let from: PostgresQuery = "products p LEFT JOIN categories c ON c.id = p.category_id"
 
     /// The WHERE clause of a listing, assembled from fixed fragments; every value is a bind.
-    /// Price ranges and searches pick the plan, so listings are planned per execution.
     struct Filter {
         let whereClause: PostgresQuery
+        /// A category, a price range or a search picks the plan (how many rows each matches
+        /// decides between walking an order's index and collecting the matches first), so such
+        /// listings are planned for their values; one without them keeps one plan, made once.
+        var planning: PostgresClient.Planning { category != nil || price != nil || searched ? .perExecution : .cached }
+        let searched: Bool
         /// `ts_rank_cd` normalised into [0, 1), plus 1 for an exact match, so a match found
         /// only through a typo correction ranks below every exact one; 0 without a search.
         let rank: PostgresQuery
@@ -55,12 +59,13 @@ public enum ProductStore {
             whereClause = conditions.isEmpty ? "" : "WHERE \(conditions.joined(separator: " AND "))"
             facetBase = base.isEmpty ? "true" : base.joined(separator: " AND ")
             self.rank = rank
+            searched = query.search != nil
         }
     }
 
     /// How many products match: the pagination total.
     static func count(_ filter: Filter, on db: PostgresClient) throws -> Int {
-        try db.query("SELECT count(*) AS total FROM \(from) \(filter.whereClause)", idempotent: true, planning: .perExecution).single().decode("total", as: Int.self)
+        try db.query("SELECT count(*) AS total FROM \(from) \(filter.whereClause)", idempotent: true, planning: filter.planning).single().decode("total", as: Int.self)
     }
 
     /// One page of the listing, in the query's order.
@@ -77,7 +82,7 @@ public enum ProductStore {
             """
             SELECT \(ProductRecord.columns), \(filter.rank) AS rank FROM \(from) \(filter.whereClause)
             ORDER BY \(order) LIMIT \(bind: query.limit) OFFSET \(bind: (query.page - 1) * query.limit)
-            """, idempotent: true, planning: .perExecution
+            """, idempotent: true, planning: filter.planning
         ).map { try ProductRecord(row: $0, currency: currency) }
         try attachImages(&products, on: db)
         return products
