@@ -114,6 +114,20 @@ import Testing
         #expect(a.filterIdentity == d.filterIdentity && a.identity != d.identity)
     }
 
+    /// A category, a price range or a search decides the plan, so such listings are planned for
+    /// their values; the rest (pages, sorting, stock) keep one prepared plan.
+    @Test func listingsWhosePlanDependsOnTheirValuesArePlannedPerExecution() throws {
+        let cases: [(String, String?, PostgresClient.Planning)] = [
+            ("/api/products", nil, .cached), ("/api/products?page=3&sort=price:asc&inStock=true", nil, .cached),
+            ("/api/products?includeInactive=true", nil, .cached), ("/api/products?minPrice=10", nil, .perExecution),
+            ("/api/products?search=parka", nil, .perExecution), ("/api/products?category=clothing", "6f1d7a52-1111-4c2e-9a55-0a8c3c1e2b01", .perExecution),
+        ]
+        for (uri, categoryId, planning) in cases {
+            let query = try ProductListQuery(Request(method: .get, uri: uri))
+            #expect(ProductStore.Filter(query, categoryId: categoryId).planning == planning, "\(uri)")
+        }
+    }
+
     @Test func badListQueriesAre400() {
         for uri in [
             "/api/products?sort=relevance", "/api/products?sort=stock:asc", "/api/products?minPrice=-1", "/api/products?minPrice=5&maxPrice=1",

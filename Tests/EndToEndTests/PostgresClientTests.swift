@@ -17,6 +17,24 @@ extension EndToEndTests {
 
         func pid(_ db: PostgresClient) throws -> Int { try db.query("SELECT pg_backend_pid() AS pid").single().decode("pid") }
 
+        /// The server drops the connection of backend `pid`, as a restart would; returns once it is gone.
+        func terminate(_ pid: Int) throws {
+            let admin = try stack.database()
+            _ = try admin.query("SELECT pg_terminate_backend($1)", [pid])
+            #expect(stack.eventually(5) { (try? admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [pid]).rowCount) == 0 })
+        }
+
+        /// A table `(n int PRIMARY KEY)` of one test's own.
+        struct ScratchTable {
+            let name = PostgresQuery(stringLiteral: "client_test_\(UUID().uuidString.prefix(8).lowercased())")
+
+            init(on db: PostgresClient) throws { try db.query("CREATE TABLE \(name) (n int PRIMARY KEY)") }
+
+            func insert(_ n: Int) -> PostgresQuery { "INSERT INTO \(name) VALUES (\(bind: n))" }
+
+            func drop(on db: PostgresClient) { _ = try? db.query("DROP TABLE \(name)") }
+        }
+
         @Test func statementsArePreparedOnceByNameAndPlannedOnce() throws {
             let db = try client()
             for value in [1, 2, 3] {
@@ -38,23 +56,21 @@ extension EndToEndTests {
 
         @Test func beginTravelsWithTheFirstStatementAndATransactionStillCommitsOrRollsBackWhole() throws {
             let db = try client()
-            let table = "client_test_\(UUID().uuidString.prefix(8).lowercased())"
-            _ = try db.query(PostgresQuery(stringLiteral: "CREATE TABLE \(table) (n int PRIMARY KEY)"))
-            defer { _ = try? db.query(PostgresQuery(stringLiteral: "DROP TABLE \(table)")) }
-            let insert = { (n: Int) -> PostgresQuery in "INSERT INTO \(PostgresQuery(stringLiteral: table)) VALUES (\(bind: n))" }
-            let count = { () throws -> Int in try db.query(PostgresQuery(stringLiteral: "SELECT count(*) AS n FROM \(table)")).single().decode("n") }
+            let table = try ScratchTable(on: db)
+            defer { table.drop(on: db) }
+            let count = { () throws -> Int in try db.query("SELECT count(*) AS n FROM \(table.name)").single().decode("n") }
             try db.withTransaction { db in
-                try db.query(insert(1))
-                try db.query(insert(2))
+                try db.query(table.insert(1))
+                try db.query(table.insert(2))
             }
             #expect(try count() == 2)
             // The first statement fails: nothing of the transaction stays, the connection serves on.
-            #expect(throws: PostgresError.self) { try db.withTransaction { db in try db.query(insert(1)) } }
+            #expect(throws: PostgresError.self) { try db.withTransaction { db in try db.query(table.insert(1)) } }
             // A later statement fails: the first is rolled back with it.
             #expect(throws: PostgresError.self) {
                 try db.withTransaction { db in
-                    try db.query(insert(3))
-                    try db.query(insert(2))
+                    try db.query(table.insert(3))
+                    try db.query(table.insert(2))
                 }
             }
             #expect(try count() == 2)
@@ -71,20 +87,18 @@ extension EndToEndTests {
             let db = try client()
             var queries = 0
             db.onQuery = { queries += 1 }
-            let table = "client_test_\(UUID().uuidString.prefix(8).lowercased())"
-            _ = try db.query(PostgresQuery(stringLiteral: "CREATE TABLE \(table) (n int PRIMARY KEY)"))
-            defer { _ = try? db.query(PostgresQuery(stringLiteral: "DROP TABLE \(table)")) }
-            let insert = { (n: Int) -> PostgresQuery in "INSERT INTO \(PostgresQuery(stringLiteral: table)) VALUES (\(bind: n))" }
+            let table = try ScratchTable(on: db)
+            defer { table.drop(on: db) }
             let values = { () throws -> [Int] in
-                try db.query(PostgresQuery(stringLiteral: "SELECT n FROM \(table) ORDER BY n")).map { try $0.decode("n", as: Int.self) }
+                try db.query("SELECT n FROM \(table.name) ORDER BY n").map { try $0.decode("n", as: Int.self) }
             }
             // Held back until the body returns, then sent with the COMMIT, in order.
             queries = 0
             try db.withTransaction { db in
-                try db.query(insert(1))
-                try db.queryWithCommit(insert(2))
-                try db.queryWithCommit(insert(3))
-                #expect(try db.query(PostgresQuery(stringLiteral: "SELECT count(*) AS n FROM \(table)")).single().decode("n", as: Int.self) == 1)
+                try db.query(table.insert(1))
+                try db.queryWithCommit(table.insert(2))
+                try db.queryWithCommit(table.insert(3))
+                #expect(try db.query("SELECT count(*) AS n FROM \(table.name)").single().decode("n", as: Int.self) == 1)
             }
             #expect(queries == 5, "two statements, two held back, COMMIT")
             #expect(try values() == [1, 2, 3])
@@ -92,9 +106,9 @@ extension EndToEndTests {
             // and the connection serves on.
             #expect(throws: PostgresError.self) {
                 try db.withTransaction { db in
-                    try db.query(insert(4))
-                    try db.queryWithCommit(insert(5))
-                    try db.queryWithCommit(insert(1))
+                    try db.query(table.insert(4))
+                    try db.queryWithCommit(table.insert(5))
+                    try db.queryWithCommit(table.insert(1))
                 }
             }
             #expect(try values() == [1, 2, 3])
@@ -102,8 +116,8 @@ extension EndToEndTests {
             struct Refused: Error {}
             #expect(throws: Refused.self) {
                 try db.withTransaction { db in
-                    try db.query(insert(6))
-                    try db.queryWithCommit(insert(7))
+                    try db.query(table.insert(6))
+                    try db.queryWithCommit(table.insert(7))
                     throw Refused()
                 }
             }
@@ -111,19 +125,19 @@ extension EndToEndTests {
             // A transaction holding only such statements opens with the first; outside a
             // transaction one runs at once.
             try db.withTransaction { db in
-                try db.queryWithCommit(insert(8))
-                try db.queryWithCommit(insert(9))
+                try db.queryWithCommit(table.insert(8))
+                try db.queryWithCommit(table.insert(9))
             }
-            try db.queryWithCommit(insert(10))
+            try db.queryWithCommit(table.insert(10))
             #expect(try values() == [1, 2, 3, 8, 9, 10])
             #expect(try db.query("SELECT now() = statement_timestamp() AS outside").single().decode("outside", as: Bool.self))
             // A last statement sent with the COMMIT: its result, reading the transaction's own
             // writes, in the round trip that commits them.
-            let sum: PostgresQuery = "SELECT sum(n)::int AS s, \(bind: 0)::int AS z FROM \(PostgresQuery(stringLiteral: table))"
+            let sum: PostgresQuery = "SELECT sum(n)::int AS s, \(bind: 0)::int AS z FROM \(table.name)"
             queries = 0
             let committed = try db.withTransaction { db in
-                try db.query(insert(11))
-                try db.queryWithCommit(insert(12))
+                try db.query(table.insert(11))
+                try db.queryWithCommit(table.insert(12))
                 return try db.queryCommitting(sum).single().decode("s", as: Int.self)
             }
             #expect(committed == 1 + 2 + 3 + 8 + 9 + 10 + 11 + 12)
@@ -132,7 +146,7 @@ extension EndToEndTests {
             // It fails: nothing of the transaction stays.
             #expect(throws: PostgresError.self) {
                 try db.withTransaction { db in
-                    try db.query(insert(13))
+                    try db.query(table.insert(13))
                     _ = try db.queryCommitting("SELECT 1 / \(bind: 0)::int AS n")
                 }
             }
@@ -147,20 +161,16 @@ extension EndToEndTests {
         /// no transaction to commit.
         @Test func aTransactionWhoseConnectionDiesBeforeItsCommitFailsWhole() throws {
             let db = try client()
-            let table = "client_test_\(UUID().uuidString.prefix(8).lowercased())"
-            _ = try db.query(PostgresQuery(stringLiteral: "CREATE TABLE \(table) (n int PRIMARY KEY)"))
-            defer { _ = try? db.query(PostgresQuery(stringLiteral: "DROP TABLE \(table)")) }
-            let insert = { (n: Int) -> PostgresQuery in "INSERT INTO \(PostgresQuery(stringLiteral: table)) VALUES (\(bind: n))" }
-            let count: PostgresQuery = "SELECT count(*)::int AS n, \(bind: 0)::int AS z FROM \(PostgresQuery(stringLiteral: table))"
-            let killer = try stack.database()
+            let table = try ScratchTable(on: db)
+            defer { table.drop(on: db) }
+            let count: PostgresQuery = "SELECT count(*)::int AS n, \(bind: 0)::int AS z FROM \(table.name)"
             for endsWithRead in [false, true] {
                 let killed = try pid(db)
                 #expect(throws: PostgresError.self) {
                     try db.withTransaction { db in
-                        try db.query(insert(1))
-                        try db.queryWithCommit(insert(2))
-                        _ = try killer.query("SELECT pg_terminate_backend($1)", [killed])
-                        #expect(stack.eventually(5) { (try? killer.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [killed]).rowCount) == 0 })
+                        try db.query(table.insert(1))
+                        try db.queryWithCommit(table.insert(2))
+                        try terminate(killed)
                         if endsWithRead { _ = try db.queryCommitting(count) }
                     }
                 }
@@ -219,6 +229,12 @@ extension EndToEndTests {
                 try db.withTransaction { db in _ = try db.query("SELECT 1 / \(bind: 0)::int AS n", planning: .perExecution) }
             }
             #expect(try current(on: db) == "force_generic_plan")
+            // On a connection the server dropped (a restart), an idempotent one runs again on a fresh one.
+            let dropped = try pid(db)
+            try terminate(dropped)
+            #expect(try db.query(mode, idempotent: true, planning: .perExecution).single().decode("mode", as: String.self) == "force_custom_plan")
+            #expect(try pid(db) != dropped)
+            #expect(try current(on: db) == "force_generic_plan")
             // Without prepared statements the connection plans everything for its values already.
             let plain = try client(prepared: false)
             #expect(try current(.perExecution, on: plain) == "auto")
@@ -238,9 +254,7 @@ extension EndToEndTests {
         @Test func aTransactionOnAConnectionTheServerDroppedRunsOnAFreshOne() throws {
             let db = try client()
             let first = try pid(db)
-            let killer = try stack.database()
-            _ = try killer.query("SELECT pg_terminate_backend($1)", [first])
-            #expect(stack.eventually(5) { (try? killer.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [first]).rowCount) == 0 })
+            try terminate(first)
             let value = try db.withTransaction { db in try db.query("SELECT \(bind: 41)::int + 1 AS n").single().decode("n", as: Int.self) }
             #expect(value == 42)
             #expect(try pid(db) != first)
