@@ -32,7 +32,8 @@ BIN=$ROOT/.build/$BUILD_CONFIG/commerce-fcgi
 # The api pool: 8 (the default) but for the tests, whose figures assume 4.
 WORKERS=${WORKERS:-$([ "$PROFILE" = test ] && echo 4 || echo 8)}
 # The checkout pool (routes that call Stripe during the request); 0 runs the api pool alone.
-CHECKOUT_WORKERS=${CHECKOUT_WORKERS:-2}
+# 4 (the default) but for the tests, whose figures assume 2.
+CHECKOUT_WORKERS=${CHECKOUT_WORKERS:-$([ "$PROFILE" = test ] && echo 2 || echo 4)}
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

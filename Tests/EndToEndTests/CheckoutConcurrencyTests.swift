@@ -1,5 +1,7 @@
 import Foundation
 import HTTP
+import Inventory
+import Postgres
 import Testing
 
 extension EndToEndTests {
@@ -20,6 +22,45 @@ extension EndToEndTests {
             #expect(try stack.stock(of: lamp.id) == 0)
             let sold = try stack.database().query("SELECT coalesce(sum(quantity), 0) AS n FROM order_items WHERE product_id = $1", [lamp.id])
             #expect(sold.first!.int("n") == 7)
+        }
+
+        /// The cart's lock and the lines read after it travel in one round trip; a checkout that
+        /// waited for the lock still reads the cart as the winner left it.
+        @Test func oneCartCheckedOutByManyRequestsAtOnceBecomesOneOrder() throws {
+            let f = try CatalogFixture(stack: stack)
+            let mug = try f.product("Mug", stock: 10)
+            let shopper = try stack.shopper()
+            try shopper.add(mug.id, quantity: 3)
+            let answers = stack.race(6) { _ -> String in
+                guard let response = try? shopper.checkout() else { return "no answer" }
+                if response.status == 201 { return "order" }
+                let message = (try? response.json["message"]) ?? nil
+                return message == "Cart is empty" ? "\(response.status) empty" : "\(response.status) \(response.text)"
+            }
+            #expect(answers.filter { $0 == "order" }.count == 1, "\(answers)")
+            #expect(answers.filter { $0 == "400 empty" }.count == 5, "\(answers)")
+            #expect(try stack.stock(of: mug.id) == 7)
+            let orders = try stack.database().query("SELECT count(*) AS n FROM orders WHERE user_id = $1", [shopper.account.id])
+            #expect(orders.first?.int("n") == 1)
+        }
+
+        /// Checkout locks its products `FOR NO KEY UPDATE`: a cart add naming a product (its
+        /// foreign key takes `KEY SHARE` on the row) does not wait for a checkout holding it.
+        @Test func aCartAddDoesNotWaitForACheckoutHoldingTheProduct() throws {
+            let f = try CatalogFixture(stack: stack)
+            let vase = try f.product("Vase", stock: 10)
+            let shopper = try stack.shopper()
+            let url = try #require(try stack.environmentFile()["DATABASE_URL"])
+            let db = PostgresClient(settings: .init(url: url, applicationName: "checkout-lock-test"))
+            let (status, seconds) = try db.withTransaction { db in
+                try db.query(StockStore.lockingProducts("p.id", from: "products p WHERE p.id = \(bind: vase.id)::uuid"))
+                let started = Date()
+                let status = try stack.send("POST", "/api/cart/items", json: #"{"productId":"\#(vase.id)","quantity":1}"#, token: shopper.token).status
+                return (status, Date().timeIntervalSince(started))
+            }
+            #expect(status == 201)
+            #expect(seconds < 1, "the add waited \(seconds) s for the product's lock (lock_timeout is 2 s)")
+            #expect(try shopper.cart()["itemCount"] == 1)
         }
 
         @Test func checkoutsLockingProductsInOppositeOrdersNeverDeadlock() throws {

@@ -251,6 +251,40 @@ extension EndToEndTests {
             #expect(!status.inRecovery && status.replayed == nil && status.lagMilliseconds == 0)
         }
 
+        @Test func statementsSentTogetherRunInOrderAndFailAsTheirTransaction() throws {
+            let db = try client()
+            var queries = 0
+            db.onQuery = { queries += 1 }
+            let table = try ScratchTable(on: db)
+            defer { table.drop(on: db) }
+            let values = { () throws -> [Int] in
+                try db.query("SELECT n FROM \(table.name) ORDER BY n").map { try $0.decode("n", as: Int.self) }
+            }
+            // They open the transaction, each sees what the one before it wrote, and every result comes back.
+            queries = 0
+            let seen = try db.withTransaction { db in
+                let results = try db.queries([table.insert(1), table.insert(2), "SELECT count(*) AS n FROM \(table.name) WHERE n > \(bind: 0)"])
+                #expect(results.map(\.affectedRows).prefix(2) == [1, 1])
+                return try results[2].single().decode("n", as: Int.self)
+            }
+            #expect(seen == 2)
+            #expect(queries == 4, "counted per statement, as when sent one by one, and the COMMIT")
+            #expect(try values() == [1, 2])
+            // The first failure is thrown, what follows it did not run, and the transaction rolls back.
+            #expect(throws: PostgresError.self) {
+                try db.withTransaction { db in _ = try db.queries([table.insert(3), table.insert(1), table.insert(4)]) }
+            }
+            #expect(try values() == [1, 2])
+            // After earlier statements of the transaction, and on a connection the server dropped.
+            try terminate(try pid(db))
+            try db.withTransaction { db in
+                _ = try db.queries([table.insert(5)])
+                _ = try db.queries([table.insert(6), table.insert(7)])
+            }
+            #expect(try values() == [1, 2, 5, 6, 7])
+            #expect(try db.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO client_test%'").single().decode("n", as: Int.self) == 1)
+        }
+
         @Test func aTransactionOnAConnectionTheServerDroppedRunsOnAFreshOne() throws {
             let db = try client()
             let first = try pid(db)

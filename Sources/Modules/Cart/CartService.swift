@@ -31,10 +31,13 @@ struct CartService<Context: CartContext> {
     }
 
     /// The same product again adds to its line. The common case is one statement that checks
-    /// and writes; only a refusal reads the product again, to say why.
+    /// and writes, sent with the cart's lock; only a refusal reads the product again, to say why.
     func add(_ owner: CartOwner, _ input: CartItemAdd) throws -> CartView {
-        try changing(owner) { cartId, db in
-            if try CartStore.add(input.quantity, of: input.productId, cartId: cartId, maxLine: CartRules.quantityRange.upperBound, on: db) { return }
+        let locking = { (db: PostgresClient) in
+            try CartStore.lockCart(owner, adding: input.quantity, of: input.productId, maxLine: CartRules.quantityRange.upperBound, on: db)
+        }
+        return try changing(owner, locking: locking) { cartId, added, db in
+            if added { return }
             guard let (product, inCart) = try CartStore.product(input.productId, inCart: cartId, on: db), product.isActive else {
                 throw APIError.notFound("Product not found")
             }
@@ -86,9 +89,17 @@ struct CartService<Context: CartContext> {
     /// Runs `change` on the owner's locked cart in one transaction and answers the cart as it
     /// left it, read in the COMMIT's round trip.
     private func changing(_ owner: CartOwner, _ change: (String, PostgresClient) throws -> Void) throws -> CartView {
+        try changing(owner, locking: { db in try CartStore.lockCart(owner, on: db).map { ($0, ()) } }) { cartId, _, db in try change(cartId, db) }
+    }
+
+    /// `changing`, with the cart locked by `locking`, which may send more with the lock (the
+    /// cart's id and what that returned; nil: no such cart).
+    private func changing<Locked>(
+        _ owner: CartOwner, locking: (PostgresClient) throws -> (String, Locked)?, _ change: (String, Locked, PostgresClient) throws -> Void
+    ) throws -> CartView {
         try db.withTransaction(durability: .deferred) { db in
-            guard let cartId = try CartStore.lockCart(owner, on: db) else { throw Self.guestCartNotFound }
-            try change(cartId, db)
+            guard let (cartId, locked) = try locking(db) else { throw Self.guestCartNotFound }
+            try change(cartId, locked, db)
             guard let view = try CartStore.view(owner, currency: context.currency, on: db, committing: true) else {
                 throw APIError.notFound("Cart not found")
             }

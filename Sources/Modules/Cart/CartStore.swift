@@ -29,14 +29,38 @@ public enum CartStore {
     /// caller that fails rolls the touch back with the rest): one statement. A user's is made
     /// on first use; a guest's must exist (nil: unknown, expired or merged token).
     public static func lockCart(_ owner: CartOwner, on db: PostgresClient) throws -> String? {
-        let statement: PostgresQuery =
-            switch owner {
-            case .user(let userId):
-                "INSERT INTO carts (user_id) VALUES (\(bind: userId)) ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id"
-            case .guest:
-                "UPDATE carts c SET updated_at = now() WHERE \(owner.condition) RETURNING id"
-            }
-        return try db.query(statement).first?.decode("id", as: String.self)
+        try db.query(locking(owner)).first?.decode("id", as: String.self)
+    }
+
+    private static func locking(_ owner: CartOwner) -> PostgresQuery {
+        switch owner {
+        case .user(let userId):
+            "INSERT INTO carts (user_id) VALUES (\(bind: userId)) ON CONFLICT (user_id) DO UPDATE SET updated_at = now() RETURNING id"
+        case .guest:
+            "UPDATE carts c SET updated_at = now() WHERE \(owner.condition) RETURNING id"
+        }
+    }
+
+    /// `lockCart`, then `quantity` of a product added to its line, in one round trip (the add
+    /// finds the cart through its owner, once the lock is held): only if the product is on sale
+    /// and the line's new quantity is within both its stock and `maxLine`. The cart's id and
+    /// whether the add was made (false: refused, nothing written); nil: no such cart.
+    static func lockCart(_ owner: CartOwner, adding quantity: Int, of productId: String, maxLine: Int, on db: PostgresClient) throws -> (
+        cartId: String, added: Bool
+    )? {
+        let results = try db.queries([
+            locking(owner),
+            """
+            INSERT INTO cart_items (cart_id, product_id, quantity)
+            SELECT c.id, p.id, \(bind: quantity) FROM carts c JOIN products p ON p.id = \(bind: productId)
+            WHERE \(owner.condition) AND \(StockStore.onSale)
+              AND coalesce((SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = c.id AND ci.product_id = p.id), 0) + \(bind: quantity)
+                  <= least(p.stock_quantity, \(bind: maxLine))
+            ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()
+            """,
+        ])
+        guard results.count == 2, let cartId = try results[0].first?.decode("id", as: String.self) else { return nil }
+        return (cartId, results[1].affectedRows == 1)
     }
 
     /// A new, empty guest cart for the token's hash.
@@ -48,27 +72,30 @@ public enum CartStore {
         try db.query("UPDATE carts SET coupon_id = \(bind: couponId)::uuid WHERE id = \(bind: cartId)")
     }
 
-    /// The cart checkout sells, in one statement: its lines in the cart's order, with their
-    /// products locked in id order (the order every stock writer takes them in, so concurrent
-    /// checkouts cannot deadlock) and read as they are once locked. `counting` is a scalar
-    /// query the caller needs read in the same statement, after the cart's lock (checkout's
-    /// unpaid orders); its value, or 0 for an empty cart.
-    public static func linesLockingProducts(cartId: String, counting: PostgresQuery = "SELECT 0", on db: PostgresClient) throws -> (lines: [CartLine], count: Int) {
-        let result = try db.query(
+    /// What checkout sells, locked, in one round trip: the user's cart and its coupon (nil when
+    /// they never had a cart), then its lines in the cart's order with their products locked in
+    /// id order (the order every stock writer takes them in, so concurrent checkouts cannot
+    /// deadlock). The lines' statement finds the cart through its owner and runs once the cart's
+    /// lock is held, so a checkout that waited for another of the same cart reads it as that one
+    /// left it (empty), and the products as they are once locked. `counting` is a scalar query
+    /// read in that statement too (checkout's unpaid orders): its value, or 0 for an empty cart.
+    public static func lockForCheckout(
+        userId: String, counting: PostgresQuery = "SELECT 0", on db: PostgresClient
+    ) throws -> (cart: (id: String, couponId: String?)?, lines: [CartLine], count: Int) {
+        let results = try db.queries([
+            "SELECT id, coupon_id FROM carts WHERE user_id = \(bind: userId) FOR UPDATE",
             StockStore.lockingProducts(
                 "\(CartLine.columns), (extract(epoch FROM ci.created_at) * 1000000)::bigint AS added_at, (\(counting)) AS counted",
-                from: "cart_items ci JOIN products p ON p.id = ci.product_id WHERE ci.cart_id = \(bind: cartId)"))
-        let rows = try result.map { (line: try CartLine(row: $0), addedAt: try $0.decode("added_at", as: Int64.self)) }
+                from: """
+                    cart_items ci JOIN products p ON p.id = ci.product_id
+                    WHERE ci.cart_id = (SELECT c.id FROM carts c WHERE c.user_id = \(bind: userId))
+                    """),
+        ])
+        guard results.count == 2, let cartRow = results[0].first else { return (nil, [], 0) }
+        let cart = (id: try cartRow.decode("id", as: String.self), couponId: try cartRow.decode("coupon_id", as: String?.self))
+        let rows = try results[1].map { (line: try CartLine(row: $0), addedAt: try $0.decode("added_at", as: Int64.self)) }
         let lines = rows.sorted { ($0.addedAt, $0.line.id) < ($1.addedAt, $1.line.id) }.map(\.line)
-        return (lines, try result.first?.decode("counted", as: Int.self) ?? 0)
-    }
-
-    /// The user's cart and its coupon, locked for the transaction; nil when they never had one
-    /// (so nothing to check out).
-    public static func lockExistingCart(userId: String, on db: PostgresClient) throws -> (id: String, couponId: String?)? {
-        try db.query("SELECT id, coupon_id FROM carts WHERE user_id = \(bind: userId) FOR UPDATE").first.map {
-            (try $0.decode("id", as: String.self), try $0.decode("coupon_id", as: String?.self))
-        }
+        return (cart, lines, try results[1].first?.decode("counted", as: Int.self) ?? 0)
     }
 
     struct ProductState {
@@ -100,22 +127,6 @@ public enum CartStore {
             ).first
         else { return nil }
         return (try row.decode("product_id"), ProductState(stockQuantity: try row.decode("stock_quantity"), isActive: try row.decode("is_active")))
-    }
-
-    /// Adds `quantity` of a product to its line, in one statement, only if the product is on
-    /// sale and the line's new quantity is within both its stock and `maxLine`; false when
-    /// refused (nothing written). Runs under the cart's lock, so the line cannot move meanwhile.
-    static func add(_ quantity: Int, of productId: String, cartId: String, maxLine: Int, on db: PostgresClient) throws -> Bool {
-        try db.query(
-            """
-            INSERT INTO cart_items (cart_id, product_id, quantity)
-            SELECT \(bind: cartId), p.id, \(bind: quantity) FROM products p
-            WHERE p.id = \(bind: productId) AND \(StockStore.onSale)
-              AND coalesce((SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = \(bind: cartId) AND ci.product_id = p.id), 0) + \(bind: quantity)
-                  <= least(p.stock_quantity, \(bind: maxLine))
-            ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()
-            """
-        ).affectedRows == 1
     }
 
     static func setQuantity(cartId: String, productId: String, quantity: Int, on db: PostgresClient) throws {

@@ -27,8 +27,11 @@ public enum StockStore {
     /// WHERE) locking those products in id order: the one order every stock writer takes
     /// product locks in, so concurrent checkouts, cancels and expiries cannot deadlock. The rows
     /// are read as they are once locked, which is what makes a stock check exact.
+    /// `FOR NO KEY UPDATE`, the lock an UPDATE of the stock takes anyway: two stock writers still
+    /// queue on it, but a cart add or an order line naming the product (their foreign keys take
+    /// `KEY SHARE` on it) does not wait for a checkout holding it, nor a checkout for them.
     public static func lockingProducts(_ columns: PostgresQuery, from source: PostgresQuery) -> PostgresQuery {
-        "SELECT \(columns) FROM \(source) ORDER BY p.id FOR UPDATE OF p"
+        "SELECT \(columns) FROM \(source) ORDER BY p.id FOR NO KEY UPDATE OF p"
     }
 
     /// An UPDATE taking quantities out of stock, for a statement that locked the products

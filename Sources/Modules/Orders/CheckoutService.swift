@@ -14,9 +14,9 @@ struct CheckoutService<Context: OrdersContext> {
     let context: Context
     var db: PostgresClient { context.database }
 
-    /// Four round trips (BEGIN with the cart's lock, lines with the unpaid orders, the order's
-    /// one statement, COMMIT with the webhook events and the idempotent answer), plus one per
-    /// saved address and one for a coupon; nothing it wrote is read back.
+    /// Three round trips (BEGIN with the cart's lock and its lines with the unpaid orders, the
+    /// order's one statement, COMMIT with the webhook events and the idempotent answer), plus
+    /// one per saved address and one for a coupon; nothing it wrote is read back.
     func checkout(_ principal: Principal, _ input: CheckoutInput, idempotencyKey: IdempotencyKey?) throws -> Response {
         let settings = context.orderSettings
         func answer(_ order: OrderRecord) -> Response {
@@ -24,21 +24,18 @@ struct CheckoutService<Context: OrdersContext> {
         }
         let order = try context.stockLevels.writing { stock in
             try db.withTransaction { db in
-                // The cart's lock comes first: a second checkout of the same cart waits here and
-                // then finds it empty.
-                guard let (cartId, couponId) = try CartStore.lockExistingCart(userId: principal.userId, on: db) else {
-                    throw APIError.badRequest("Cart is empty")
-                }
-                // Before the products are locked, so their locks are held no longer than needed.
+                // Saved addresses are the caller's own data, read before any lock is taken, so
+                // the locks below are held no longer than needed.
                 let shipping = try resolve(input.shipping, field: "shippingAddressId", userId: principal.userId, on: db)
                 let billing = try input.billing.map { try resolve($0, field: "billingAddressId", userId: principal.userId, on: db) } ?? shipping
-                // Unpaid orders hold stock until they expire: one account may not hoard it. The
-                // count is read by the statement after the cart lock, so a checkout of this user
-                // that committed while this one waited is counted.
+                // The cart's lock comes first: a second checkout of the same cart waits on it and
+                // then finds it empty. Unpaid orders hold stock until they expire: one account
+                // may not hoard it. The count is read after the cart's lock, so a checkout of
+                // this user that committed while this one waited is counted.
                 let limit = settings.maxPendingOrders
-                let (lines, unpaid) = try CartStore.linesLockingProducts(
-                    cartId: cartId, counting: limit > 0 ? OrderStore.pendingOrders(userId: principal.userId, upTo: limit) : "SELECT 0", on: db)
-                guard !lines.isEmpty else { throw APIError.badRequest("Cart is empty") }
+                let (cart, lines, unpaid) = try CartStore.lockForCheckout(
+                    userId: principal.userId, counting: limit > 0 ? OrderStore.pendingOrders(userId: principal.userId, upTo: limit) : "SELECT 0", on: db)
+                guard let (cartId, couponId) = cart, !lines.isEmpty else { throw APIError.badRequest("Cart is empty") }
                 guard limit == 0 || unpaid < limit else {
                     throw APIError.conflict(
                         "You have \(limit) unpaid orders; pay or cancel one first",

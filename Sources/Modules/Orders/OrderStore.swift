@@ -34,7 +34,7 @@ public enum OrderStore {
     }
 
     /// Checkout's writes in one statement: the order, its item snapshots, the stock taken, the
-    /// cart emptied. The products must be locked already (`CartStore.linesLockingProducts`).
+    /// cart emptied. The products must be locked already (`CartStore.lockForCheckout`).
     static func place(_ order: NewOrder, cartId: String, on db: PostgresClient) throws -> Placed {
         let totals = order.totals
         let lines = order.lines

@@ -168,6 +168,36 @@ public final class PostgresClient {
         }
     }
 
+    /// Statements of a transaction whose binds do not depend on each other's results, in one
+    /// round trip (with the transaction's BEGIN when they open it): checkout's cart lock and the
+    /// lines it locks next. Each runs once the one before it finished, as if sent one by one.
+    /// Their results in order; the first failure is thrown, and the transaction is then aborted.
+    public func queries(_ queries: [PostgresQuery]) throws(PostgresError) -> [PostgresResult] {
+        precondition(transactionDepth > 0 && !committed, "statements sent together belong to a transaction")
+        let opensTransaction = beginPending
+        do {
+            return try sendAll(queries)
+        } catch  where error.kind == .connection && opensTransaction {
+            // As in `query`: a stale connection took no transaction with it; open it again.
+            connection = nil
+            beginPending = true
+            return try sendAll(queries)
+        }
+    }
+
+    private func sendAll(_ queries: [PostgresQuery]) throws(PostgresError) -> [PostgresResult] {
+        let connection = try connected()
+        for _ in queries { onQuery?() }
+        let opening = beginPending ? beginSettings : nil
+        beginPending = false
+        do {
+            return try connection.queryAll(queries, opening: opening, prepare: settings.preparedStatements)
+        } catch {
+            if error.kind == .connection { self.connection = nil }
+            throw error
+        }
+    }
+
     /// Runs `body` in one transaction: COMMIT when it returns, ROLLBACK when it throws. A
     /// serialization failure or deadlock (40001/40P01) reruns the whole body, up to `attempts`.
     public func withTransaction<T>(attempts: Int = 3, durability: Durability = .flushed, _ body: (PostgresClient) throws -> T) throws -> T {

@@ -27,6 +27,15 @@ extension PostgresConnection {
         return try pipeline(opening + Self.plannedForItsValues(query), resultOf: opening.count + 1)
     }
 
+    /// Statements of one transaction in one round trip, their results in order; with
+    /// `opening`, the transaction's BEGIN (and those settings) go first. The first failure, in
+    /// order, is the one thrown: the statements after it did not run, and the transaction is
+    /// left open and aborted for the caller to roll back.
+    func queryAll(_ queries: [PostgresQuery], opening settings: [String]?, prepare: Bool) throws(PostgresError) -> [PostgresResult] {
+        let opening = settings.map { [PipelinedStatement.fixed("BEGIN")] + $0.map(PipelinedStatement.fixed) } ?? []
+        return Array(try pipelineResults(opening + queries.map { .query($0, prepare: prepare) }).dropFirst(opening.count))
+    }
+
     /// One statement planned for the values it is sent with, in one round trip. Connections
     /// that prepare statements run with `plan_cache_mode=force_generic_plan`, and PostgreSQL
     /// applies that to unnamed statements too, so a statement sent unprepared would still get
@@ -52,19 +61,26 @@ extension PostgresConnection {
         return try pipeline(statements + [.fixed("COMMIT")], resultOf: last == nil ? statements.count : statements.count - 1)
     }
 
-    /// Sends `statements` in one round trip (libpq's pipeline mode) and returns the result of
-    /// the one at `wanted` (the last by default); the first failure, in order, is the one
-    /// thrown. Without pipeline mode they are sent one after the other, with the same outcome.
+    /// Sends `statements` in one round trip and returns the result of the one at `wanted` (the
+    /// last by default).
     private func pipeline(_ statements: [PipelinedStatement], resultOf wanted: Int? = nil) throws(PostgresError) -> PostgresResult {
+        let results = try pipelineResults(statements)
         let wanted = wanted ?? statements.count - 1
+        guard results.indices.contains(wanted) else { throw PostgresError(kind: .connection, sqlState: nil, message: "empty pipeline") }
+        return results[wanted]
+    }
+
+    /// Sends `statements` in one round trip (libpq's pipeline mode) and returns each one's
+    /// result; the first failure, in order, is the one thrown. Without pipeline mode they are
+    /// sent one after the other, with the same outcome.
+    private func pipelineResults(_ statements: [PipelinedStatement]) throws(PostgresError) -> [PostgresResult] {
         guard PQenterPipelineMode(handle) == 1 else {
-            var kept: PostgresResult?
-            for (index, statement) in statements.enumerated() {
-                let result = try statement.prepare ? queryPrepared(sql: statement.sql, parameters: statement.parameters) : execute(statement.sql, statement.parameters)
-                if index == wanted { kept = result }
+            var results: [PostgresResult] = []
+            for statement in statements {
+                results.append(
+                    try statement.prepare ? queryPrepared(sql: statement.sql, parameters: statement.parameters) : execute(statement.sql, statement.parameters))
             }
-            guard let kept else { throw PostgresError(kind: .connection, sqlState: nil, message: "empty pipeline") }
-            return kept
+            return results
         }
         // Per statement: the name it runs under when prepared, and whether it is prepared here.
         var plan: [(preparation: Preparation, resultIndex: Int)] = []
@@ -107,27 +123,32 @@ extension PostgresConnection {
                 prepared[statement.sql] = name
             }
         }
-        // Every result is checked in order; the first failure is the one that counts.
-        let wantedResult = wanted < plan.count ? plan[wanted].resultIndex : -1
-        var kept: PostgresResult?
+        // Every result is checked in order (a prepare's too); the first failure is the one that counts.
+        var kept: [PostgresResult] = []
+        kept.reserveCapacity(plan.count)
         var failure: PostgresError?
         var failed: String?
+        var next = 0 // the statement whose own result comes next (a prepare's comes before it)
         for (index, result) in results.enumerated() {
+            let isStatementResult = next < plan.count && plan[next].resultIndex == index
             do throws(PostgresError) {
                 let checked = try check(result)
-                if index == wantedResult { kept = checked }
+                if isStatementResult { kept.append(checked) }
             } catch {
                 if failure == nil {
                     failure = error
-                    failed = zip(statements, plan).first { $0.1.resultIndex == index }?.0.sql
+                    if isStatementResult { failed = statements[next].sql }
                 }
             }
+            if isStatementResult { next += 1 }
         }
         if let failure {
             if let failed, failure.sqlState == "0A000" || failure.sqlState == "26000" { forget(failed) }
             throw failure
         }
-        guard let kept else { throw PostgresError(kind: .connection, sqlState: nil, message: Self.trimmed(PQerrorMessage(handle))) }
+        guard kept.count == statements.count else {
+            throw PostgresError(kind: .connection, sqlState: nil, message: Self.trimmed(PQerrorMessage(handle)))
+        }
         return kept
     }
 
