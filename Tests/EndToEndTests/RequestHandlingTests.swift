@@ -37,6 +37,22 @@ extension EndToEndTests {
             #expect(head.body.isEmpty)
         }
 
+        /// The worker tells each answer's length, and nginx passes it on instead of re-framing
+        /// the answer in chunks; a HEAD tells the GET's length.
+        @Test func answersReachTheClientWithTheirLength() throws {
+            for headers in [[], [("Accept-Encoding", "gzip")]] {
+                let page = try stack.get("/api/products?limit=5", headers: headers)
+                #expect(page.status == 200)
+                #expect(page.header("content-length") == String(page.body.count), "\(headers)")
+                #expect(page.header("transfer-encoding") == nil, "\(headers)")
+                #expect(page.body.count > 100)
+            }
+            let get = try stack.get("/health")
+            let head = try stack.request("HEAD", "/health")
+            #expect(head.header("content-length") == String(get.body.count))
+            #expect(head.header("content-length") == "15")
+        }
+
         @Test func readinessReportsBothDependencies() throws {
             let response = try stack.get("/api/health/ready")
             #expect(response.status == 200)

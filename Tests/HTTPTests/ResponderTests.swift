@@ -23,6 +23,9 @@ import Testing
             Route(.get, "/api/private", access: .admin) { _, _ in Response(status: .ok) },
             Route(.get, "/api/boom") { _, _ in throw Boom() },
             Route(.get, "/api/mapped") { _, _ in throw Mapped() },
+            Route(.delete, "/api/things/:id") { _, _ in Response(status: .noContent) },
+            Route(.get, "/api/unchanged") { _, _ in Response(status: .notModified) },
+            Route(.get, "/api/streamed") { _, _ in Response(status: .ok, body: Array("head,".utf8), stream: ResponseStream { write in try write(Array("rest".utf8)) }) },
         ])
         return Responder(
             router: router, cors: CORSPolicy(allowedOrigins: ["https://shop.example"]), clock: fixedClock, guardAccess: guardAccess,
@@ -46,6 +49,21 @@ import Testing
         #expect(outcome.response.header("X-Request-Id") == "req-1")
         #expect(outcome.response.header("Content-Type") == "application/json; charset=utf-8")
         #expect(outcome.response.header("Cache-Control") == "no-store")
+    }
+
+    @Test func everyAnswerWithABodyTellsItsLengthAndAHeadTheGetsLength() throws {
+        let get = responder().respond(to: request(.get, "/api/things/42"), context: requestContext()).response
+        #expect(get.header("Content-Length") == String(get.body.count))
+        #expect(get.body.count == 57)
+        let head = responder().respond(to: request(.head, "/api/things/42"), context: requestContext()).response
+        #expect(head.header("Content-Length") == "57")
+        #expect(head.body.isEmpty)
+        let missing = responder().respond(to: request(.get, "/api/nothing"), context: requestContext()).response
+        #expect(missing.header("Content-Length") == String(missing.body.count))
+        // No body, no length; and none for an answer whose body is still to be produced.
+        #expect(responder().respond(to: request(.delete, "/api/things/42"), context: requestContext()).response.header("Content-Length") == nil)
+        #expect(responder().respond(to: request(.get, "/api/unchanged"), context: requestContext()).response.header("Content-Length") == nil)
+        #expect(responder().respond(to: request(.get, "/api/streamed"), context: requestContext()).response.header("Content-Length") == nil)
     }
 
     @Test func theGuardsPrincipalReachesTheHandlerThroughTheContext() throws {

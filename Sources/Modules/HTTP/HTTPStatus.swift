@@ -20,6 +20,9 @@ public struct HTTPStatus: Hashable, Sendable {
     public static let internalServerError = HTTPStatus(500)
     public static let serviceUnavailable = HTTPStatus(503)
 
+    /// Whether an answer with this status carries a body (and so a length): not 1xx, 204, 304.
+    public var allowsBody: Bool { code >= 200 && code != 204 && code != 304 }
+
     public var reasonPhrase: String {
         switch code {
         case 200: "OK"

@@ -119,6 +119,11 @@ public final class Responder<Context> {
         if response.header("Cache-Control") == nil {
             response.headers.append(("Cache-Control", "no-store"))
         }
+        // The length lets nginx pass the answer on as it came, instead of re-framing it in chunks
+        // (a chunk header and a last chunk written per answer); a HEAD tells the GET's length.
+        if response.stream == nil, response.status.allowsBody {
+            response.headers.append(("Content-Length", String(response.body.count)))
+        }
         if request.method == .head { response.body = [] }
     }
 }
