@@ -69,9 +69,14 @@ metric() { # name label-regex
 
 orders_count() { psql "$DATABASE_URL" -Atc "SELECT count(*) FROM orders"; }
 
+# Where nginx's access log ends once what it buffers is written (it writes at most a second
+# late, deploy/nginx/dev.conf.template): a scenario's lines start after this offset.
+access_log_end() { sleep 1.2; stat -c %s "$STATE/logs/nginx-access.log"; }
+
 # p50 and p99 of nginx's request time for one route since a byte offset of its access log
 # (deploy/nginx/dev.conf.template logs the time last), as "p50|p99".
 nginx_latency() { # offset method path status
+  sleep 1.2
   tail -c +"$(($1 + 1))" "$STATE/logs/nginx-access.log" |
     awk -v m="\"$2" -v p="$3" -v s="$4" '$6 == m && $7 == p && $9 == s { print $NF }' | sort -n |
     awk '{ v[NR] = $1 } END { if (NR == 0) { print "?|?"; exit }

@@ -35,7 +35,7 @@ sale_tokens=$(shoppers 4)
 hits_before=$(metric cache_requests_total 'cache="catalog",result="hit"')
 misses_before=$(metric cache_requests_total 'cache="catalog",result="(miss|error)"')
 orders_before=$(orders_count)
-log_offset=$(stat -c %s "$STATE/logs/nginx-access.log")
+log_offset=$(access_log_end)
 BENCH_TOKENS=$sale_tokens BENCH_PRODUCTS=$sale_list wrk -t4 -c4 -d"$DURATION" -s "$ROOT/bench/checkout.lua" "$base/api/orders" > "$STATE/sales-shoppers.txt" &
 sale_shoppers=$!
 during=$(run_wrk "catalog mix, 4 shoppers checking out" "$base/api/products" 16 -s "$ROOT/bench/catalog-reads.lua")
@@ -57,7 +57,7 @@ for c in $CONNECTIONS; do
   for target in spread hot; do
     products=$([ "$target" = spread ] && echo "$sale_list" || echo "$hot_product")
     orders_before=$(orders_count)
-    log_offset=$(stat -c %s "$STATE/logs/nginx-access.log")
+    log_offset=$(access_log_end)
     line=$(BENCH_TOKENS=$tokens BENCH_PRODUCTS=$products run_wrk "add to cart + checkout, $target (requests)" "$base/api/orders" "$c" -t"$c" -s "$ROOT/bench/checkout.lua")
     orders=$(( $(orders_count) - orders_before ))
     results+=("$line")
