@@ -89,7 +89,8 @@ struct CartService<Context: CartContext> {
     /// Runs `change` on the owner's locked cart in one transaction and answers the cart as it
     /// left it, read in the COMMIT's round trip.
     private func changing(_ owner: CartOwner, _ change: (String, PostgresClient) throws -> Void) throws -> CartView {
-        try changing(owner, locking: { db in try CartStore.lockCart(owner, on: db).map { ($0, ()) } }) { cartId, _, db in try change(cartId, db) }
+        let locking = { (db: PostgresClient) in try CartStore.lockCart(owner, on: db).map { ($0, ()) } }
+        return try changing(owner, locking: locking) { cartId, _, db in try change(cartId, db) }
     }
 
     /// `changing`, with the cart locked by `locking`, which may send more with the lock (the
