@@ -23,6 +23,11 @@ steal_since() { # mark
   awk -v a="$1" -v b="$now" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[1] - x[1]; printf "%.0f%%", (t > 0 ? 100 * (y[2] - x[2]) / t : 0) }'
 }
 
+# CPU time every process of the machine spent (user, nice, system, irq, softirq), in clock
+# ticks: over a checkout run, divided by its orders, the CPU an order costs whatever the speed
+# of the quarter hour; two cores' worth of it is the ceiling of orders/s.
+busy_ticks() { awk '/^cpu / { print $2+$3+$4+$7+$8 }' /proc/stat; }
+
 run_wrk() { # name url connections [extra wrk arguments…]
   local name=$1 url=$2 c=$3 out threads=2 mark
   shift 3
