@@ -62,7 +62,7 @@ public struct PoolSettings: Sendable {
     static let defaultAPIWorkers = 8
     /// A checkout worker waits on Stripe for most of a checkout (hundreds of milliseconds on
     /// the internet), so the pool's size is what bounds checkouts per second: with two, a
-    /// two-core machine still idled a tenth of its CPU in the checkout bench; with four, none.
+    /// two-core machine still idled a tenth of its CPU in the checkout bench; with four, 1-3 %.
     static let defaultCheckoutWorkers = 4
 
     public func pool(named name: String) -> PoolDefinition? { pools.first { $0.name == name } }
