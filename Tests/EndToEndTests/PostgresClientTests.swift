@@ -24,6 +24,11 @@ extension EndToEndTests {
             #expect(stack.eventually(5) { (try? admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [pid]).rowCount) == 0 })
         }
 
+        /// How many INSERTs into scratch tables the connection holds prepared.
+        func preparedInserts(_ db: PostgresClient) throws -> Int {
+            try db.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO client_test%'").single().decode("n")
+        }
+
         /// A table `(n int PRIMARY KEY)` of one test's own.
         struct ScratchTable {
             let name = PostgresQuery(stringLiteral: "client_test_\(UUID().uuidString.prefix(8).lowercased())")
@@ -31,6 +36,11 @@ extension EndToEndTests {
             init(on db: PostgresClient) throws { try db.query("CREATE TABLE \(name) (n int PRIMARY KEY)") }
 
             func insert(_ n: Int) -> PostgresQuery { "INSERT INTO \(name) VALUES (\(bind: n))" }
+
+            /// What the table holds, in order.
+            func values(on db: PostgresClient) throws -> [Int] {
+                try db.query("SELECT n FROM \(name) ORDER BY n").map { try $0.decode("n", as: Int.self) }
+            }
 
             func drop(on db: PostgresClient) { _ = try? db.query("DROP TABLE \(name)") }
         }
@@ -80,7 +90,7 @@ extension EndToEndTests {
             Thread.sleep(forTimeInterval: 0.01)
             #expect(try db.query("SELECT now() = statement_timestamp() AS outside").single().decode("outside", as: Bool.self))
             // Its prepared statements were made in the pipeline and are reused.
-            #expect(try db.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO client_test%'").single().decode("n", as: Int.self) == 1)
+            #expect(try preparedInserts(db) == 1)
         }
 
         @Test func statementsLeavingWithTheCommitCommitOrRollBackWithTheTransaction() throws {
@@ -89,9 +99,7 @@ extension EndToEndTests {
             db.onQuery = { queries += 1 }
             let table = try ScratchTable(on: db)
             defer { table.drop(on: db) }
-            let values = { () throws -> [Int] in
-                try db.query("SELECT n FROM \(table.name) ORDER BY n").map { try $0.decode("n", as: Int.self) }
-            }
+            let values = { () throws -> [Int] in try table.values(on: db) }
             // Held back until the body returns, then sent with the COMMIT, in order.
             queries = 0
             try db.withTransaction { db in
@@ -257,9 +265,7 @@ extension EndToEndTests {
             db.onQuery = { queries += 1 }
             let table = try ScratchTable(on: db)
             defer { table.drop(on: db) }
-            let values = { () throws -> [Int] in
-                try db.query("SELECT n FROM \(table.name) ORDER BY n").map { try $0.decode("n", as: Int.self) }
-            }
+            let values = { () throws -> [Int] in try table.values(on: db) }
             // They open the transaction, each sees what the one before it wrote, and every result comes back.
             queries = 0
             let seen = try db.withTransaction { db in
@@ -282,7 +288,19 @@ extension EndToEndTests {
                 _ = try db.queries([table.insert(6), table.insert(7)])
             }
             #expect(try values() == [1, 2, 5, 6, 7])
-            #expect(try db.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO client_test%'").single().decode("n", as: Int.self) == 1)
+            #expect(try preparedInserts(db) == 1)
+            // The connection dies mid-transaction: statements sent together after it fail, the
+            // transaction fails whole, and the next statement runs on a fresh connection.
+            let killed = try pid(db)
+            #expect(throws: PostgresError.self) {
+                try db.withTransaction { db in
+                    try db.query(table.insert(8))
+                    try terminate(killed)
+                    _ = try db.queries([table.insert(9)])
+                }
+            }
+            #expect(try values() == [1, 2, 5, 6, 7])
+            #expect(try pid(db) != killed)
         }
 
         @Test func aTransactionOnAConnectionTheServerDroppedRunsOnAFreshOne() throws {

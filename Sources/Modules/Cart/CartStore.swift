@@ -59,7 +59,7 @@ public enum CartStore {
             ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()
             """,
         ])
-        guard results.count == 2, let cartId = try results[0].first?.decode("id", as: String.self) else { return nil }
+        guard let cartId = try results[0].first?.decode("id", as: String.self) else { return nil }
         return (cartId, results[1].affectedRows == 1)
     }
 
@@ -91,7 +91,7 @@ public enum CartStore {
                     WHERE ci.cart_id = (SELECT c.id FROM carts c WHERE c.user_id = \(bind: userId))
                     """),
         ])
-        guard results.count == 2, let cartRow = results[0].first else { return (nil, [], 0) }
+        guard let cartRow = results[0].first else { return (nil, [], 0) }
         let cart = (id: try cartRow.decode("id", as: String.self), couponId: try cartRow.decode("coupon_id", as: String?.self))
         let rows = try results[1].map { (line: try CartLine(row: $0), addedAt: try $0.decode("added_at", as: Int64.self)) }
         let lines = rows.sorted { ($0.addedAt, $0.line.id) < ($1.addedAt, $1.line.id) }.map(\.line)

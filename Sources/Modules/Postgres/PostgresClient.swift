@@ -171,7 +171,8 @@ public final class PostgresClient {
     /// Statements of a transaction whose binds do not depend on each other's results, in one
     /// round trip (with the transaction's BEGIN when they open it): checkout's cart lock and the
     /// lines it locks next. Each runs once the one before it finished, as if sent one by one.
-    /// Their results in order; the first failure is thrown, and the transaction is then aborted.
+    /// One result per statement, in order; the first failure is thrown, and the transaction is
+    /// then aborted.
     public func queries(_ queries: [PostgresQuery]) throws(PostgresError) -> [PostgresResult] {
         precondition(transactionDepth > 0 && !committed, "statements sent together belong to a transaction")
         let opensTransaction = beginPending
