@@ -1,6 +1,7 @@
 -- wrk script: each thread is one shopper on one connection (run it with -t equal to -c), so
 -- its requests are strictly in turn: add a unit of a product to the cart, then check out;
--- again and again. $BENCH_TOKENS holds one access token per thread, comma-separated;
+-- again and again, pausing $BENCH_PAUSE_MS (default 0) after each checkout before the next add.
+-- $BENCH_TOKENS holds one access token per thread, comma-separated;
 -- $BENCH_PRODUCTS the products (comma-separated): each add takes one of them at random, so
 -- with one product every checkout queues on that row's lock, with a hundred they spread.
 local tokens = {}
@@ -34,6 +35,15 @@ function request()
     return wrk.format("POST", "/api/cart/items", headers, '{"productId":"' .. product .. '","quantity":1}')
   end
   return wrk.format("POST", "/api/orders", headers, order_body)
+end
+
+local pause = tonumber(os.getenv("BENCH_PAUSE_MS") or "0") or 0
+
+-- wrk waits this many milliseconds before sending the next request: a shopper's pause between
+-- one order and the next.
+function delay()
+  if adding then return pause end
+  return 0
 end
 
 function response(status, headers, body)
