@@ -24,8 +24,9 @@ steal_since() { # mark
 }
 
 # CPU time every process of the machine spent (user, nice, system, irq, softirq), in clock
-# ticks: over a checkout run, divided by its orders, the CPU an order costs whatever the speed
-# of the quarter hour; two cores' worth of it is the ceiling of orders/s.
+# ticks: over a checkout run, divided by its orders, the CPU an order costs; two cores' worth
+# of it is the ceiling of orders/s. On a shared VM it moves with the speed of the moment too
+# (by half within ten minutes, bench/README.md), if less often than orders/s.
 busy_ticks() { awk '/^cpu / { print $2+$3+$4+$7+$8 }' /proc/stat; }
 
 run_wrk() { # name url connections [extra wrk arguments…]

@@ -7,15 +7,15 @@
 #    so every sale changes what some of the pages read show:
 #    - 4 shoppers flat out (no pause between orders): the orders take whatever CPU they can
 #      get, so the reads' share falls as checkout gets faster;
-#    - a steady sale: 16 shoppers who each pause 150 ms after an order (about 100 orders/s,
-#      more than the 83 of the run that filed issue 14), the figure its goal is read against.
+#    - a steady sale: 16 shoppers who each pause 150 ms after an order (about 90 orders/s,
+#      the pace of the run that filed issue 14: 83), the figure its goal is read against.
 #    Reported per sale: read requests/s and p99, the share of read-only, the catalog cache hit
 #    ratio (from /api/metrics), orders/s, the checkout p50/p99 (nginx's request time, from its
-#    access log), and the read requests each order cost: the same in both sales when an order
-#    costs the reads only its own CPU (a cache flush per sale would multiply it).
+#    access log), and the read requests each order cost: about the same in both sales when an
+#    order costs the reads only its own work (a cache flush per sale would multiply it).
 # 2. Checkout throughput at each of $CONNECTIONS: one shopper per connection, spread over the
 #    100 products, then all on one product (the hot row); with the CPU the machine spent per
-#    order (bench/lib.sh busy_ticks), which does not follow the speed of the quarter hour.
+#    order (bench/lib.sh busy_ticks).
 
 sale_category=$(create /api/categories "{\"name\":\"Bench sale $(date +%s%N)\"}")
 sale_category_slug=$(curl -fsS "$base/api/categories/$sale_category" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["slug"])')
