@@ -37,6 +37,8 @@ extension EndToEndTests {
 
             func insert(_ n: Int) -> PostgresQuery { "INSERT INTO \(name) VALUES (\(bind: n))" }
 
+            func count(on db: PostgresClient) throws -> Int { try db.query("SELECT count(*) AS n FROM \(name)").single().decode("n") }
+
             /// What the table holds, in order.
             func values(on db: PostgresClient) throws -> [Int] {
                 try db.query("SELECT n FROM \(name) ORDER BY n").map { try $0.decode("n", as: Int.self) }
@@ -68,12 +70,11 @@ extension EndToEndTests {
             let db = try client()
             let table = try ScratchTable(on: db)
             defer { table.drop(on: db) }
-            let count = { () throws -> Int in try db.query("SELECT count(*) AS n FROM \(table.name)").single().decode("n") }
             try db.withTransaction { db in
                 try db.query(table.insert(1))
                 try db.query(table.insert(2))
             }
-            #expect(try count() == 2)
+            #expect(try table.count(on: db) == 2)
             // The first statement fails: nothing of the transaction stays, the connection serves on.
             #expect(throws: PostgresError.self) { try db.withTransaction { db in try db.query(table.insert(1)) } }
             // A later statement fails: the first is rolled back with it.
@@ -83,7 +84,7 @@ extension EndToEndTests {
                     try db.query(table.insert(2))
                 }
             }
-            #expect(try count() == 2)
+            #expect(try table.count(on: db) == 2)
             // A transaction that sends nothing leaves the connection as it was.
             try db.withTransaction { _ in }
             // (Outside a transaction a statement's transaction began with it; in a BEGIN left open, earlier.)
@@ -99,17 +100,16 @@ extension EndToEndTests {
             db.onQuery = { queries += 1 }
             let table = try ScratchTable(on: db)
             defer { table.drop(on: db) }
-            let values = { () throws -> [Int] in try table.values(on: db) }
             // Held back until the body returns, then sent with the COMMIT, in order.
             queries = 0
             try db.withTransaction { db in
                 try db.query(table.insert(1))
                 try db.queryWithCommit(table.insert(2))
                 try db.queryWithCommit(table.insert(3))
-                #expect(try db.query("SELECT count(*) AS n FROM \(table.name)").single().decode("n", as: Int.self) == 1)
+                #expect(try table.count(on: db) == 1)
             }
             #expect(queries == 5, "two statements, two held back, COMMIT")
-            #expect(try values() == [1, 2, 3])
+            #expect(try table.values(on: db) == [1, 2, 3])
             // One of them fails: the whole transaction rolls back, the statement before it too,
             // and the connection serves on.
             #expect(throws: PostgresError.self) {
@@ -119,7 +119,7 @@ extension EndToEndTests {
                     try db.queryWithCommit(table.insert(1))
                 }
             }
-            #expect(try values() == [1, 2, 3])
+            #expect(try table.values(on: db) == [1, 2, 3])
             // The body throws: what it held back is never sent.
             struct Refused: Error {}
             #expect(throws: Refused.self) {
@@ -129,7 +129,7 @@ extension EndToEndTests {
                     throw Refused()
                 }
             }
-            #expect(try values() == [1, 2, 3])
+            #expect(try table.values(on: db) == [1, 2, 3])
             // A transaction holding only such statements opens with the first; outside a
             // transaction one runs at once.
             try db.withTransaction { db in
@@ -137,7 +137,7 @@ extension EndToEndTests {
                 try db.queryWithCommit(table.insert(9))
             }
             try db.queryWithCommit(table.insert(10))
-            #expect(try values() == [1, 2, 3, 8, 9, 10])
+            #expect(try table.values(on: db) == [1, 2, 3, 8, 9, 10])
             #expect(try db.query("SELECT now() = statement_timestamp() AS outside").single().decode("outside", as: Bool.self))
             // A last statement sent with the COMMIT: its result, reading the transaction's own
             // writes, in the round trip that commits them.
@@ -150,7 +150,7 @@ extension EndToEndTests {
             }
             #expect(committed == 1 + 2 + 3 + 8 + 9 + 10 + 11 + 12)
             #expect(queries == 4, "one statement, then one held back, the read and COMMIT")
-            #expect(try values() == [1, 2, 3, 8, 9, 10, 11, 12])
+            #expect(try table.values(on: db) == [1, 2, 3, 8, 9, 10, 11, 12])
             // It fails: nothing of the transaction stays.
             #expect(throws: PostgresError.self) {
                 try db.withTransaction { db in
@@ -158,7 +158,7 @@ extension EndToEndTests {
                     _ = try db.queryCommitting("SELECT 1 / \(bind: 0)::int AS n")
                 }
             }
-            #expect(try values() == [1, 2, 3, 8, 9, 10, 11, 12])
+            #expect(try table.values(on: db) == [1, 2, 3, 8, 9, 10, 11, 12])
             // Alone in its transaction, it opens it too.
             #expect(try db.withTransaction { db in try db.queryCommitting(sum).single().decode("s", as: Int.self) } == committed)
         }
@@ -265,7 +265,6 @@ extension EndToEndTests {
             db.onQuery = { queries += 1 }
             let table = try ScratchTable(on: db)
             defer { table.drop(on: db) }
-            let values = { () throws -> [Int] in try table.values(on: db) }
             // They open the transaction, each sees what the one before it wrote, and every result comes back.
             queries = 0
             let seen = try db.withTransaction { db in
@@ -275,19 +274,19 @@ extension EndToEndTests {
             }
             #expect(seen == 2)
             #expect(queries == 4, "counted per statement, as when sent one by one, and the COMMIT")
-            #expect(try values() == [1, 2])
+            #expect(try table.values(on: db) == [1, 2])
             // The first failure is thrown, what follows it did not run, and the transaction rolls back.
             #expect(throws: PostgresError.self) {
                 try db.withTransaction { db in _ = try db.queries([table.insert(3), table.insert(1), table.insert(4)]) }
             }
-            #expect(try values() == [1, 2])
+            #expect(try table.values(on: db) == [1, 2])
             // After earlier statements of the transaction, and on a connection the server dropped.
             try terminate(try pid(db))
             try db.withTransaction { db in
                 _ = try db.queries([table.insert(5)])
                 _ = try db.queries([table.insert(6), table.insert(7)])
             }
-            #expect(try values() == [1, 2, 5, 6, 7])
+            #expect(try table.values(on: db) == [1, 2, 5, 6, 7])
             #expect(try preparedInserts(db) == 1)
             // The connection dies mid-transaction: statements sent together after it fail, the
             // transaction fails whole, and the next statement runs on a fresh connection.
@@ -299,7 +298,7 @@ extension EndToEndTests {
                     _ = try db.queries([table.insert(9)])
                 }
             }
-            #expect(try values() == [1, 2, 5, 6, 7])
+            #expect(try table.values(on: db) == [1, 2, 5, 6, 7])
             #expect(try pid(db) != killed)
         }
 

@@ -11,8 +11,7 @@ public enum ProductStore {
         /// A category, a price range or a search picks the plan (how many rows each matches
         /// decides between walking an order's index and collecting the matches first), so such
         /// listings are planned for their values; one without them keeps one plan, made once.
-        var planning: PostgresClient.Planning { category != nil || price != nil || searched ? .perExecution : .cached }
-        let searched: Bool
+        let planning: PostgresClient.Planning
         /// `ts_rank_cd` normalised into [0, 1), plus 1 for an exact match, so a match found
         /// only through a typo correction ranks below every exact one; 0 without a search.
         let rank: PostgresQuery
@@ -59,7 +58,7 @@ public enum ProductStore {
             whereClause = conditions.isEmpty ? "" : "WHERE \(conditions.joined(separator: " AND "))"
             facetBase = base.isEmpty ? "true" : base.joined(separator: " AND ")
             self.rank = rank
-            searched = query.search != nil
+            planning = category != nil || price != nil || query.search != nil ? .perExecution : .cached
         }
     }
 
