@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "ScoreboardTests", dependencies: ["Scoreboard", "Metrics"], path: "Tests/ScoreboardTests"),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["HTTPClient", "HTTP", "Postgres", "Redis", "Crypto", "Catalog", "Inventory"],
+            dependencies: ["HTTPClient", "HTTP", "Postgres", "Redis", "Crypto", "Catalog", "Inventory", "Orders"],
             path: "Tests/EndToEndTests"
         ),
     ],
