@@ -15,8 +15,10 @@
 #    order costs the reads only its own work (a cache flush per sale would multiply it).
 # 2. Checkout throughput at each of $CONNECTIONS: one shopper per connection, spread over the
 #    100 products, then all on one product (the hot row); with the CPU the machine spent per
-#    order (bench/lib.sh busy_ticks) and the C ceiling measured right before each, so a row
-#    from a slow minute of the VM can be told from a slower checkout.
+#    order (bench/lib.sh busy_ticks), the part of it each kind of process spent
+#    (bench/cpu-by-process.py: PostgreSQL backends, workers, nginx, the Stripe stand-in, …),
+#    and the C ceiling measured right before each, so a row from a slow minute of the VM can
+#    be told from a slower checkout.
 
 sale_category=$(create /api/categories "{\"name\":\"Bench sale $(date +%s%N)\"}")
 sale_category_slug=$(curl -fsS "$base/api/categories/$sale_category" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["slug"])')
@@ -81,12 +83,14 @@ for c in $CONNECTIONS; do
     orders_before=$(orders_count)
     log_offset=$(access_log_end)
     busy_before=$(busy_ticks)
+    "$ROOT/bench/cpu-by-process.py" snapshot > "$STATE/cpu-before"
     line=$(BENCH_TOKENS=$tokens BENCH_PRODUCTS=$products run_wrk "add to cart + checkout, $target (requests)" "$base/api/orders" "$c" -t"$c" -s "$ROOT/bench/checkout.lua")
     busy=$(( $(busy_ticks) - busy_before ))
     orders=$(( $(orders_count) - orders_before ))
+    by_process=$("$ROOT/bench/cpu-by-process.py" since "$STATE/cpu-before" "$orders")
     results+=("$line|$ceiling")
     IFS='|' read -r p50 p99 <<<"$(nginx_latency "$log_offset" POST /api/orders 201)"
-    checkout_summary+="$target over $([ "$target" = spread ] && echo 100 || echo 1) product(s), $c shoppers: $orders orders in $DURATION ($(awk -v n="$orders" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", n / d }') orders/s, checkout p50 $p50, p99 $p99, $(awk -v t="$busy" -v n="$orders" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.2f", 1000 * t / hz / n; else printf "?" }') ms of CPU per order, C ceiling just before $ceiling req/s). "
+    checkout_summary+="$target over $([ "$target" = spread ] && echo 100 || echo 1) product(s), $c shoppers: $orders orders in $DURATION ($(awk -v n="$orders" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", n / d }') orders/s, checkout p50 $p50, p99 $p99, $(awk -v t="$busy" -v n="$orders" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.2f", 1000 * t / hz / n; else printf "?" }') ms of CPU per order: $by_process; C ceiling just before $ceiling req/s). "
   done
 done
 # Oversold: a bench product (stock 10^9 when made) whose stock is not 10^9 minus the units of
