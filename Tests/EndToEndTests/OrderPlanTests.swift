@@ -34,10 +34,10 @@ extension EndToEndTests {
                 #expect(partial.count == 2, "the copy has both partial indexes of unpaid orders: \(partial)")
                 let attaching = OrderStore.attachingIntent("pi_new", clientSecret: "secret", to: UUID().uuidString.lowercased())
                 let lines = try db.query("EXPLAIN \(attaching)").map { try $0.decode("QUERY PLAN", as: String.self) }
-                return (partial, lines.joined(separator: "\n"))
+                return (partialIndexes: partial, text: lines.joined(separator: "\n"))
             }
-            for index in plan.0 { #expect(!plan.1.contains(index), "planned through \(index):\n\(plan.1)") }
-            #expect(plan.1.contains("Index Cond: (id = "), "the order found by its key:\n\(plan.1)")
+            for index in plan.partialIndexes { #expect(!plan.text.contains(index), "planned through \(index):\n\(plan.text)") }
+            #expect(plan.text.contains("Index Cond: (id = "), "the order found by its key:\n\(plan.text)")
         }
     }
 }
