@@ -50,9 +50,12 @@ run_wrk() { # name url connections [extra wrk arguments…]
 run_vs_ceiling() { # name url connections [extra wrk arguments…]
   local name=$1 url=$2 c=$3 ceiling
   shift 3
-  ceiling=$(run_wrk "C libfcgi responder" "$base/bench/c-health" "$c" | cut -d'|' -f3)
+  ceiling=$(ceiling_now "$c")
   printf '%s|%s\n' "$(run_wrk "$name" "$url" "$c" "$@")" "$ceiling"
 }
+
+# The C ceiling's req/s at this many connections, measured now.
+ceiling_now() { run_wrk "C libfcgi responder" "$base/bench/c-health" "$1" | cut -d'|' -f3; }
 
 shoppers() { # count: that many new shoppers' access tokens, comma-separated
   for i in $(seq 1 "$1"); do

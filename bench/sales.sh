@@ -79,7 +79,7 @@ for c in $CONNECTIONS; do
   for target in spread hot; do
     products=$([ "$target" = spread ] && echo "$sale_list" || echo "$hot_product")
     # The C ceiling right before, as run_vs_ceiling does, but outside the CPU counted per order.
-    ceiling=$(run_wrk "C libfcgi responder" "$base/bench/c-health" "$c" | cut -d'|' -f3)
+    ceiling=$(ceiling_now "$c")
     orders_before=$(orders_count)
     log_offset=$(access_log_end)
     busy_before=$(busy_ticks)
