@@ -203,12 +203,16 @@ public enum OrderStore {
     /// Orders still unpaid after `seconds`, oldest first. Several jobs processes may pick the
     /// same one: the guarded transition lets exactly one of them cancel it.
     static func overdue(olderThan seconds: Int, limit: Int, on db: PostgresClient) throws -> [String] {
-        try db.query(
-            """
-            SELECT id FROM orders WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => \(bind: seconds))
-            ORDER BY created_at LIMIT \(bind: limit)
-            """
-        ).map { try $0.decode("id", as: String.self) }
+        try db.query(overdueOrders(olderThan: seconds, limit: limit)).map { try $0.decode("id", as: String.self) }
+    }
+
+    /// `overdue`'s statement: read backwards from the PENDING range of `orders_status_idx`
+    /// (`OrderPlans` in the end-to-end tests holds it to an index).
+    public static func overdueOrders(olderThan seconds: Int, limit: Int) -> PostgresQuery {
+        """
+        SELECT id FROM orders WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => \(bind: seconds))
+        ORDER BY created_at LIMIT \(bind: limit)
+        """
     }
 
     /// Who an order's emails go to.
