@@ -4,10 +4,11 @@ import Postgres
 import Testing
 
 extension EndToEndTests {
-    /// Statements of a sale that find one order by its key are planned by that key whatever
+    /// Statements of a sale and of its aftermath are planned through the right index whatever
     /// the statistics say. Statistics taken at a quiet hour know almost no unpaid orders, so
     /// a partial index of unpaid orders looks empty and cheapest; a sale then fills it, and a
-    /// statement that chose it walks every unpaid order of the sale at each checkout.
+    /// statement that chose it walks every unpaid order of the sale at each checkout. The
+    /// expiry scan, after a sale, must not read every order either.
     @Suite struct OrderPlans {
         let stack: Stack
         init() throws { stack = try Stack.current() }

@@ -206,8 +206,9 @@ public enum OrderStore {
         try db.query(overdueOrders(olderThan: seconds, limit: limit)).map { try $0.decode("id", as: String.self) }
     }
 
-    /// `overdue`'s statement: read backwards from the PENDING range of `orders_status_idx`
-    /// (`OrderPlans` in the end-to-end tests holds it to an index).
+    /// `overdue`'s statement, found through an index: the PENDING range of `orders_status_idx`,
+    /// or `orders_created_idx` in order when most orders are unpaid (`OrderPlans` in the
+    /// end-to-end tests holds it to one).
     public static func overdueOrders(olderThan seconds: Int, limit: Int) -> PostgresQuery {
         """
         SELECT id FROM orders WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => \(bind: seconds))
