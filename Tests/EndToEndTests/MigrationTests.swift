@@ -74,6 +74,41 @@ extension EndToEndTests {
             #expect(try connection.query("SELECT in_stock FROM products WHERE sku = 'SKU-HOT-PROBE'").first?.string("in_stock") == "f")
         }
 
+        /// Migration 0015 drops an index of `orders`, which needs the table to itself for an
+        /// instant. Behind a long transaction on `orders` it gives up within a second instead of
+        /// holding every checkout in the queue behind it; with nobody in the way it drops the index.
+        /// Run by hand on the test database, whose schema already went past it: the index is
+        /// made again first, in a transaction rolled back whole.
+        @Test func droppingTheDuplicateIndexGivesUpRatherThanQueueCheckouts() throws {
+            let env = try stack.environmentFile()
+            let script = try String(contentsOfFile: stack.root + "/migrations/0015_one_index_for_unpaid_orders.sql", encoding: .utf8)
+            let reader = try PostgresConnection.connect([("dbname", env["DATABASE_URL"] ?? "")])
+            let migrator = try PostgresConnection.connect([("dbname", env["DATABASE_URL"] ?? "")])
+            // Without its own timeout the migration would wait for the report forever: fail then.
+            try migrator.query("SET statement_timeout = '5s'")
+            let indexExists = "SELECT count(*) AS n FROM pg_indexes WHERE tablename = 'orders' AND indexname = 'orders_pending_idx'"
+            func rehearse() throws {
+                try migrator.query("BEGIN")
+                try migrator.query("CREATE INDEX orders_pending_idx ON orders (created_at) WHERE status = 'PENDING'")
+                try migrator.executeScript(script)
+            }
+
+            try reader.query("BEGIN")
+            try reader.query("SELECT count(*) FROM orders") // a report, still open
+            let started = ContinuousClock.now
+            var refusal: PostgresError?
+            do { try rehearse() } catch { refusal = error as? PostgresError }
+            let waited = ContinuousClock.now - started
+            _ = try? migrator.query("ROLLBACK")
+            try reader.query("ROLLBACK")
+            #expect(refusal?.sqlState == "55P03", "gave up on the lock: \(String(describing: refusal))")
+            #expect(waited >= .milliseconds(900) && waited < .seconds(3), "waited \(waited)")
+
+            try rehearse()
+            #expect(try migrator.query(indexExists).first?.int("n") == 0)
+            try migrator.query("ROLLBACK")
+        }
+
         @Test func theSchemaCarriesTheContractsConstraints() throws {
             let env = try stack.environmentFile()
             let connection = try PostgresConnection.connect([("dbname", env["DATABASE_URL"] ?? "")])
