@@ -32,8 +32,9 @@ def kind(pid, name):
     if not title.startswith("postgres: "):
         return "postgres"
     words = title[len("postgres: "):].split()
-    # A client backend's title is "user database host(port) state"; the others name themselves.
-    if len(words) >= 3 and "(" in words[2]:
+    # A client backend's title is "user database host(port) state", or "user database [local]
+    # state" over the unix socket; the others name themselves.
+    if len(words) >= 3 and ("(" in words[2] or words[2] == "[local]"):
         return "postgres backends"
     return "postgres " + " ".join(w for w in words if not w.startswith("("))[:40]
 

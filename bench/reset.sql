@@ -29,8 +29,9 @@ FROM users u, generate_series(1, 20000) AS n,
 WHERE u.email = 'bench-history@example.com';
 INSERT INTO order_items (order_id, product_id, product_name, product_sku, unit_price, quantity, line_total, product_snapshot, position)
 SELECT o.id, p.id, p.name, p.sku, 25.00, 1, 25.00, '{}', 0
-FROM orders o, (SELECT id, name, sku FROM products WHERE sku NOT LIKE 'BENCH-%' ORDER BY id LIMIT 1) AS p;
+FROM orders o, (SELECT id, name, sku FROM products WHERE sku NOT LIKE 'BENCH-%' ORDER BY id LIMIT 1) AS p
+WHERE o.order_number LIKE 'HIST-%';
 INSERT INTO payments (order_id, payment_intent_id, amount_cents, currency, status, idempotency_key)
-SELECT id, payment_intent_id, 2500, currency, 'succeeded', 'history-' || order_number FROM orders;
+SELECT id, payment_intent_id, 2500, currency, 'succeeded', 'history-' || order_number FROM orders WHERE order_number LIKE 'HIST-%';
 COMMIT;
 VACUUM ANALYZE orders, order_items, payments, products, users, sessions, refresh_tokens;
